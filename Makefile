@@ -1,0 +1,32 @@
+# footfall — the two commands of the quick start are `make demo` and `make test`.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+EXTRAS  := server,beam,orchestration,ml,dev
+UV      := $(shell command -v uv 2>/dev/null)
+
+.PHONY: install test demo lint format bench clean
+
+install: $(VENV)/.installed  ## build .venv with every extra; .venv/bin/footfall is the CLI
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@if [ -n "$(UV)" ]; then uv=$(UV); else $(PY) -m pip install -q uv && uv=$(VENV)/bin/uv; fi; \
+	  $$uv pip install --python $(PY) -e ".[$(EXTRAS)]"
+	@touch $@
+
+test: install  ## run the whole test suite (PostgreSQL tests start a throwaway server or skip with a reason)
+	$(VENV)/bin/pytest
+
+demo: install  ## generate sample data, run every pipeline into the embedded warehouse, serve
+	$(VENV)/bin/footfall demo
+
+lint: install  ## ruff and mypy --strict
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/mypy
+
+format: install
+	$(VENV)/bin/ruff check --fix src tests benchmarks
+	$(VENV)/bin/ruff format src tests benchmarks
+
+clean:
+	rm -rf $(VENV) footfall-data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""`python -m footfall` runs the CLI."""
+
+from footfall.cli.main import app
+
+app()

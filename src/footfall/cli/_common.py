@@ -1,0 +1,83 @@
+"""What every command shares: options, the one-line error handling, progress and summaries."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
+from rich.table import Table
+
+from footfall.config import get_settings
+from footfall.errors import FootfallError
+from footfall.runs import RunSummary
+from footfall.warehouse import Warehouse, connect
+
+console = Console()
+err_console = Console(stderr=True)
+
+WarehouseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--warehouse",
+        help="Warehouse URL: duckdb:///path.duckdb (default: FOOTFALL_WAREHOUSE, else "
+        "footfall-data/footfall.duckdb) or postgresql://user@host:5432/db.",
+        show_default=False,
+    ),
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str) -> typer.Exit:
+    """Print a one-line error and return the exit to raise (code 2, a user's mistake)."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a FootfallError into a one-line message and exit code 2; never a traceback."""
+    try:
+        yield
+    except FootfallError as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        err_console.print("interrupted: the warehouse is unchanged")
+        raise typer.Exit(code=130) from None
+
+
+def open_warehouse(url: str | None) -> Warehouse:
+    """Connect to the warehouse named by the option, else by the settings."""
+    return connect(url or get_settings().warehouse_url())
+
+
+@contextmanager
+def byte_progress(paths: list[Path], label: str) -> Iterator[Callable[[int], None]]:
+    """A Rich progress bar over the input bytes (shown only on a terminal)."""
+    total = sum(p.stat().st_size for p in paths if p.is_file()) or None
+    columns = [TextColumn(label), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=err_console, transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def print_summary(summary: RunSummary) -> None:
+    """Print a run's summary: counts, reject reasons, where results went."""
+    table = Table(title=f"{summary.command} — run {summary.run_id[:12]}", show_header=False, title_justify="left")
+    table.add_row("read", f"{summary.read:,}")
+    table.add_row("accepted", f"{summary.accepted:,}")
+    table.add_row("rejected", f"{summary.rejected:,}")
+    for reason, count in summary.details.get("reject_reasons", {}).items():
+        table.add_row(f"  {reason}", f"{count:,}")
+    table.add_row("written", f"{summary.written:,}")
+    table.add_row("seconds", f"{summary.seconds:.2f}")
+    for key in ("output", "rejects_output", "warehouse"):
+        if key in summary.details:
+            table.add_row(key.replace("_", " "), str(summary.details[key]))
+    console.print(table)

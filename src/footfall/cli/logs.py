@@ -1,0 +1,102 @@
+"""`footfall logs …`: HTTP access logs → sessions report, Avro archive, warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from footfall.cli._common import WarehouseOption, byte_progress, open_warehouse, print_summary, user_errors
+from footfall.durations import parse_duration
+from footfall.readers.avro import CODECS
+from footfall.readers.timestamps import check_time_zone
+from footfall.sessions.http_pipeline import archive_http_logs, load_http_log_archive, run_http_sessions
+
+app = typer.Typer(
+    help="HTTP access logs: sessions with campaign attribution, Avro archive, warehouse loads.", no_args_is_help=True
+)
+
+Logs = Annotated[
+    list[Path],
+    typer.Argument(help="Log files (plain or gzip), in the order their lines tie-break.", show_default=False),
+]
+AssumeTz = Annotated[
+    str | None,
+    typer.Option(
+        "--assume-tz",
+        help="IANA zone for timestamps written without a UTC offset (otherwise they are rejected).",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def sessions(
+    logs: Logs,
+    mapping: Annotated[
+        Path,
+        typer.Option("--mapping", help="Campaign ↔ reward mapping CSV (campaign_id,reward_id).", show_default=False),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Report file: .parquet, .csv (lists as JSON arrays) or .jsonl.", show_default=False),
+    ],
+    gap: Annotated[str, typer.Option("--gap", help="Session gap, e.g. 5m, 300s, 1h30m.")] = "5m",
+    warehouse: WarehouseOption = None,
+    assume_tz: AssumeTz = None,
+) -> None:
+    """Sessionize access logs into one row per user session, with campaign → reward attribution.
+
+    A session is a user's events ordered by instant (ties: file order) while each gap to the
+    previous event is strictly less than --gap; a gap of exactly --gap starts a new session.
+    reward_driven_by_campaign_view is true iff a reward issued in the session was preceded, at
+    the same instant or earlier in the session, by a view of a campaign the mapping links to it.
+    Bad lines go to <out>.rejects.<ext> and the warehouse table http_log_rejects with line
+    number, reason and raw text; the summary shows read = accepted + rejected. The warehouse
+    tables http_log and http_log_rejects get these files' rows replaced, and http_sessions is
+    replaced by this report, in one transaction.
+    """
+    with user_errors():
+        gap_delta = parse_duration(gap)
+        if assume_tz:
+            check_time_zone(assume_tz)
+        with open_warehouse(warehouse) as wh, byte_progress(logs, "sessionizing") as progress:
+            summary = run_http_sessions(
+                logs, mapping=mapping, out=out, gap=gap_delta, warehouse=wh, assume_tz=assume_tz, progress=progress
+            )
+    print_summary(summary)
+
+
+@app.command("to-avro")
+def to_avro(
+    logs: Logs,
+    out: Annotated[Path, typer.Option("--out", help="The Avro file to write.", show_default=False)],
+    codec: Annotated[str, typer.Option("--codec", help=f"Block compression: {', '.join(CODECS)}.")] = "deflate",
+    assume_tz: AssumeTz = None,
+) -> None:
+    """Archive the accepted lines of access logs as Avro (schema: http_log.avsc).
+
+    Each record keeps the UTC instant (timestamp-micros), the source's UTC offset in minutes and
+    its sub-microsecond digits, the method, path, user id, parsed kind and ids, and the source
+    file and line, so nothing of an accepted line is lost. Bad lines go to <out>.rejects.csv.
+    """
+    with user_errors():
+        if assume_tz:
+            check_time_zone(assume_tz)
+        with byte_progress(logs, "archiving") as progress:
+            summary = archive_http_logs(logs, out=out, codec=codec, assume_tz=assume_tz, progress=progress)
+    print_summary(summary)
+
+
+@app.command()
+def load(
+    archives: Annotated[
+        list[Path], typer.Argument(help="Avro archives written by `logs to-avro`.", show_default=False)
+    ],
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Load Avro archives into the warehouse table http_log (rows of the same source files are replaced)."""
+    with user_errors(), open_warehouse(warehouse) as wh:
+        summary = load_http_log_archive(archives, warehouse=wh)
+    print_summary(summary)

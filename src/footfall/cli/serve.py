@@ -1,0 +1,33 @@
+"""`footfall serve`: the API (and, as it grows, the dashboard) on one port."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from footfall.cli._common import WarehouseOption, user_errors
+from footfall.config import get_settings
+
+
+def serve(
+    host: Annotated[
+        str | None,
+        typer.Option("--host", help="Interface to listen on (default FOOTFALL_HOST or 127.0.0.1).", show_default=False),
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Port (default FOOTFALL_PORT or 8000).", show_default=False)
+    ] = None,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Serve the REST API (OpenAPI docs at /docs) over the warehouse."""
+    import uvicorn
+
+    from footfall.api import create_app
+    from footfall.warehouse import connect
+
+    settings = get_settings()
+    url = warehouse or settings.warehouse_url()
+    with user_errors():
+        connect(url).close()  # create the schema up front, so read-only requests find it
+    uvicorn.run(create_app(url), host=host or settings.host, port=port or settings.port, log_level="info")

@@ -1,0 +1,42 @@
+"""`footfall synth …`: generate realistic sample data for demos, tests and benchmarks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from footfall.cli._common import console, user_errors
+from footfall.errors import InputError
+from footfall.synth.http_log import HttpLogSpec, generate_http_log
+
+app = typer.Typer(help="Generate realistic, seeded sample data.", no_args_is_help=True)
+
+
+@app.command("http-log")
+def http_log(
+    out: Annotated[Path, typer.Option("--out", help="The log file to write.", show_default=False)],
+    events: Annotated[
+        int, typer.Option("--events", help="Good lines to write (a few bad lines come on top).")
+    ] = 100_000,
+    users: Annotated[int, typer.Option("--users", help="Distinct users.")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same file.")] = 0,
+    days: Annotated[int, typer.Option("--days", help="Days of activity, from 2019-08-01 UTC.")] = 7,
+    mapping_out: Annotated[
+        Path | None,
+        typer.Option("--mapping-out", help="Also write the campaign ↔ reward mapping CSV.", show_default=False),
+    ] = None,
+) -> None:
+    """Write an access log with bursts and idle gaps, heavy-tailed users, Zipf campaigns and rewards,
+    unsorted lines, mixed UTC offsets and a few bad lines of every kind."""
+    with user_errors():
+        if events < 1 or users < 1 or days < 1:
+            raise InputError("--events, --users and --days must be at least 1")
+        for path in (out, mapping_out):
+            if path is not None and not path.parent.is_dir():
+                raise InputError(f"{path}: folder {path.parent} does not exist")
+        lines = generate_http_log(
+            HttpLogSpec(events=events, users=min(users, 9_000_000), seed=seed, days=days), out, mapping_out=mapping_out
+        )
+    console.print(f"wrote {lines:,} lines to {out}" + (f" and the mapping to {mapping_out}" if mapping_out else ""))

@@ -1,0 +1,32 @@
+"""Settings, read once from `FOOTFALL_*` environment variables (or a `.env` file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("footfall-data")
+
+
+class Settings(BaseSettings):
+    """Everything a deployment can set; the only place that reads the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="FOOTFALL_", env_file=".env", extra="ignore")
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    warehouse: str = ""
+    report_tz: str = "Asia/Singapore"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    def warehouse_url(self) -> str:
+        """The warehouse URL: `FOOTFALL_WAREHOUSE`, else a DuckDB file under the data dir."""
+        return self.warehouse or f"duckdb:///{self.data_dir / 'footfall.duckdb'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read on first use."""
+    return Settings()

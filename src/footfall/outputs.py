@@ -1,0 +1,71 @@
+"""Write report tables to files, format chosen by extension, atomically (temp name, then rename)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+
+from footfall.errors import InputError
+
+__all__ = ["FORMATS", "check_output_path", "sibling_path", "to_text_frame", "write_table"]
+
+FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl"}
+
+
+def check_output_path(path: Path) -> str:
+    """The format for `path` (by extension), or a one-line error before any work is done."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{path}: unknown output format {path.suffix!r}; use .parquet, .csv or .jsonl")
+    if path.parent and not path.parent.is_dir():
+        raise InputError(f"{path}: folder {path.parent} does not exist")
+    return fmt
+
+
+def sibling_path(path: Path, tag: str) -> Path:
+    """A file next to `path` with `.tag` before its extension: sessions.csv → sessions.rejects.csv."""
+    return path.with_name(f"{path.stem}.{tag}{path.suffix}")
+
+
+def write_table(frame: pl.DataFrame, path: Path) -> None:
+    """Write `frame` as Parquet, CSV (lists as JSON arrays) or JSON lines; readers never see a partial file."""
+    fmt = check_output_path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if fmt == "parquet":
+            frame.write_parquet(tmp)
+        elif fmt == "csv":
+            to_text_frame(frame).write_csv(tmp)
+        else:
+            to_text_frame(frame, lists_as_json=False).write_ndjson(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def to_text_frame(frame: pl.DataFrame, *, lists_as_json: bool = True) -> pl.DataFrame:
+    """Instants as ISO-8601 UTC text (`...Z`); lists as JSON array text when `lists_as_json`."""
+    conversions = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.Datetime):
+            col = pl.col(name)
+            if dtype.time_zone is not None:
+                col = col.dt.convert_time_zone("UTC")
+            conversions.append(col.dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").alias(name))
+        elif isinstance(dtype, pl.List) and lists_as_json:
+            conversions.append(
+                pl.col(name)
+                .list.eval(pl.element().cast(pl.String))
+                .map_batches(_json_lists, return_dtype=pl.String)
+                .alias(name)
+            )
+    return frame.with_columns(conversions) if conversions else frame
+
+
+def _json_lists(series: pl.Series) -> pl.Series:
+    """JSON array text for each list (vectorized through the struct → JSON encoder)."""
+    encoded = series.to_frame("v").select(pl.struct("v").struct.json_encode())["v"]
+    text = encoded.str.strip_prefix('{"v":').str.strip_suffix("}")
+    return pl.select(pl.when(series.is_not_null()).then(text)).to_series()

@@ -1,0 +1,1 @@
+"""Sessionization engines and session reports (definition: `CONTRACTS.md` → HTTP-log sessions)."""

@@ -1,0 +1,144 @@
+"""The HTTP-log pipelines: raw logs → sessions report (+ rejects) → files and warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import polars as pl
+
+from footfall.errors import InputError
+from footfall.outputs import check_output_path, sibling_path, write_table
+from footfall.readers.avro import read_http_log_avro, write_http_log_avro
+from footfall.readers.http_log import EVENT_SCHEMA, REJECT_SCHEMA, HttpLogBatch, iter_http_log
+from footfall.readers.mapping import read_campaign_reward_mapping
+from footfall.runs import RunSummary
+from footfall.sessions.http_sessions import http_sessions
+from footfall.warehouse import Warehouse
+
+__all__ = ["archive_http_logs", "load_http_log_archive", "run_http_sessions"]
+
+Progress = Callable[[int], None]
+_WAREHOUSE_EVENT_COLUMNS = [c for c in EVENT_SCHEMA.names() if c != "seq"]
+
+
+def run_http_sessions(
+    logs: Sequence[Path],
+    *,
+    mapping: Path,
+    out: Path,
+    gap: timedelta,
+    warehouse: Warehouse,
+    assume_tz: str | None = None,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Sessionize `logs`, write the report and its rejects next to `out`, load all three tables.
+
+    `http_log` and `http_log_rejects` have the rows of these source files replaced;
+    `http_sessions` is replaced by this run's report. Everything lands in one transaction.
+    """
+    check_output_path(out)
+    _check_inputs(logs)
+    links = read_campaign_reward_mapping(mapping)
+    summary = RunSummary("logs sessions", inputs=[str(p) for p in logs])
+    events, rejects = _read_all(iter_http_log(logs, assume_tz=assume_tz), summary, progress)
+    report = http_sessions(events, links, gap=gap)
+    rejects_out = sibling_path(out, "rejects")
+    write_table(report, out)
+    write_table(rejects, rejects_out)
+    summary.written = report.height
+    summary.details.update(
+        gap_seconds=gap.total_seconds(),
+        sessions=report.height,
+        users=report["user_id"].n_unique(),
+        output=str(out),
+        rejects_output=str(rejects_out),
+        warehouse=warehouse.url,
+    )
+    sources = summary.inputs
+    with warehouse.transaction():
+        _replace_by_source(warehouse, "http_log", events.select(_WAREHOUSE_EVENT_COLUMNS), sources)
+        _replace_by_source(warehouse, "http_log_rejects", rejects, sources)
+        warehouse.replace_rows("http_sessions", report)
+        summary.record(warehouse)
+    return summary
+
+
+def archive_http_logs(
+    logs: Sequence[Path],
+    *,
+    out: Path,
+    codec: str = "deflate",
+    assume_tz: str | None = None,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Write the accepted lines of `logs` to an Avro archive, rejects to `<out>.rejects.csv`."""
+    _check_inputs(logs)
+    summary = RunSummary("logs to-avro", inputs=[str(p) for p in logs])
+    reject_parts: list[pl.DataFrame] = []
+
+    def accepted() -> Iterable[pl.DataFrame]:
+        for batch in iter_http_log(logs, assume_tz=assume_tz):
+            _count(batch, summary, progress)
+            reject_parts.append(batch.rejects)
+            yield batch.events
+
+    summary.written = write_http_log_avro(accepted(), out, codec=codec)
+    rejects_out = out.with_name(f"{out.stem}.rejects.csv")
+    write_table(pl.concat(reject_parts) if reject_parts else pl.DataFrame(schema=REJECT_SCHEMA), rejects_out)
+    summary.details.update(codec=codec, output=str(out), rejects_output=str(rejects_out))
+    return summary
+
+
+def load_http_log_archive(archives: Sequence[Path], *, warehouse: Warehouse) -> RunSummary:
+    """Load Avro archives into `http_log`, replacing the rows of the source files they hold."""
+    summary = RunSummary("logs load", inputs=[str(p) for p in archives])
+    events = read_http_log_avro(archives)
+    summary.read = summary.accepted = summary.written = events.height
+    sources = events["source_file"].unique().sort().to_list()
+    summary.details.update(source_files=sources, warehouse=warehouse.url)
+    with warehouse.transaction():
+        _replace_by_source(warehouse, "http_log", events.select(_WAREHOUSE_EVENT_COLUMNS), sources)
+        summary.record(warehouse)
+    return summary
+
+
+def _check_inputs(paths: Sequence[Path]) -> None:
+    """Fail before any work when an input is missing (a one-line error naming it)."""
+    if not paths:
+        raise InputError("no input files given")
+    for path in paths:
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+
+
+def _read_all(
+    batches: Iterable[HttpLogBatch], summary: RunSummary, progress: Progress | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Collect parsed batches, counting into `summary` as they stream by."""
+    events, rejects = [], []
+    for batch in batches:
+        _count(batch, summary, progress)
+        events.append(batch.events)
+        rejects.append(batch.rejects)
+    all_rejects = pl.concat(rejects) if rejects else pl.DataFrame(schema=REJECT_SCHEMA)
+    summary.details["reject_reasons"] = dict(sorted(all_rejects["reason"].value_counts().iter_rows()))
+    return (pl.concat(events) if events else pl.DataFrame(schema=EVENT_SCHEMA)), all_rejects
+
+
+def _count(batch: HttpLogBatch, summary: RunSummary, progress: Progress | None) -> None:
+    summary.accepted += batch.events.height
+    summary.rejected += batch.rejects.height
+    summary.read += batch.events.height + batch.rejects.height
+    if progress is not None:
+        progress(batch.bytes_read)
+
+
+def _replace_by_source(warehouse: Warehouse, table: str, rows: pl.DataFrame, sources: list[str]) -> None:
+    """Replace the rows of `table` that came from `sources` with `rows`."""
+    with warehouse.transaction():
+        for source in sources:
+            warehouse.execute(f"DELETE FROM {table} WHERE source_file = :s", {"s": source})
+        if rows.height:
+            warehouse.insert(table, rows)

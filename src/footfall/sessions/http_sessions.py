@@ -1,0 +1,76 @@
+"""The HTTP-log sessions report (`CONTRACTS.md` → HTTP-log sessions) from parsed log events."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+
+from footfall.sessions.sessionize import assign_sessions
+
+__all__ = ["SESSION_SCHEMA", "http_sessions", "reward_driven_sessions"]
+
+SESSION_SCHEMA = pl.Schema(
+    {
+        "user_id": pl.String(),
+        "session_start": pl.Datetime("us", "UTC"),
+        "session_end": pl.Datetime("us", "UTC"),
+        "campaigns": pl.List(pl.String()),
+        "rewards_issued": pl.List(pl.String()),
+        "reward_driven_by_campaign_view": pl.Boolean(),
+        "events": pl.Int64(),
+        "campaign_views": pl.Int64(),
+        "rewards_issued_count": pl.Int64(),
+    }
+)
+
+
+def http_sessions(events: pl.DataFrame | pl.LazyFrame, mapping: pl.DataFrame, *, gap: timedelta) -> pl.DataFrame:
+    """One row per session, sorted by user and start; `events` needs user_id, ts, seq, kind, ids."""
+    sessioned = assign_sessions(
+        events.lazy().select("user_id", "ts", "seq", "kind", "campaign_id", "reward_id"), gap=gap
+    )
+    report = sessioned.group_by("session_no", maintain_order=True).agg(
+        pl.col("user_id").first(),
+        session_start=pl.col("ts").first(),
+        session_end=pl.col("ts").last(),
+        campaigns=pl.col("campaign_id").drop_nulls().unique(maintain_order=True),
+        rewards_issued=pl.col("reward_id").drop_nulls().unique(maintain_order=True),
+        events=pl.len().cast(pl.Int64),
+        campaign_views=(pl.col("kind") == "campaign_view").sum().cast(pl.Int64),
+        rewards_issued_count=(pl.col("kind") == "reward_issued").sum().cast(pl.Int64),
+    )
+    driven = reward_driven_sessions(sessioned, mapping)
+    out = report.join(driven, on="session_no", how="left", maintain_order="left").with_columns(
+        reward_driven_by_campaign_view=pl.col("driven").fill_null(False)
+    )
+    return out.select(SESSION_SCHEMA.names()).collect().cast(SESSION_SCHEMA)
+
+
+def reward_driven_sessions(sessioned: pl.LazyFrame, mapping: pl.DataFrame) -> pl.LazyFrame:
+    """`session_no` of sessions where a reward was issued at or after a view of a linked campaign.
+
+    Equivalent to the definition because some issue of reward r follows some view of a
+    linked campaign c iff c's first view in the session is at or before r's last issue.
+    The mapping is expanded from the reward side, after aggregating to one row per
+    (session, reward), so a many-to-many mapping cannot multiply the event rows.
+    """
+    issues = (
+        sessioned.filter(pl.col("kind") == "reward_issued")
+        .group_by("session_no", "reward_id")
+        .agg(last_issue=pl.col("ts").max())
+    )
+    views = (
+        sessioned.filter(pl.col("kind") == "campaign_view")
+        .group_by("session_no", "campaign_id")
+        .agg(first_view=pl.col("ts").min())
+    )
+    links = mapping.lazy().select("campaign_id", "reward_id").unique()
+    return (
+        issues.join(links, on="reward_id")
+        .join(views, on=["session_no", "campaign_id"])
+        .filter(pl.col("first_view") <= pl.col("last_issue"))
+        .select("session_no")
+        .unique()
+        .with_columns(driven=pl.lit(True))
+    )

@@ -1,0 +1,1 @@
+"""Generators of realistic sample data for demos, tests and benchmarks (seeded, vectorized)."""

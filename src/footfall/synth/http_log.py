@@ -1,0 +1,204 @@
+"""Generate a realistic HTTP access log and its campaign ↔ reward mapping.
+
+Shape: heavy-tailed user activity (a few users make many visits), visits as bursts of
+requests seconds apart separated by idle hours, a daily rhythm, Zipf-popular campaigns and
+rewards, rewards mostly issued after viewing a linked campaign, some gaps of exactly the
+5-minute threshold, mixed UTC offsets and fraction lengths, lines out of time order (merged
+from several servers), and a few bad lines of every kind. `events` good lines are written;
+bad lines come on top of them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+__all__ = ["HttpLogSpec", "generate_http_log"]
+
+_START_US = 1_564_617_600_000_000  # 2019-08-01T00:00:00Z
+_DAY_US = 86_400_000_000
+_OTHER_PATHS = np.array(
+    [
+        "/home",
+        "/profile",
+        "/campaigns",
+        "/rewards",
+        "/static/app.js",
+        "/login",
+        "/wallet",
+        "/search?q=coffee",
+        "/campaigns/popular",
+        "/help",
+    ]
+)
+_OFFSETS = np.array([0, 480, 0, -240, 330, 60])  # minutes; the second 0 is written as Z
+_OFFSET_WEIGHTS = np.array([0.45, 0.3, 0.1, 0.08, 0.04, 0.03])
+_BAD_LINES = [
+    "{ts} POST /rewards/{r}",
+    "not-a-timestamp GET /campaigns/{c} {u}",
+    "2019-13-45T00:00:00+00:00 GET /campaigns/{c} {u}",
+    "{ts} GET /campaigns/ {u}",
+    "{ts} GET /campaigns/{c} {u} extra-field",
+    "",
+    "{naive} GET /campaigns/{c} {u}",
+    "2019-08-27T25:07:05+00:00 GET /campaigns/{c} {u}",
+    "{ts} POST /rewards/{r} ",
+]
+
+
+@dataclass(frozen=True)
+class HttpLogSpec:
+    """What to generate; the same spec and seed always give the same bytes."""
+
+    events: int
+    users: int = 10_000
+    seed: int = 0
+    campaigns: int = 300
+    rewards: int = 600
+    days: int = 7
+    bad_fraction: float = 0.001
+
+
+def generate_http_log(
+    spec: HttpLogSpec, out: Path, *, mapping_out: Path | None = None, chunk_events: int = 2_000_000
+) -> int:
+    """Write the log (and mapping CSV) and return the number of lines written."""
+    rng = np.random.default_rng(spec.seed)
+    links = _mapping(rng, spec)
+    if mapping_out is not None:
+        dup = links.sample(n=max(1, links.height // 20), seed=spec.seed)  # real exports repeat rows
+        pl.concat([links, dup]).write_csv(mapping_out)
+    lengths = _session_lengths(rng, spec.events)
+    users = _user_ids(rng, spec.users)
+    weights = rng.pareto(1.2, spec.users) + 1.0
+    session_user = rng.choice(spec.users, size=len(lengths), p=weights / weights.sum())
+    hour_w = np.array([2, 1, 1, 1, 1, 2, 4, 6, 8, 8, 7, 8, 10, 9, 8, 8, 9, 10, 12, 13, 12, 9, 6, 3], float)
+    starts = (
+        _START_US
+        + rng.integers(0, spec.days, len(lengths)) * _DAY_US
+        + rng.choice(24, len(lengths), p=hour_w / hour_w.sum()) * 3_600_000_000
+        + rng.integers(0, 3_600_000_000, len(lengths))
+    )
+    order = np.argsort(starts, kind="stable")
+    lengths, session_user, starts = lengths[order], session_user[order], starts[order]
+    written = 0
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as stream:
+        bounds = np.searchsorted(np.cumsum(lengths), np.arange(chunk_events, spec.events, chunk_events))
+        for part in np.split(np.arange(len(lengths)), bounds):
+            lines = _session_lines(rng, spec, links, lengths[part], users[session_user[part]], starts[part])
+            stream.write(("\n".join(lines.to_list()) + "\n").encode("utf-8"))
+            written += len(lines)
+    tmp.replace(out)
+    return written
+
+
+def _mapping(rng: np.random.Generator, spec: HttpLogSpec) -> pl.DataFrame:
+    """Each campaign links 1-4 rewards, popular rewards more often (many-to-many)."""
+    per = rng.integers(1, 5, spec.campaigns)
+    campaign = np.repeat(np.arange(1, spec.campaigns + 1), per)
+    reward = _zipf(rng, spec.rewards, len(campaign), 1.1)
+    return pl.DataFrame({"campaign_id": campaign.astype(str), "reward_id": (reward + 1000).astype(str)}).unique(
+        maintain_order=True
+    )
+
+
+def _session_lengths(rng: np.random.Generator, events: int) -> np.ndarray:
+    """Visit lengths (geometric, mean ~8) summing exactly to `events`."""
+    lengths = rng.geometric(1 / 8, size=events // 6 + 16)
+    total = np.cumsum(lengths)
+    k = int(np.searchsorted(total, events))
+    lengths = lengths[: k + 1].copy()
+    lengths[-1] -= int(total[k] - events)
+    return lengths[lengths > 0]
+
+
+def _user_ids(rng: np.random.Generator, users: int) -> np.ndarray:
+    """Opaque ids: a mix of short ones and 13-digit ones beyond 32 bits."""
+    short = rng.choice(np.arange(100_000, 9_999_999), users, replace=False)
+    long = 2_000_000_000_000 + rng.integers(0, 99_999_999_999, users)
+    return np.where(rng.random(users) < 0.5, short, long).astype(str)
+
+
+def _zipf(rng: np.random.Generator, n: int, size: int, a: float) -> np.ndarray:
+    """Zipf-distributed indices in [0, n)."""
+    p = 1.0 / np.arange(1, n + 1) ** a
+    return rng.choice(n, size=size, p=p / p.sum())
+
+
+def _session_lines(
+    rng: np.random.Generator,
+    spec: HttpLogSpec,
+    links: pl.DataFrame,
+    lengths: np.ndarray,
+    users: np.ndarray,
+    starts: np.ndarray,
+) -> pl.Series:
+    """The lines of these visits, shuffled as a multi-server merge, with bad lines mixed in."""
+    n = int(lengths.sum())
+    sess = np.repeat(np.arange(len(lengths)), lengths)
+    first = np.r_[True, sess[1:] != sess[:-1]]
+    step = rng.exponential(40e6, n).astype(np.int64) + rng.integers(0, 1000, n) * 1000
+    edge = rng.random(n)
+    step = np.where(edge < 0.01, 300_000_000, step)  # exactly the default gap: splits
+    step = np.where((edge >= 0.01) & (edge < 0.02), 299_999_000, step)  # just under: joins
+    step[first] = 0
+    cum = np.cumsum(step)
+    ts = starts[sess] + cum - np.repeat(cum[first], lengths)
+    # per visit: a focus campaign; views mostly of it, rewards mostly linked to it
+    focus = _zipf(rng, spec.campaigns, len(lengths), 1.05)[sess] + 1
+    kind = rng.choice(3, n, p=[0.45, 0.15, 0.40])
+    campaign = np.where(rng.random(n) < 0.7, focus, _zipf(rng, spec.campaigns, n, 1.05) + 1)
+    by_campaign = links.group_by("campaign_id").agg("reward_id")
+    linked = dict(zip(by_campaign["campaign_id"].to_list(), by_campaign["reward_id"].to_list(), strict=True))
+    first_link = np.array([linked.get(str(c), ["1000"])[0] for c in range(spec.campaigns + 1)])
+    reward = np.where(rng.random(n) < 0.7, first_link[focus], (_zipf(rng, spec.rewards, n, 1.1) + 1000).astype(str))
+    other = _OTHER_PATHS[rng.integers(0, len(_OTHER_PATHS), n)]
+    method = np.where(kind == 1, "POST", "GET")
+    path = np.where(
+        kind == 0,
+        np.char.add("/campaigns/", campaign.astype(str)),
+        np.where(kind == 1, np.char.add("/rewards/", reward), other),
+    )
+    method = np.where((kind == 2) & (other == "/login"), "POST", method)
+    user_offset = rng.choice(len(_OFFSETS), len(users), p=_OFFSET_WEIGHTS)[sess]
+    stamps = _format_timestamps(rng, ts, user_offset)
+    frame = pl.DataFrame(
+        {"t": stamps, "m": method, "p": path, "u": users[sess], "k": ts + rng.integers(0, 120_000_000, n)}
+    )
+    frame = frame.sort("k").with_columns(line=pl.concat_str("t", "m", "p", "u", separator=" "))
+    lines = frame["line"]
+    n_bad = rng.binomial(n, spec.bad_fraction) if spec.bad_fraction > 0 else 0
+    if n_bad:
+        bad = [
+            _BAD_LINES[i % len(_BAD_LINES)].format(
+                ts=lines[int(j)].split(" ")[0], naive=lines[int(j)][:19], c=1, r=1001, u=users[0]
+            )
+            for i, j in enumerate(rng.integers(0, n, n_bad))
+        ]
+        at = np.sort(rng.integers(0, n + 1, n_bad))
+        lines = pl.Series(np.insert(lines.to_numpy().astype(object), at, bad).tolist(), dtype=pl.String)
+    return lines
+
+
+def _format_timestamps(rng: np.random.Generator, ts_us: np.ndarray, offset_idx: np.ndarray) -> pl.Series:
+    """ISO-8601 text in each user's offset, with 0, 3, 6 or 9 fraction digits."""
+    offset = _OFFSETS[offset_idx]
+    digits = rng.choice([0, 3, 6, 9], len(ts_us), p=[0.4, 0.3, 0.2, 0.1])
+    nanos = rng.integers(0, 1000, len(ts_us))
+    sign = np.where(offset < 0, "-", "+")
+    suffix = np.char.add(
+        np.char.add(sign, np.char.zfill((np.abs(offset) // 60).astype(str), 2)),
+        np.char.add(":", np.char.zfill((np.abs(offset) % 60).astype(str), 2)),
+    )
+    suffix = np.where(offset_idx == 2, "Z", suffix)
+    frame = pl.DataFrame({"local": ts_us + offset * 60_000_000, "digits": digits, "nanos": nanos, "suffix": suffix})
+    micros = (pl.col("local") % 1_000_000).cast(pl.String).str.zfill(6)
+    frac9 = micros + pl.col("nanos").cast(pl.String).str.zfill(3)
+    frac = pl.when(pl.col("digits") == 0).then(pl.lit("")).otherwise(pl.lit(".") + frac9.str.slice(0, pl.col("digits")))
+    text = pl.from_epoch("local", time_unit="us").dt.strftime("%Y-%m-%dT%H:%M:%S") + frac + pl.col("suffix")
+    return frame.select(text.alias("t"))["t"]

@@ -1,0 +1,110 @@
+"""The Warehouse interface shared by the DuckDB and PostgreSQL implementations."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any
+
+import polars as pl
+
+from footfall.warehouse import _dialect
+
+__all__ = ["Warehouse"]
+
+Params = Mapping[str, Any] | None
+
+
+class Warehouse(abc.ABC):
+    """A SQL warehouse: run statements, bulk-load frames, query into Polars, all in transactions.
+
+    SQL uses `:name` placeholders and the common subset of DuckDB and PostgreSQL; the few
+    dialect differences are rewritten in `footfall.warehouse._dialect`.
+    """
+
+    dialect: str
+    url: str
+
+    @abc.abstractmethod
+    def execute(self, sql: str, params: Params = None) -> None:
+        """Run one statement (or several, when `params` is None)."""
+
+    @abc.abstractmethod
+    def query(self, sql: str, params: Params = None) -> pl.DataFrame:
+        """Run a query and return its rows; timestamps come back as UTC instants."""
+
+    @abc.abstractmethod
+    def insert(self, table: str, frame: pl.DataFrame) -> int:
+        """Bulk-load `frame` into `table` (columns by name) and return the row count."""
+
+    _depth = 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All statements inside commit together, or none does; nested blocks join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.execute("BEGIN TRANSACTION")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.execute("COMMIT")
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def replace_rows(self, table: str, frame: pl.DataFrame, *, where: str = "", params: Params = None) -> int:
+        """Delete the rows matching `where` (all rows when empty), then insert `frame`, atomically."""
+        with self.transaction():
+            self.execute(f"DELETE FROM {table}" + (f" WHERE {where}" if where else ""), params)
+            return self.insert(table, frame) if frame.height else 0
+
+    def migrate(self) -> list[str]:
+        """Apply the migrations not applied yet, each in its own transaction; return their names."""
+        self.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"
+        )
+        done = set(self.query("SELECT version FROM schema_migrations")["version"].to_list())
+        applied = []
+        folder = resources.files("footfall.warehouse") / "migrations"
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if not entry.name.endswith(".sql") or entry.name[:-4] in done:
+                continue
+            sql = _dialect.for_dialect(entry.read_text(encoding="utf-8"), self.dialect)
+            with self.transaction():
+                for statement in _dialect.split_statements(sql):
+                    self.execute(statement)
+                self.execute(
+                    "INSERT INTO schema_migrations VALUES (:v, CURRENT_TIMESTAMP)",
+                    {"v": entry.name[:-4]},
+                )
+            applied.append(entry.name[:-4])
+        return applied
+
+    def table_exists(self, table: str) -> bool:
+        """Whether a table of that name exists in the current schema."""
+        rows = self.query(
+            "SELECT count(*) AS n FROM information_schema.tables "
+            "WHERE table_name = :t AND table_schema = " + _dialect.CURRENT_SCHEMA[self.dialect],
+            {"t": table},
+        )
+        return bool(rows["n"][0])

@@ -1,0 +1,67 @@
+"""The embedded warehouse: a DuckDB file (or `:memory:`)."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from footfall.errors import WarehouseError
+from footfall.warehouse import _dialect
+from footfall.warehouse._base import Params, Warehouse
+from footfall.warehouse._frames import to_utc
+
+__all__ = ["DuckDBWarehouse"]
+
+
+class DuckDBWarehouse(Warehouse):
+    """A DuckDB database file; the session time zone is UTC so instants read back as UTC."""
+
+    dialect = "duckdb"
+
+    def __init__(self, path: str, *, url: str, read_only: bool = False) -> None:
+        self.url = url
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"cannot open DuckDB warehouse {path}: {exc}") from None
+        self._con.execute("SET TimeZone = 'UTC'")
+
+    def execute(self, sql: str, params: Params = None) -> None:
+        """Run one statement, or a script when `params` is None."""
+        try:
+            self._con.execute(_dialect.placeholders(sql, self.dialect), dict(params or {}))
+        except duckdb.Error as exc:
+            raise WarehouseError(f"DuckDB: {_first_line(exc)}") from exc
+
+    def query(self, sql: str, params: Params = None) -> pl.DataFrame:
+        """Rows of a query as a Polars frame."""
+        try:
+            relation = self._con.sql(_dialect.placeholders(sql, self.dialect), params=dict(params or {}))
+            frame = relation.pl() if relation is not None else pl.DataFrame()
+        except duckdb.Error as exc:
+            raise WarehouseError(f"DuckDB: {_first_line(exc)}") from exc
+        return to_utc(frame)
+
+    def insert(self, table: str, frame: pl.DataFrame) -> int:
+        """Insert through a registered Arrow view (zero-copy)."""
+        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        self._con.register("_footfall_load", frame.to_arrow())
+        try:
+            self.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _footfall_load")
+        finally:
+            with suppress(duckdb.Error):  # an aborted transaction refuses it; the next register replaces it
+                self._con.unregister("_footfall_load")
+        return frame.height
+
+    def close(self) -> None:
+        """Close the file."""
+        self._con.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

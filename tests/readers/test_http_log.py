@@ -1,0 +1,119 @@
+"""The access-log reader (`CONTRACTS.md` → HTTP access log)."""
+
+from __future__ import annotations
+
+import gzip
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from footfall.readers.http_log import iter_http_log, parse_http_log_lines
+
+
+def read(paths: list[Path], **kwargs: object) -> tuple[pl.DataFrame, pl.DataFrame]:
+    batches = list(iter_http_log(paths, **kwargs))  # type: ignore[arg-type]
+    return pl.concat([b.events for b in batches]), pl.concat([b.rejects for b in batches])
+
+
+def test_every_line_of_the_good_sample_is_accepted(samples: Path) -> None:
+    """ "every line of http_log.sample.txt is good"."""
+    events, rejects = read([samples / "http_log.sample.txt"])
+    assert rejects.height == 0
+    assert events.height == 15
+    first = events.row(0, named=True)
+    assert first["ts"] == datetime(2019, 6, 1, 10, 0, 0, 829000, tzinfo=UTC)
+    assert first["utc_offset_minutes"] == 480
+    assert (first["kind"], first["campaign_id"], first["user_id"]) == ("campaign_view", "42", "1009125")
+    kinds = dict(zip(events["line_number"], events["kind"], strict=True))
+    assert kinds[3] == "reward_issued" and kinds[14] == "other" and kinds[15] == "other"  # GET /home, DELETE /rewards/1
+
+
+def test_every_line_of_the_bad_sample_is_rejected_for_a_different_reason(samples: Path) -> None:
+    """ "Every line of http_log.bad.txt is bad, each for a different reason"."""
+    events, rejects = read([samples / "http_log.bad.txt"])
+    assert events.height == 0
+    assert rejects["line_number"].to_list() == list(range(1, 10))
+    assert rejects["reason"].n_unique() == 9
+    raw_lines = (samples / "http_log.bad.txt").read_text().split("\n")
+    assert rejects["raw"].to_list() == raw_lines[:9]
+    by_line = dict(zip(rejects["line_number"], rejects["detail"], strict=True))
+    assert by_line[9] == "field user_id is empty"
+    assert "'2019-13-45T00:00:00+00:00'" in by_line[3]
+    assert "--assume-tz" in by_line[7]
+
+
+def test_ids_are_single_path_segments_kept_as_strings() -> None:
+    lines = pl.Series(
+        [
+            "2019-08-27T00:00:00Z GET /campaigns/007 u1",
+            "2019-08-27T00:00:00Z GET /campaigns/42/?ref=mail u1",
+            "2019-08-27T00:00:00Z GET /campaigns/42/banner.png u1",
+            "2019-08-27T00:00:00Z POST /campaigns/42 u1",
+            "2019-08-27T00:00:00Z POST /rewards/9?x=1 u1",
+            "2019-08-27T00:00:00Z GET /rewards/9 u1",
+            "2019-08-27T00:00:00Z POST /rewards/ u1",
+            "2019-08-27T00:00:00Z\tGET   /campaigns/5  99999999999999999999",
+            "2019-08-27T00:00:00Z get /campaigns/5 u1",
+            "2019-08-27T00:00:00Z GET campaigns/5 u1",
+        ]
+    )
+    events, rejects = parse_http_log_lines(lines, source_file="x.log")
+    assert events.select("kind", "campaign_id", "reward_id").rows() == [
+        ("campaign_view", "007", None),
+        ("campaign_view", "42", None),
+        ("other", None, None),
+        ("other", None, None),
+        ("reward_issued", None, "9"),
+        ("other", None, None),
+        ("campaign_view", "5", None),
+    ]
+    assert events["user_id"][-1] == "99999999999999999999"
+    assert rejects.select("line_number", "reason").rows() == [(7, "missing_id"), (9, "bad_method"), (10, "bad_path")]
+
+
+def test_gzip_crlf_and_chunk_boundaries_change_nothing(tmp_path: Path, generated_log: tuple[Path, Path]) -> None:
+    log, _ = generated_log
+    text = log.read_bytes()
+    crlf = tmp_path / "crlf.log"
+    crlf.write_bytes(text.replace(b"\n", b"\r\n"))
+    gz = tmp_path / "log.gz"
+    gz.write_bytes(gzip.compress(text))
+    plain_events, plain_rejects = read([log])
+    for path, chunk in ((gz, None), (crlf, 4096), (log, 777)):
+        events, rejects = read([path], chunk_bytes=chunk)
+        assert events.drop("source_file").equals(plain_events.drop("source_file"))
+        assert rejects.drop("source_file").equals(plain_rejects.drop("source_file"))
+    assert plain_events.height == 20_000
+    assert plain_events.height + plain_rejects.height == text.count(b"\n")
+
+
+def test_last_line_without_newline_and_bad_utf8_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "odd.log"
+    path.write_bytes(b"2019-08-27T00:00:00Z GET /campaigns/1 u\xff1\n2019-08-27T00:00:00Z GET /campaigns/2 u2")
+    events, rejects = read([path])
+    assert events["campaign_id"].to_list() == ["2"]
+    assert rejects.select("line_number", "reason").rows() == [(1, "invalid_utf8")]
+    assert rejects["raw"][0].endswith("u\ufffd1")
+
+
+def test_seq_follows_file_order_across_files(tmp_path: Path) -> None:
+    lines = [f"2019-08-27T00:00:0{i}Z GET /campaigns/{i} u" for i in range(6)]
+    random.Random(1).shuffle(lines)
+    a, b = tmp_path / "a.log", tmp_path / "b.log"
+    a.write_text("\n".join(lines[:3]) + "\n")
+    b.write_text("\n".join(lines[3:]) + "\n")
+    events, _ = read([a, b])
+    assert events["seq"].to_list() == list(range(6))
+    assert events["source_file"].to_list() == [str(a)] * 3 + [str(b)] * 3
+    assert events["line_number"].to_list() == [1, 2, 3, 1, 2, 3]
+
+
+@pytest.mark.parametrize("missing", ["nope.log"])
+def test_a_missing_file_is_a_user_error(tmp_path: Path, missing: str) -> None:
+    from footfall.errors import InputError
+
+    with pytest.raises(InputError, match=r"nope\.log: no such file"):
+        read([tmp_path / missing])
