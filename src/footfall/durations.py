@@ -9,8 +9,8 @@ from footfall.errors import InputError
 
 __all__ = ["format_duration", "parse_duration"]
 
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
-_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+_UNITS = {"us": 0.000001, "ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_PART = re.compile(r"(\d+(?:\.\d+)?)(us|ms|s|m|h|d)")
 
 
 def parse_duration(text: str, *, option: str = "--gap") -> timedelta:
@@ -18,7 +18,7 @@ def parse_duration(text: str, *, option: str = "--gap") -> timedelta:
     cleaned = text.strip().lower()
     parts = _PART.findall(cleaned)
     if not cleaned or "".join(n + u for n, u in parts) != cleaned:
-        raise InputError(f"bad {option} {text!r}: give a number with a unit (ms, s, m, h, d), e.g. 5m, 300s, 1h30m")
+        raise InputError(f"bad {option} {text!r}: give a number with a unit (us, ms, s, m, h, d), e.g. 5m, 300s, 1h30m")
     seconds = sum(float(n) * _UNITS[u] for n, u in parts)
     if seconds <= 0:
         raise InputError(f"bad {option} {text!r}: it must be longer than zero")
@@ -29,7 +29,7 @@ def format_duration(value: timedelta) -> str:
     """The shortest text `parse_duration` reads back as `value`, e.g. `5m` or `1h30m`."""
     micros = value // timedelta(microseconds=1)
     if micros % 1000:
-        return f"{micros / 1_000_000:g}s"
+        return f"{micros}us"
     ms = micros // 1000
     if ms % 1000:
         return f"{ms}ms"

@@ -197,3 +197,45 @@ def test_every_command_has_help() -> None:
         assert result.exit_code == 0
         assert "Usage" in result.output
     assert "strictly less than --gap" in CliRunner().invoke(app, ["logs", "sessions", "--help"]).output
+
+
+def test_assume_tz_accepts_offsetless_lines(tmp_path: Path) -> None:
+    log = tmp_path / "naive.log"
+    log.write_text("2019-08-27T08:00:00 GET /campaigns/1 u\n2019-08-27T00:00:00Z POST /rewards/1 u\n")
+    mapping = tmp_path / "m.csv"
+    mapping.write_text("campaign_id,reward_id\n1,1\n")
+    args = [
+        "logs",
+        "sessions",
+        str(log),
+        "--mapping",
+        str(mapping),
+        "--out",
+        str(tmp_path / "s.parquet"),
+        "--warehouse",
+        f"duckdb:///{tmp_path / 'w.duckdb'}",
+    ]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    assert pl.read_parquet(tmp_path / "s.rejects.parquet")["reason"].to_list() == ["missing_offset"]
+    assert CliRunner().invoke(app, [*args, "--assume-tz", "Asia/Singapore"]).exit_code == 0
+    report = pl.read_parquet(tmp_path / "s.parquet")
+    assert report["events"].to_list() == [2]  # 08:00 SGT is 00:00 UTC: the same instant as the reward
+    assert report["reward_driven_by_campaign_view"].to_list() == [True]
+    bad_zone = CliRunner().invoke(app, [*args, "--assume-tz", "Mars/Olympus"])
+    assert bad_zone.exit_code == 2 and "unknown time zone 'Mars/Olympus'" in bad_zone.output
+
+
+def test_http_log_rows_are_replaced_per_source_file(tmp_path: Path, warehouse_url: str) -> None:
+    a, b = tmp_path / "a.log", tmp_path / "b.log"
+    a.write_text("2019-08-27T00:00:00Z GET /campaigns/1 u\n")
+    b.write_text("2019-08-27T01:00:00Z GET /campaigns/2 u\n2019-08-27T01:00:01Z GET /home u\n")
+    mapping = tmp_path / "m.csv"
+    mapping.write_text("campaign_id,reward_id\n1,1\n")
+    common = ["--mapping", str(mapping), "--out", str(tmp_path / "s.jsonl"), "--warehouse", warehouse_url]
+    for files in ([a], [b], [a]):
+        assert CliRunner().invoke(app, ["logs", "sessions", *map(str, files), *common]).exit_code == 0
+    with connect(warehouse_url) as wh:
+        per_file = wh.query("SELECT source_file, count(*) AS n FROM http_log GROUP BY 1 ORDER BY 1")
+        sessions = wh.query("SELECT count(*) AS n FROM http_sessions")["n"][0]
+    assert per_file.rows() == [(str(a), 1), (str(b), 2)]
+    assert sessions == 1  # http_sessions holds the latest run's report

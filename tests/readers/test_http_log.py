@@ -82,10 +82,16 @@ def test_gzip_crlf_and_chunk_boundaries_change_nothing(tmp_path: Path, generated
     gz = tmp_path / "log.gz"
     gz.write_bytes(gzip.compress(text))
     plain_events, plain_rejects = read([log])
-    for path, chunk in ((gz, None), (crlf, 4096), (log, 777)):
+    for path, chunk in ((gz, None), (crlf, 65_536), (log, 65_537)):
         events, rejects = read([path], chunk_bytes=chunk)
         assert events.drop("source_file").equals(plain_events.drop("source_file"))
         assert rejects.drop("source_file").equals(plain_rejects.drop("source_file"))
+    head = tmp_path / "head.log"
+    head.write_bytes(b"".join(text.splitlines(keepends=True)[:400]))
+    whole = read([head])
+    for chunk in (1, 77, 1000):  # chunks smaller than a line, cutting lines anywhere
+        events, rejects = read([head], chunk_bytes=chunk)
+        assert events.equals(whole[0]) and rejects.equals(whole[1])
     assert plain_events.height == 20_000
     assert plain_events.height + plain_rejects.height == text.count(b"\n")
 

@@ -6,17 +6,18 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
 from rich.table import Table
 
-from footfall.config import get_settings
 from footfall.errors import FootfallError
-from footfall.runs import RunSummary
-from footfall.warehouse import Warehouse, connect
+
+if TYPE_CHECKING:
+    from footfall.runs import RunSummary
+    from footfall.warehouse import Warehouse
 
 console = Console()
 err_console = Console(stderr=True)
@@ -54,6 +55,9 @@ def user_errors() -> Iterator[None]:
 
 def open_warehouse(url: str | None) -> Warehouse:
     """Connect to the warehouse named by the option, else by the settings."""
+    from footfall.config import get_settings
+    from footfall.warehouse import connect
+
     return connect(url or get_settings().warehouse_url())
 
 

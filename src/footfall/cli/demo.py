@@ -10,9 +10,6 @@ import typer
 
 from footfall.cli._common import WarehouseOption, console, open_warehouse, print_summary, user_errors
 from footfall.cli.serve import serve
-from footfall.config import get_settings
-from footfall.sessions.http_pipeline import archive_http_logs, load_http_log_archive, run_http_sessions
-from footfall.synth.http_log import HttpLogSpec, generate_http_log
 
 
 def demo(
@@ -32,6 +29,10 @@ def demo(
     port: Annotated[int | None, typer.Option("--port", help="Port to serve on.", show_default=False)] = None,
 ) -> None:
     """Generate realistic sample data, run every pipeline into the warehouse, print where results are, serve."""
+    from footfall.config import get_settings
+    from footfall.sessions.http_pipeline import archive_http_logs, load_http_log_archive, run_http_sessions
+    from footfall.synth.http_log import HttpLogSpec, generate_http_log
+
     settings = get_settings()
     root = data_dir or settings.data_dir
     demo_dir = root / "demo"

@@ -8,10 +8,8 @@ from typing import Annotated
 import typer
 
 from footfall.cli._common import WarehouseOption, byte_progress, open_warehouse, print_summary, user_errors
-from footfall.durations import parse_duration
-from footfall.readers.avro import CODECS
-from footfall.readers.timestamps import check_time_zone
-from footfall.sessions.http_pipeline import archive_http_logs, load_http_log_archive, run_http_sessions
+
+CODECS = ("deflate", "snappy", "null")  # footfall.readers.avro.CODECS, kept here so --help needs no heavy imports
 
 app = typer.Typer(
     help="HTTP access logs: sessions with campaign attribution, Avro archive, warehouse loads.", no_args_is_help=True
@@ -57,6 +55,10 @@ def sessions(
     tables http_log and http_log_rejects get these files' rows replaced, and http_sessions is
     replaced by this report, in one transaction.
     """
+    from footfall.durations import parse_duration
+    from footfall.readers.timestamps import check_time_zone
+    from footfall.sessions.http_pipeline import run_http_sessions
+
     with user_errors():
         gap_delta = parse_duration(gap)
         if assume_tz:
@@ -81,6 +83,9 @@ def to_avro(
     its sub-microsecond digits, the method, path, user id, parsed kind and ids, and the source
     file and line, so nothing of an accepted line is lost. Bad lines go to <out>.rejects.csv.
     """
+    from footfall.readers.timestamps import check_time_zone
+    from footfall.sessions.http_pipeline import archive_http_logs
+
     with user_errors():
         if assume_tz:
             check_time_zone(assume_tz)
@@ -97,6 +102,8 @@ def load(
     warehouse: WarehouseOption = None,
 ) -> None:
     """Load Avro archives into the warehouse table http_log (rows of the same source files are replaced)."""
+    from footfall.sessions.http_pipeline import load_http_log_archive
+
     with user_errors(), open_warehouse(warehouse) as wh:
         summary = load_http_log_archive(archives, warehouse=wh)
     print_summary(summary)

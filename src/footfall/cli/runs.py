@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from footfall.cli._common import WarehouseOption, console, open_warehouse, user_errors
-from footfall.reports.runs import recent_runs
 
 
 def runs(
@@ -16,6 +15,8 @@ def runs(
     warehouse: WarehouseOption = None,
 ) -> None:
     """List recent runs with rows read, accepted, rejected and written."""
+    from footfall.reports.runs import recent_runs
+
     with user_errors(), open_warehouse(warehouse) as wh:
         frame = recent_runs(wh, limit=limit)
     table = Table("started (UTC)", "command", "status", "read", "accepted", "rejected", "written", "seconds")

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from footfall.cli._common import WarehouseOption, user_errors
-from footfall.config import get_settings
 
 
 def serve(
@@ -24,6 +23,7 @@ def serve(
     import uvicorn
 
     from footfall.api import create_app
+    from footfall.config import get_settings
     from footfall.warehouse import connect
 
     settings = get_settings()

@@ -9,7 +9,6 @@ import typer
 
 from footfall.cli._common import console, user_errors
 from footfall.errors import InputError
-from footfall.synth.http_log import HttpLogSpec, generate_http_log
 
 app = typer.Typer(help="Generate realistic, seeded sample data.", no_args_is_help=True)
 
@@ -30,6 +29,8 @@ def http_log(
 ) -> None:
     """Write an access log with bursts and idle gaps, heavy-tailed users, Zipf campaigns and rewards,
     unsorted lines, mixed UTC offsets and a few bad lines of every kind."""
+    from footfall.synth.http_log import HttpLogSpec, generate_http_log
+
     with user_errors():
         if events < 1 or users < 1 or days < 1:
             raise InputError("--events, --users and --days must be at least 1")

@@ -1,0 +1,43 @@
+"""The API skeleton: health and run history, JSON errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from footfall.api import create_app
+from footfall.sessions.http_pipeline import run_http_sessions
+from footfall.warehouse import connect
+
+
+def test_health_and_runs(tmp_path: Path, generated_log: tuple[Path, Path]) -> None:
+    from datetime import timedelta
+
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    log, mapping = generated_log
+    with connect(url) as wh:
+        run_http_sessions([log], mapping=mapping, out=tmp_path / "s.parquet", gap=timedelta(minutes=5), warehouse=wh)
+    with TestClient(create_app(url)) as client:
+        assert client.get("/health").json() == {"status": "ok", "warehouse": "duckdb"}
+        runs = client.get("/runs").json()
+        assert [r["command"] for r in runs] == ["logs sessions"]
+        assert runs[0]["rows_read"] == runs[0]["rows_accepted"] + runs[0]["rows_rejected"]
+        bad = client.get("/runs", params={"limit": 0})
+        assert bad.status_code == 422
+
+
+def test_an_unreachable_warehouse_is_a_json_error() -> None:
+    with TestClient(create_app("postgresql://nobody@127.0.0.1:1/x")) as client:
+        response = client.get("/health")
+    assert response.status_code == 503
+    assert "cannot connect to PostgreSQL" in response.json()["error"]
+
+
+def test_validation_errors_use_the_one_error_shape(tmp_path: Path) -> None:
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    connect(url).close()
+    with TestClient(create_app(url)) as client:
+        response = client.get("/runs", params={"limit": "many"})
+    assert response.status_code == 422
+    assert response.json() == {"error": "limit: Input should be a valid integer, unable to parse string as an integer"}
