@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -29,26 +30,31 @@ def sibling_path(path: Path, tag: str) -> Path:
     return path.with_name(f"{path.stem}.{tag}{path.suffix}")
 
 
-def write_table(frame: pl.DataFrame, path: Path) -> None:
-    """Write `frame` as Parquet, CSV (lists as JSON arrays) or JSON lines; readers never see a partial file."""
+def write_table(frame: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
+    """Write Parquet, CSV (lists as JSON arrays) or JSON lines, streaming a lazy frame; never a partial file."""
     fmt = check_output_path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    lazy = frame.lazy()
     try:
         if fmt == "parquet":
-            frame.write_parquet(tmp)
+            lazy.sink_parquet(tmp)
         elif fmt == "csv":
-            to_text_frame(frame).write_csv(tmp)
+            to_text_frame(lazy).sink_csv(tmp)
         else:
-            to_text_frame(frame, lists_as_json=False).write_ndjson(tmp)
+            to_text_frame(lazy, lists_as_json=False).sink_ndjson(tmp)
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def to_text_frame(frame: pl.DataFrame, *, lists_as_json: bool = True) -> pl.DataFrame:
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
+
+
+def to_text_frame(frame: FrameT, *, lists_as_json: bool = True) -> FrameT:
     """Instants as ISO-8601 UTC text (`...Z`); lists as JSON array text when `lists_as_json`."""
     conversions = []
-    for name, dtype in frame.schema.items():
+    schema = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
+    for name, dtype in schema.items():
         if isinstance(dtype, pl.Datetime):
             col = pl.col(name)
             if dtype.time_zone is not None:

@@ -130,3 +130,22 @@ def test_sample_log_sessions(samples: Any) -> None:
     )
     assert rows[("2000042538627", "00:05:01")]["reward_driven_by_campaign_view"] is True
     assert ("2000042538627", "00:10:15") in rows  # exactly 5 minutes after 00:05:15: a new session
+
+
+def test_partitioned_runs_give_the_in_memory_report(tmp_path: Any, generated_log: Any) -> None:
+    """Memory is bounded by partitioning on the user; the report must not depend on it."""
+    from footfall.sessions.http_pipeline import run_http_sessions
+    from footfall.warehouse import connect
+
+    log, mapping = generated_log
+    reports = []
+    for n in (1, 3, 16):
+        out = tmp_path / f"s{n}.parquet"
+        with connect(f"duckdb:///{tmp_path / f'w{n}.duckdb'}") as wh:
+            summary = run_http_sessions([log], mapping=mapping, out=out, gap=GAP, warehouse=wh, partitions=n)
+            assert summary.details["partitions"] == n
+            stored = wh.query("SELECT * FROM http_sessions ORDER BY user_id, session_start")
+        report = pl.read_parquet(out)
+        assert report.equals(stored)
+        reports.append(report)
+    assert reports[0].equals(reports[1]) and reports[0].equals(reports[2])

@@ -15,6 +15,7 @@ from footfall.readers.http_log import EVENT_SCHEMA, REJECT_SCHEMA, HttpLogBatch,
 from footfall.readers.mapping import read_campaign_reward_mapping
 from footfall.runs import RunSummary
 from footfall.sessions.http_sessions import http_sessions
+from footfall.sessions.partitions import EventPartitions, partitions_for
 from footfall.warehouse import Warehouse
 
 __all__ = ["archive_http_logs", "load_http_log_archive", "run_http_sessions"]
@@ -32,36 +33,51 @@ def run_http_sessions(
     warehouse: Warehouse,
     assume_tz: str | None = None,
     progress: Progress | None = None,
+    partitions: int | None = None,
 ) -> RunSummary:
     """Sessionize `logs`, write the report and its rejects next to `out`, load all three tables.
 
-    `http_log` and `http_log_rejects` have the rows of these source files replaced;
-    `http_sessions` is replaced by this run's report. Everything lands in one transaction.
+    Events are partitioned by user (`partitions`, default: by input size) so memory is bounded
+    by one partition. `http_log` and `http_log_rejects` have the rows of these source files
+    replaced; `http_sessions` is replaced by this run's report; all in one transaction.
     """
     check_output_path(out)
     _check_inputs(logs)
     links = read_campaign_reward_mapping(mapping)
     summary = RunSummary("logs sessions", inputs=[str(p) for p in logs])
-    events, rejects = _read_all(iter_http_log(logs, assume_tz=assume_tz), summary, progress)
-    report = http_sessions(events, links, gap=gap)
-    rejects_out = sibling_path(out, "rejects")
-    write_table(report, out)
-    write_table(rejects, rejects_out)
-    summary.written = report.height
-    summary.details.update(
-        gap_seconds=gap.total_seconds(),
-        sessions=report.height,
-        users=report["user_id"].n_unique(),
-        output=str(out),
-        rejects_output=str(rejects_out),
-        warehouse=warehouse.url,
-    )
-    sources = summary.inputs
-    with warehouse.transaction():
-        _replace_by_source(warehouse, "http_log", events.select(_WAREHOUSE_EVENT_COLUMNS), sources)
-        _replace_by_source(warehouse, "http_log_rejects", rejects, sources)
-        warehouse.replace_rows("http_sessions", report)
-        summary.record(warehouse)
+    with (
+        EventPartitions(partitions or partitions_for(logs)) as events,
+        EventPartitions(events.n) as report,
+    ):
+        reject_parts = []
+        for batch in iter_http_log(logs, assume_tz=assume_tz):
+            _count(batch, summary, progress)
+            events.add(batch.events)
+            reject_parts.append(batch.rejects)
+        rejects = pl.concat(reject_parts) if reject_parts else pl.DataFrame(schema=REJECT_SCHEMA)
+        for part in events:
+            sessions = http_sessions(part, links, gap=gap)
+            summary.written += sessions.height
+            report.add(sessions)
+        rejects_out = sibling_path(out, "rejects")
+        write_table(report.lazy().sort("user_id", "session_start"), out)
+        write_table(rejects, rejects_out)
+        summary.details.update(
+            gap_seconds=gap.total_seconds(),
+            partitions=events.n,
+            output=str(out),
+            rejects_output=str(rejects_out),
+            warehouse=warehouse.url,
+            reject_reasons=dict(sorted(rejects["reason"].value_counts().iter_rows())),
+        )
+        with warehouse.transaction():
+            loaded = (part.select(_WAREHOUSE_EVENT_COLUMNS) for part in events)
+            _replace_by_source(warehouse, "http_log", loaded, summary.inputs)
+            _replace_by_source(warehouse, "http_log_rejects", [rejects], summary.inputs)
+            warehouse.execute("DELETE FROM http_sessions")
+            for part in report:
+                warehouse.insert("http_sessions", part)
+            summary.record(warehouse)
     return summary
 
 
@@ -99,7 +115,7 @@ def load_http_log_archive(archives: Sequence[Path], *, warehouse: Warehouse) -> 
     sources = events["source_file"].unique().sort().to_list()
     summary.details.update(source_files=sources, warehouse=warehouse.url)
     with warehouse.transaction():
-        _replace_by_source(warehouse, "http_log", events.select(_WAREHOUSE_EVENT_COLUMNS), sources)
+        _replace_by_source(warehouse, "http_log", [events.select(_WAREHOUSE_EVENT_COLUMNS)], sources)
         summary.record(warehouse)
     return summary
 
@@ -113,20 +129,6 @@ def _check_inputs(paths: Sequence[Path]) -> None:
             raise InputError(f"{path}: no such file")
 
 
-def _read_all(
-    batches: Iterable[HttpLogBatch], summary: RunSummary, progress: Progress | None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Collect parsed batches, counting into `summary` as they stream by."""
-    events, rejects = [], []
-    for batch in batches:
-        _count(batch, summary, progress)
-        events.append(batch.events)
-        rejects.append(batch.rejects)
-    all_rejects = pl.concat(rejects) if rejects else pl.DataFrame(schema=REJECT_SCHEMA)
-    summary.details["reject_reasons"] = dict(sorted(all_rejects["reason"].value_counts().iter_rows()))
-    return (pl.concat(events) if events else pl.DataFrame(schema=EVENT_SCHEMA)), all_rejects
-
-
 def _count(batch: HttpLogBatch, summary: RunSummary, progress: Progress | None) -> None:
     summary.accepted += batch.events.height
     summary.rejected += batch.rejects.height
@@ -135,10 +137,11 @@ def _count(batch: HttpLogBatch, summary: RunSummary, progress: Progress | None) 
         progress(batch.bytes_read)
 
 
-def _replace_by_source(warehouse: Warehouse, table: str, rows: pl.DataFrame, sources: list[str]) -> None:
-    """Replace the rows of `table` that came from `sources` with `rows`."""
+def _replace_by_source(warehouse: Warehouse, table: str, parts: Iterable[pl.DataFrame], sources: list[str]) -> None:
+    """Replace the rows of `table` that came from `sources` with the rows of `parts`."""
     with warehouse.transaction():
         for source in sources:
             warehouse.execute(f"DELETE FROM {table} WHERE source_file = :s", {"s": source})
-        if rows.height:
-            warehouse.insert(table, rows)
+        for rows in parts:
+            if rows.height:
+                warehouse.insert(table, rows)

@@ -13,7 +13,9 @@ from footfall.warehouse import _dialect
 from footfall.warehouse._base import Params, Warehouse
 from footfall.warehouse._frames import to_utc
 
-__all__ = ["DuckDBWarehouse"]
+__all__ = ["MEMORY_LIMIT", "DuckDBWarehouse"]
+
+MEMORY_LIMIT = "1GB"
 
 
 class DuckDBWarehouse(Warehouse):
@@ -30,6 +32,8 @@ class DuckDBWarehouse(Warehouse):
         except duckdb.Error as exc:
             raise WarehouseError(f"cannot open DuckDB warehouse {path}: {exc}") from None
         self._con.execute("SET TimeZone = 'UTC'")
+        # Large loads spill to disk instead of growing: keeps runs within bounded memory.
+        self._con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
 
     def execute(self, sql: str, params: Params = None) -> None:
         """Run one statement, or a script when `params` is None."""
