@@ -16,6 +16,8 @@ from rich.table import Table
 from footfall.errors import FootfallError
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from footfall.runs import RunSummary
     from footfall.warehouse import Warehouse
 
@@ -69,6 +71,48 @@ def byte_progress(paths: list[Path], label: str) -> Iterator[Callable[[int], Non
     with Progress(*columns, console=err_console, transient=True, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task(label, total=total)
         yield lambda n: bar.advance(task, n)
+
+
+FormatOption = Annotated[str, typer.Option("--format", help="Output: table, csv or json (an array of objects).")]
+
+
+FORMATS = ("table", "csv", "json")
+
+
+def check_format(fmt: str) -> str:
+    """`fmt` if it is an output format, else a one-line error (checked before any work)."""
+    if fmt not in FORMATS:
+        raise FootfallError(f"bad --format {fmt!r}: use table, csv or json")
+    return fmt
+
+
+def print_frame(frame: pl.DataFrame, fmt: str, *, title: str = "") -> None:
+    """Print a report as a Rich table, CSV or JSON on stdout."""
+    check_format(fmt)
+    if fmt == "csv":
+        sys.stdout.write(frame.write_csv())
+    elif fmt == "json":
+        sys.stdout.write(frame.write_json() + "\n")
+    else:
+        table = Table(*frame.columns, title=title or None, title_justify="left")
+        for row in frame.iter_rows():
+            table.add_row(*(_cell(v) for v in row))
+        console.print(table)
+        if not frame.height:
+            console.print("(no rows)")
+
+
+def _cell(value: object) -> str:
+    """A table cell: thousands separators, 2 decimals for floats, empty for null."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
 
 
 def print_summary(summary: RunSummary) -> None:

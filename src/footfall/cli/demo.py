@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from footfall.cli._common import WarehouseOption, console, open_warehouse, print_summary, user_errors
+from footfall.cli._common import WarehouseOption, console, open_warehouse, print_frame, print_summary, user_errors
 from footfall.cli.serve import serve
 
 
@@ -30,8 +30,11 @@ def demo(
 ) -> None:
     """Generate realistic sample data, run every pipeline into the warehouse, print where results are, serve."""
     from footfall.config import get_settings
+    from footfall.reports.rewards import peak_engagement, weekly_reward_performance
+    from footfall.rewards.load import load_rewards
     from footfall.sessions.http_pipeline import archive_http_logs, load_http_log_archive, run_http_sessions
     from footfall.synth.http_log import HttpLogSpec, generate_http_log
+    from footfall.synth.rewards import RewardsSpec, generate_rewards
 
     settings = get_settings()
     root = data_dir or settings.data_dir
@@ -42,7 +45,8 @@ def demo(
         log, mapping = demo_dir / "http.log", demo_dir / "campaign_reward_mapping.csv"
         console.rule("generating sample data")
         generate_http_log(HttpLogSpec(events=events, users=max(100, events // 40), seed=7), log, mapping_out=mapping)
-        console.print(f"access log: {log}\nmapping:    {mapping}")
+        exports = generate_rewards(RewardsSpec(seed=7), demo_dir / "rewards")
+        console.print(f"access log: {log}\nmapping:    {mapping}\nrewards:    {demo_dir / 'rewards'}")
         with open_warehouse(url) as wh:
             console.rule("HTTP-log sessions")
             print_summary(
@@ -58,6 +62,23 @@ def demo(
             archive = archive_http_logs([log], out=demo_dir / "http_log.avro")
             print_summary(archive)
             print_summary(load_http_log_archive([demo_dir / "http_log.avro"], warehouse=wh))
+            console.rule("rewards")
+            print_summary(
+                load_rewards(
+                    campaigns=exports["campaigns"],
+                    rewards=exports["rewards"],
+                    transactions=exports["transactions"],
+                    warehouse=wh,
+                )
+            )
+            tz = settings.report_tz
+            print_frame(
+                peak_engagement(wh, campaign="1", date_from=date(2019, 7, 1), date_to=date(2019, 9, 30), tz=tz, top=3),
+                "table",
+                title=f"peak engagement, campaign 1, Jul-Sep 2019 ({tz})",
+            )
+            weekly = weekly_reward_performance(wh, tz=tz, reward="1")
+            print_frame(weekly, "table", title=f"weekly redemptions of reward 1 ({tz})")
             sessions = wh.query(
                 "SELECT count(*) AS n, avg(CASE WHEN reward_driven_by_campaign_view THEN 1.0 ELSE 0 END) "
                 "AS driven FROM http_sessions"
@@ -69,6 +90,10 @@ def demo(
         f"({sessions['n'][0]:,} sessions, {sessions['driven'][0]:.1%} reward-driven)"
     )
     console.print(f"Avro archive:     {demo_dir / 'http_log.avro'}")
+    console.print(
+        "rewards reports:  footfall rewards peak-engagement --campaign 1 --from 2019-07-01 --to 2019-09-30; "
+        "footfall rewards weekly"
+    )
     if serve_after:
         console.rule("serving")
         serve(host=None, port=port, warehouse=url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from footfall import __version__
-from footfall.cli import logs, synth
+from footfall.cli import logs, rewards, synth
 from footfall.cli.demo import demo
 from footfall.cli.runs import runs
 from footfall.cli.serve import serve
@@ -18,6 +18,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(logs.app, name="logs")
+app.add_typer(rewards.app, name="rewards")
 app.add_typer(synth.app, name="synth")
 app.command()(demo)
 app.command()(serve)

@@ -41,3 +41,31 @@ def http_log(
             HttpLogSpec(events=events, users=min(users, 9_000_000), seed=seed, days=days), out, mapping_out=mapping_out
         )
     console.print(f"wrote {lines:,} lines to {out}" + (f" and the mapping to {mapping_out}" if mapping_out else ""))
+
+
+@app.command()
+def rewards(
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--out-dir",
+            help="Folder for campaign.csv, reward_campaign.csv, reward_transaction.csv.",
+            show_default=False,
+        ),
+    ],
+    transactions: Annotated[int, typer.Option("--transactions", help="Reward transactions to write.")] = 20_000,
+    campaigns: Annotated[int, typer.Option("--campaigns", help="Campaigns.")] = 8,
+    rewards: Annotated[int, typer.Option("--rewards", help="Rewards across the campaigns.")] = 24,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+) -> None:
+    """Write rewards exports: Singapore daily rhythm, a week without transactions, issued/redeemed/expired,
+    and a few bad rows (an orphan, a bad timestamp, a repeated id)."""
+    from footfall.synth.rewards import RewardsSpec, generate_rewards
+
+    with user_errors():
+        if min(transactions, campaigns, rewards) < 1:
+            raise InputError("--transactions, --campaigns and --rewards must be at least 1")
+        paths = generate_rewards(
+            RewardsSpec(transactions=transactions, campaigns=campaigns, rewards=rewards, seed=seed), out_dir
+        )
+    console.print("wrote " + ", ".join(str(p) for p in paths.values()))

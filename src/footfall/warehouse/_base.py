@@ -78,6 +78,40 @@ class Warehouse(abc.ABC):
             self.execute(f"DELETE FROM {table}" + (f" WHERE {where}" if where else ""), params)
             return self.insert(table, frame) if frame.height else 0
 
+    def upsert(self, table: str, frame: pl.DataFrame, *, key: str = "id") -> int:
+        """Insert rows with new keys and update rows that differ; unchanged rows are not touched.
+
+        Written as INSERT of new keys plus UPDATE of changed rows (not ON CONFLICT), because
+        DuckDB turns ON CONFLICT updates into delete+insert, which foreign keys refuse.
+        Returns the number of rows inserted or changed.
+        """
+        if not frame.height:
+            return 0
+        stage = f"_stage_{table}"
+        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        others = [c for c in frame.columns if c != key]
+        with self.transaction():
+            self.execute(f"DROP TABLE IF EXISTS {stage}")
+            self.execute(f"CREATE TEMP TABLE {stage} AS SELECT {cols} FROM {table} WHERE 1 = 0")
+            self.insert(stage, frame)
+            changed_rows = self.query(
+                f"SELECT count(*) AS n FROM {stage} s JOIN {table} t ON t.{key} = s.{key} WHERE "
+                + (" OR ".join(f't."{c}" IS DISTINCT FROM s."{c}"' for c in others) or "FALSE")
+            )["n"][0]
+            if changed_rows and others:
+                self.execute(
+                    f"UPDATE {table} SET "
+                    + ", ".join(f'"{c}" = s."{c}"' for c in others)
+                    + f" FROM {stage} s WHERE {table}.{key} = s.{key} AND ("
+                    + " OR ".join(f'{table}."{c}" IS DISTINCT FROM s."{c}"' for c in others)
+                    + ")"
+                )
+            is_new = f"NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})"
+            new_rows = self.query(f"SELECT count(*) AS n FROM {stage} s WHERE {is_new}")["n"][0]
+            self.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} s WHERE {is_new}")
+            self.execute(f"DROP TABLE {stage}")
+        return int(changed_rows) + int(new_rows)
+
     def migrate(self) -> list[str]:
         """Apply the migrations not applied yet, each in its own transaction; return their names."""
         self.execute(

@@ -1,0 +1,56 @@
+-- Weekly reward performance: transactions of one status (default redeemed) per reward and
+-- local ISO week (Monday start, report time zone). Weeks between a reward's first and last
+-- counted week appear with 0; the change against the previous calendar week is a percentage
+-- rounded to 2 decimals (half away from zero), null for a reward's first week and null when
+-- the previous week had 0 (undefined, never 0 or infinity).
+-- Parameters: :tz, :status, :reward (null for every reward).
+with counted as (
+    select
+        r.id as reward_id,
+        r.reward_name,
+        cast(date_trunc('week', t.updated_at at time zone :tz) as date) as week_start
+    from reward_transaction t
+    join reward_campaign r on r.id = t.reward_campaign_id
+    where t.status = :status
+      and (cast(:reward as text) is null or r.id = cast(:reward as text))
+),
+weekly as (
+    select reward_id, reward_name, week_start, count(*) as redeemed_count
+    from counted
+    group by 1, 2, 3
+),
+spans as (
+    select reward_id, reward_name, min(week_start) as first_week, max(week_start) as last_week
+    from weekly
+    group by 1, 2
+),
+calendar as (
+    select cast(g.week_start as date) as week_start
+    from generate_series(
+        cast((select min(week_start) from weekly) as timestamp),
+        cast((select max(week_start) from weekly) as timestamp),
+        interval '7 days'
+    ) as g(week_start)
+),
+filled as (
+    select s.reward_id, s.reward_name, c.week_start, coalesce(w.redeemed_count, 0) as redeemed_count
+    from spans s
+    join calendar c on c.week_start between s.first_week and s.last_week
+    left join weekly w on w.reward_id = s.reward_id and w.week_start = c.week_start
+),
+with_previous as (
+    select *, lag(redeemed_count) over (partition by reward_id order by week_start) as previous_count
+    from filled
+),
+final as (
+    select
+        reward_name,
+        redeemed_count,
+        cast(round(cast(100 * (redeemed_count - previous_count) as numeric(38, 10))
+                   / nullif(previous_count, 0), 2) as double precision) as pct_change_vs_previous_week,
+        week_start,
+        reward_id
+    from with_previous
+)
+select * from final
+order by reward_name, reward_id, week_start

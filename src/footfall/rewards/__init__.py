@@ -1,0 +1,1 @@
+"""Rewards: load campaign, reward and transaction exports into the warehouse."""

@@ -1,0 +1,151 @@
+"""`footfall rewards …` and `footfall demo` end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from footfall.cli.main import app
+from tests.rewards.factories import write_exports
+
+
+def test_load_then_both_reports_in_every_format(tmp_path: Path) -> None:
+    paths = write_exports(
+        tmp_path,
+        transactions=[
+            ("1", "redeemed", "2019-08-12 16:30:00 UTC", "1"),
+            ("2", "redeemed", "2019-08-26 16:30:00 UTC", "1"),
+            ("3", "redeemed", "2019-08-12 16:30:00 UTC", "404"),
+        ],
+    )
+    wh = ["--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}"]
+    runner = CliRunner()
+    loaded = runner.invoke(
+        app,
+        [
+            "rewards",
+            "load",
+            "--campaigns",
+            str(paths["campaigns"]),
+            "--rewards",
+            str(paths["rewards"]),
+            "--transactions",
+            str(paths["transactions"]),
+            *wh,
+        ],
+    )
+    assert loaded.exit_code == 0, loaded.output
+    assert "unknown_reward" in loaded.output
+    peak = runner.invoke(
+        app,
+        [
+            "rewards",
+            "peak-engagement",
+            "--campaign",
+            "1",
+            "--from",
+            "2019-08-13",
+            "--to",
+            "2019-08-13",
+            "--format",
+            "json",
+            *wh,
+        ],
+    )
+    assert peak.exit_code == 0, peak.output
+    assert json.loads(peak.output) == [{"transactions": 1, "date": "2019-08-13", "hour": 0}]
+    matrix = runner.invoke(
+        app,
+        [
+            "rewards",
+            "peak-engagement",
+            "--campaign",
+            "1",
+            "--from",
+            "2019-08-01",
+            "--to",
+            "2019-08-31",
+            "--by",
+            "weekday-hour",
+            "--format",
+            "csv",
+            *wh,
+        ],
+    )
+    assert matrix.exit_code == 0 and matrix.output.count("\n") == 1 + 7 * 24
+    weekly = runner.invoke(app, ["rewards", "weekly", "--format", "csv", *wh])
+    assert weekly.output.splitlines() == [
+        "reward_name,redeemed_count,pct_change_vs_previous_week,week_start,reward_id",
+        "Free Coffee,1,,2019-08-12,1",
+        "Free Coffee,0,-100.0,2019-08-19,1",
+        "Free Coffee,1,,2019-08-26,1",
+    ]
+    table = runner.invoke(app, ["rewards", "weekly", *wh])
+    assert "-100.00" in table.output
+
+
+def test_mistakes_are_one_line_with_exit_2(tmp_path: Path) -> None:
+    wh = ["--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}"]
+    cases = [
+        (["rewards", "peak-engagement", "--campaign", "1", "--from", "12/08/2019", "--to", "2019-08-13"], "bad --from"),
+        (
+            ["rewards", "peak-engagement", "--campaign", "1", "--from", "2019-08-12", "--to", "2019-08-13"],
+            "unknown campaign id '1'",
+        ),
+        (
+            [
+                "rewards",
+                "peak-engagement",
+                "--campaign",
+                "1",
+                "--from",
+                "2019-08-12",
+                "--to",
+                "2019-08-13",
+                "--by",
+                "minute",
+            ],
+            "bad --by 'minute'",
+        ),
+        (["rewards", "weekly", "--tz", "Nowhere/Town"], "unknown time zone 'Nowhere/Town'"),
+        (["rewards", "weekly", "--format", "xml"], "bad --format 'xml'"),
+        (["rewards", "load"], "give at least one of"),
+        (["rewards", "load", "--campaigns", str(tmp_path / "none.csv")], "none.csv: no such file"),
+    ]
+    for args, message in cases:
+        done = subprocess.run([sys.executable, "-m", "footfall", *args, *wh], capture_output=True, text=True)
+        assert done.returncode == 2, (args, done.stderr)
+        assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_help_explains_each_definition() -> None:
+    runner = CliRunner()
+    peak = runner.invoke(app, ["rewards", "peak-engagement", "--help"], terminal_width=200).output
+    assert "2019-08-12 16:30 UTC counts on 2019-08-13 at hour 0" in peak and "both included" in peak
+    weekly = runner.invoke(app, ["rewards", "weekly", "--help"], terminal_width=200).output
+    assert "calendar week before" in weekly and "null" in weekly
+    assert "unknown_reward" in runner.invoke(app, ["rewards", "load", "--help"], terminal_width=200).output
+
+
+def test_demo_runs_every_pipeline_and_prints_both_reports(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "footfall", "demo", "--no-serve", "--data-dir", str(tmp_path), "--events", "20000"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**__import__("os").environ, "COLUMNS": "200"},
+    )
+    assert done.returncode == 0, done.stderr
+    for text in (
+        "HTTP-log sessions",
+        "peak engagement, campaign 1",
+        "weekly redemptions of reward 1",
+        "sessions report:",
+        "reward-driven",
+    ):
+        assert text in done.stdout
+    assert (tmp_path / "footfall.duckdb").exists() and (tmp_path / "demo" / "http_sessions.parquet").exists()
