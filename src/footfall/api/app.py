@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from footfall.api.routes import health, runs
+from footfall.api.deps import SharedWarehouse
+from footfall.api.routes import health, metrics, runs
 from footfall.errors import FootfallError, InputError
 
 __all__ = ["create_app", "error_response"]
@@ -14,9 +18,16 @@ __all__ = ["create_app", "error_response"]
 
 def create_app(warehouse_url: str) -> FastAPI:
     """An app serving the warehouse at `warehouse_url`."""
-    app = FastAPI(title="footfall", summary="Customer-engagement analytics API", version="0.1.0")
-    app.state.warehouse_url = warehouse_url
-    for module in (health, runs):
+    shared = SharedWarehouse(warehouse_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        shared.close()
+
+    app = FastAPI(title="footfall", summary="Customer-engagement analytics API", version="0.1.0", lifespan=lifespan)
+    app.state.warehouse = shared
+    for module in (health, metrics, runs):
         app.include_router(module.router)
 
     @app.exception_handler(FootfallError)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from footfall import __version__
-from footfall.cli import logs, rewards, synth
+from footfall.cli import logs, rewards, shop, synth
 from footfall.cli.demo import demo
 from footfall.cli.runs import runs
 from footfall.cli.serve import serve
@@ -19,6 +19,7 @@ app = typer.Typer(
 )
 app.add_typer(logs.app, name="logs")
 app.add_typer(rewards.app, name="rewards")
+app.add_typer(shop.app, name="shop")
 app.add_typer(synth.app, name="synth")
 app.command()(demo)
 app.command()(serve)

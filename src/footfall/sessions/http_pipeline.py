@@ -8,13 +8,13 @@ from pathlib import Path
 
 import polars as pl
 
-from footfall.errors import InputError
 from footfall.outputs import check_output_path, sibling_path, write_table
 from footfall.readers.avro import read_http_log_avro, write_http_log_avro
 from footfall.readers.http_log import EVENT_SCHEMA, REJECT_SCHEMA, HttpLogBatch, iter_http_log
 from footfall.readers.mapping import read_campaign_reward_mapping
 from footfall.runs import RunSummary
 from footfall.sessions.http_sessions import http_sessions
+from footfall.sessions.loading import check_inputs, replace_by_source
 from footfall.sessions.partitions import EventPartitions, partitions_for
 from footfall.warehouse import Warehouse
 
@@ -42,7 +42,7 @@ def run_http_sessions(
     replaced; `http_sessions` is replaced by this run's report; all in one transaction.
     """
     check_output_path(out)
-    _check_inputs(logs)
+    check_inputs(logs)
     links = read_campaign_reward_mapping(mapping)
     summary = RunSummary("logs sessions", inputs=[str(p) for p in logs])
     with (
@@ -72,8 +72,8 @@ def run_http_sessions(
         )
         with warehouse.transaction():
             loaded = (part.select(_WAREHOUSE_EVENT_COLUMNS) for part in events)
-            _replace_by_source(warehouse, "http_log", loaded, summary.inputs)
-            _replace_by_source(warehouse, "http_log_rejects", [rejects], summary.inputs)
+            replace_by_source(warehouse, "http_log", loaded, summary.inputs)
+            replace_by_source(warehouse, "http_log_rejects", [rejects], summary.inputs)
             warehouse.execute("DELETE FROM http_sessions")
             for part in report:
                 warehouse.insert("http_sessions", part)
@@ -90,7 +90,7 @@ def archive_http_logs(
     progress: Progress | None = None,
 ) -> RunSummary:
     """Write the accepted lines of `logs` to an Avro archive, rejects to `<out>.rejects.csv`."""
-    _check_inputs(logs)
+    check_inputs(logs)
     summary = RunSummary("logs to-avro", inputs=[str(p) for p in logs])
     reject_parts: list[pl.DataFrame] = []
 
@@ -115,18 +115,9 @@ def load_http_log_archive(archives: Sequence[Path], *, warehouse: Warehouse) -> 
     sources = events["source_file"].unique().sort().to_list()
     summary.details.update(source_files=sources, warehouse=warehouse.url)
     with warehouse.transaction():
-        _replace_by_source(warehouse, "http_log", [events.select(_WAREHOUSE_EVENT_COLUMNS)], sources)
+        replace_by_source(warehouse, "http_log", [events.select(_WAREHOUSE_EVENT_COLUMNS)], sources)
         summary.record(warehouse)
     return summary
-
-
-def _check_inputs(paths: Sequence[Path]) -> None:
-    """Fail before any work when an input is missing (a one-line error naming it)."""
-    if not paths:
-        raise InputError("no input files given")
-    for path in paths:
-        if not path.is_file():
-            raise InputError(f"{path}: no such file")
 
 
 def _count(batch: HttpLogBatch, summary: RunSummary, progress: Progress | None) -> None:
@@ -135,13 +126,3 @@ def _count(batch: HttpLogBatch, summary: RunSummary, progress: Progress | None) 
     summary.read += batch.events.height + batch.rejects.height
     if progress is not None:
         progress(batch.bytes_read)
-
-
-def _replace_by_source(warehouse: Warehouse, table: str, parts: Iterable[pl.DataFrame], sources: list[str]) -> None:
-    """Replace the rows of `table` that came from `sources` with the rows of `parts`."""
-    with warehouse.transaction():
-        for source in sources:
-            warehouse.execute(f"DELETE FROM {table} WHERE source_file = :s", {"s": source})
-        for rows in parts:
-            if rows.height:
-                warehouse.insert(table, rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from contextlib import suppress
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from footfall.warehouse._frames import to_utc
 __all__ = ["MEMORY_LIMIT", "DuckDBWarehouse"]
 
 MEMORY_LIMIT = "1GB"
+LOCK_WAIT_SECONDS = 10.0  # the API releases its connection after 2 s idle
 
 
 class DuckDBWarehouse(Warehouse):
@@ -27,10 +29,7 @@ class DuckDBWarehouse(Warehouse):
         self.url = url
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._con = duckdb.connect(path, read_only=read_only)
-        except duckdb.Error as exc:
-            raise WarehouseError(f"cannot open DuckDB warehouse {path}: {exc}") from None
+        self._con = _open(path, read_only=read_only)
         self._con.execute("SET TimeZone = 'UTC'")
         # Large loads spill to disk instead of growing: keeps runs within bounded memory.
         self._con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
@@ -65,6 +64,23 @@ class DuckDBWarehouse(Warehouse):
     def close(self) -> None:
         """Close the file."""
         self._con.close()
+
+
+def _open(path: str, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Open the file, waiting up to LOCK_WAIT_SECONDS while another process holds it (e.g. the API)."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise WarehouseError(
+                    f"cannot open DuckDB warehouse {path}: another process holds it ({_first_line(exc)}); "
+                    "stop it, or use PostgreSQL for concurrent use"
+                ) from None
+            time.sleep(0.25)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"cannot open DuckDB warehouse {path}: {_first_line(exc)}") from None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -73,6 +73,9 @@ class PostgresWarehouse(Warehouse):
                 rows = cur.fetchall()
         except self._psycopg.Error as exc:
             raise WarehouseError(f"PostgreSQL: {_first_line(exc)}") from exc
+        names = [d.name for d in desc]
+        if len(set(names)) < len(names):
+            raise WarehouseError(f"PostgreSQL: the query returns duplicate column names {names}; alias them")
         schema = {d.name: _TYPES.get(d.type_code, pl.Object) for d in desc}
         if any(dtype is pl.Object for dtype in schema.values()):
             return to_utc(pl.DataFrame(rows, schema=list(schema), orient="row"))

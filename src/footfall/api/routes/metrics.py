@@ -1,0 +1,54 @@
+"""`GET /metrics/orders` and `GET /metrics/referrers`: the web shop's conversion metrics."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict
+
+from footfall.api.deps import WarehouseDep
+from footfall.reports.shop import order_metrics, referrer_metrics
+
+router = APIRouter(prefix="/metrics", tags=["metrics"])
+
+DateFrom = Annotated[date | None, Query(alias="from", description="First UTC date (included).")]
+DateTo = Annotated[date | None, Query(alias="to", description="Last UTC date (included).")]
+
+
+class OrderMetrics(BaseModel):
+    """Visits and time before a customer's first order; null when there is no data."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    median_visits_before_order: float | None
+    median_session_duration_minutes_before_order: float | None
+
+
+class ReferrerMetrics(BaseModel):
+    """Session length by the referrer domain of a session's first page view."""
+
+    referrer: str
+    sessions: int
+    median_duration_minutes: float
+    p90_duration_minutes: float
+    order_rate: float
+
+
+@router.get("/orders", response_model=OrderMetrics, summary="Visits and time before the first order")
+def orders(wh: WarehouseDep, date_from: DateFrom = None, date_to: DateTo = None) -> OrderMetrics:
+    """For each customer with an order, the sessions strictly before the first session holding an order.
+
+    `median_visits_before_order`: median over ordering customers of that count (0 included).
+    `median_session_duration_minutes_before_order`: median duration in minutes of all those
+    sessions (null when there are none). `from`/`to` keep customers whose first order session
+    started on those UTC dates. Sessions: a customer's events with gaps under 30 minutes.
+    """
+    return OrderMetrics(**order_metrics(wh, date_from=date_from, date_to=date_to))
+
+
+@router.get("/referrers", response_model=list[ReferrerMetrics], summary="Session length by referrer domain")
+def referrers(wh: WarehouseDep, date_from: DateFrom = None, date_to: DateTo = None) -> list[ReferrerMetrics]:
+    """Sessions, median and 90th-percentile duration (minutes) and order rate per referrer domain."""
+    return [ReferrerMetrics(**row) for row in referrer_metrics(wh, date_from=date_from, date_to=date_to).to_dicts()]

@@ -1,0 +1,73 @@
+"""`footfall shop …`: web-shop events → sessions in the warehouse; the order and referrer metrics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from footfall.cli._common import (
+    FormatOption,
+    WarehouseOption,
+    byte_progress,
+    check_format,
+    console,
+    open_warehouse,
+    print_frame,
+    print_summary,
+    user_errors,
+)
+
+app = typer.Typer(help="Web shop: event JSON lines → customer sessions; visits before order; referrers.",
+                  no_args_is_help=True)
+
+
+@app.command()
+def sessions(
+    files: Annotated[list[Path], typer.Argument(help="Event files (JSON lines, plain or gzip).", show_default=False)],
+    gap: Annotated[str, typer.Option("--gap", help="Session gap, e.g. 30m, 1h.")] = "30m",
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Sessionize customers' shop events into shop_sessions, with shop_events and customers.
+
+    A customer's events, ordered by instant (ties: file order), form one session while each gap
+    to the previous event is strictly less than --gap (default 30m); events with no customer-id
+    are anonymous: kept in shop_events and counted, never sessionized. Per session: start, end,
+    duration, counts by event type, has_order, the first page and the referrer of the first page
+    view, and a device class from the user agent. Malformed lines go to shop_events_rejects with
+    line number, reason and raw text. One transaction: shop_events rows of these files are
+    replaced; shop_sessions and customers are replaced by this run's sessions.
+    """
+    from footfall.durations import parse_duration
+    from footfall.sessions.shop_pipeline import run_shop_sessions
+
+    with user_errors():
+        gap_delta = parse_duration(gap)
+        with open_warehouse(warehouse) as wh, byte_progress(files, "sessionizing") as progress:
+            summary = run_shop_sessions(files, gap=gap_delta, warehouse=wh, progress=progress)
+    print_summary(summary)
+    console.print(f"anonymous events (no customer id, not sessionized): {summary.details['anonymous_events']:,}")
+
+
+@app.command()
+def metrics(
+    fmt: FormatOption = "table",
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Print the order metrics (as GET /metrics/orders) and session length by referrer (GET /metrics/referrers)."""
+    from footfall.reports.shop import order_metrics, referrer_metrics
+
+    with user_errors():
+        check_format(fmt)
+        with open_warehouse(warehouse) as wh:
+            orders = order_metrics(wh)
+            referrers = referrer_metrics(wh)
+    if fmt == "json":
+        typer.echo(json.dumps({"orders": orders, "referrers": referrers.to_dicts()}))
+        return
+    import polars as pl
+
+    print_frame(pl.DataFrame([orders]), fmt, title="visits before the first order")
+    print_frame(referrers, fmt, title="sessions by referrer")

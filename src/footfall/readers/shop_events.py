@@ -1,0 +1,240 @@
+"""Read web-shop event JSON lines (`CONTRACTS.md` → Web-shop events) into events and rejects, streaming.
+
+`{"id", "type", "event": {"user-agent", "ip", "customer-id", "timestamp", ...type fields}}`.
+Timestamps without an offset are UTC. Unknown types are kept. A null `customer-id` is kept
+(an anonymous event: counted, never sessionized). Lines are decoded vectorized; a batch that
+fails is bisected so only the bad lines are examined one by one and rejected with a reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from footfall.readers.lines import iter_line_batches
+from footfall.readers.timestamps import TIMESTAMP_ERRORS, parse_timestamps
+
+__all__ = ["EVENT_SCHEMA", "KNOWN_TYPES", "REJECT_SCHEMA", "ShopBatch", "iter_shop_events", "parse_shop_lines"]
+
+KNOWN_TYPES = (
+    "page_view",
+    "search",
+    "add_product_to_cart",
+    "remove_product_from_cart",
+    "visit_related_product",
+    "visit_recently_visited_product",
+    "visit_personal_recommendation",
+    "sign_up_success",
+    "placed_order",
+)
+_EVENT_FIELDS = ("user-agent", "ip", "customer-id", "timestamp", "page", "referrer", "query", "product", "position")
+_JSON_TYPE = pl.Struct({"id": pl.String, "type": pl.String, "event": pl.Struct({f: pl.String for f in _EVENT_FIELDS})})
+_PIECE = 256  # bisect a failing batch down to pieces this small, then look at each line
+
+EVENT_SCHEMA = pl.Schema(
+    {
+        "seq": pl.Int64(),
+        "source_file": pl.String(),
+        "line_number": pl.Int64(),
+        "event_id": pl.String(),
+        "type": pl.String(),
+        "ts": pl.Datetime("us", "UTC"),
+        "customer_id": pl.String(),
+        "user_agent": pl.String(),
+        "ip": pl.String(),
+        "page": pl.String(),
+        "referrer": pl.String(),
+        "query": pl.String(),
+        "product": pl.String(),
+        "position": pl.Int64(),
+    }
+)
+REJECT_SCHEMA = pl.Schema(
+    {
+        "source_file": pl.String(),
+        "line_number": pl.Int64(),
+        "reason": pl.String(),
+        "detail": pl.String(),
+        "raw": pl.String(),
+    }
+)
+
+
+@dataclass(frozen=True)
+class ShopBatch:
+    """Parsed lines of one chunk of one file."""
+
+    events: pl.DataFrame
+    rejects: pl.DataFrame
+    bytes_read: int
+
+
+def iter_shop_events(paths: Sequence[Path], *, chunk_bytes: int | None = None) -> Iterator[ShopBatch]:
+    """Stream event files in the given order; `seq` numbers lines across all files."""
+    seq = 0
+    for path in paths:
+        kwargs = {} if chunk_bytes is None else {"chunk_bytes": chunk_bytes}
+        for batch in iter_line_batches(path, **kwargs):
+            events, rejects = parse_shop_lines(
+                batch.lines, source_file=str(path), first_line=batch.first_line, first_seq=seq
+            )
+            seq += len(batch.lines)
+            yield ShopBatch(events, rejects, batch.bytes_read)
+
+
+def parse_shop_lines(
+    lines: pl.Series, *, source_file: str, first_line: int = 1, first_seq: int = 0
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split lines into (events, rejects); every line lands in exactly one of them."""
+    n = len(lines)
+    df = pl.DataFrame(
+        {
+            "seq": pl.int_range(first_seq, first_seq + n, eager=True, dtype=pl.Int64),
+            "line_number": pl.int_range(first_line, first_line + n, eager=True, dtype=pl.Int64),
+            "raw": lines.cast(pl.String),
+        }
+    )
+    blank = df["raw"].str.strip_chars() == ""
+    bad_utf8 = df["raw"].str.starts_with("\x00")
+    pre = pl.Series([None] * n, dtype=pl.String)
+    pre = pl.select(
+        pl.when(bad_utf8).then(pl.lit("invalid_utf8")).when(blank).then(pl.lit("empty_line")).otherwise(pre)
+    ).to_series()
+    decoded, reasons = _decode(df["raw"], pre)
+    df = df.with_columns(decoded.alias("j"), reasons.alias("reason")).unnest("j").unnest("event")
+    stamps = parse_timestamps(df["timestamp"].fill_null(""), assume_tz="UTC")
+    df = df.with_columns(
+        stamps["ts"],
+        stamps["error"].alias("ts_error"),
+        pl.col("position").cast(pl.Int64, strict=False).alias("position_int"),
+    )
+    missing = [pl.col(f).is_null() | (pl.col(f) == "") for f in ("id", "type", "timestamp")]
+    reason = (
+        pl.when(pl.col("reason").is_not_null())
+        .then(pl.col("reason"))
+        .when(missing[0])
+        .then(pl.lit("missing_id"))
+        .when(missing[1])
+        .then(pl.lit("missing_type"))
+        .when(missing[2])
+        .then(pl.lit("missing_timestamp"))
+        .when(pl.col("ts_error").is_not_null())
+        .then(pl.col("ts_error"))
+        .when(pl.col("position").is_not_null() & pl.col("position_int").is_null())
+        .then(pl.lit("bad_position"))
+    )
+    df = df.with_columns(reason=reason)
+    good, bad = df.filter(pl.col("reason").is_null()), df.filter(pl.col("reason").is_not_null())
+    events = good.select(
+        "seq",
+        source_file=pl.lit(source_file),
+        line_number="line_number",
+        event_id="id",
+        type="type",
+        ts="ts",
+        customer_id=pl.col("customer-id").replace("", None),
+        user_agent="user-agent",
+        ip="ip",
+        page="page",
+        referrer="referrer",
+        query="query",
+        product="product",
+        position="position_int",
+    )
+    rejects = bad.select(
+        source_file=pl.lit(source_file),
+        line_number="line_number",
+        reason="reason",
+        detail=_detail(),
+        raw=pl.col("raw").str.strip_prefix("\x00"),
+    )
+    return events.cast(EVENT_SCHEMA), rejects.cast(REJECT_SCHEMA)
+
+
+def _decode(raw: pl.Series, reasons: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Decode JSON lines (lines with a reason already are skipped); failures get a reason."""
+    decoded: list[pl.Series] = []
+    out_reasons: list[pl.Series] = []
+    _decode_into(raw, reasons, decoded, out_reasons)
+    return pl.concat(decoded), pl.concat(out_reasons)
+
+
+def _decode_into(raw: pl.Series, reasons: pl.Series, decoded: list[pl.Series], out: list[pl.Series]) -> None:
+    todo = raw.zip_with(reasons.is_null(), pl.Series([None] * len(raw), dtype=pl.String))
+    try:
+        decoded.append(todo.str.json_decode(_JSON_TYPE))
+        out.append(reasons)
+        return
+    except pl.exceptions.PolarsError:
+        pass
+    if len(raw) > _PIECE:
+        half = len(raw) // 2
+        _decode_into(raw[:half], reasons[:half], decoded, out)
+        _decode_into(raw[half:], reasons[half:], decoded, out)
+        return
+    values, why = [], []
+    for text, reason in zip(raw.to_list(), reasons.to_list(), strict=True):
+        problem = reason or _problem(text)
+        why.append(problem)
+        values.append(None if problem else text)
+    decoded.append(pl.Series(values, dtype=pl.String).str.json_decode(_JSON_TYPE))
+    out.append(pl.Series(why, dtype=pl.String))
+
+
+def _problem(text: str) -> str | None:
+    """Why one line cannot be decoded into the event shape (None when it can)."""
+    try:
+        value: Any = json.loads(text)
+    except ValueError:
+        return "invalid_json"
+    if not isinstance(value, dict):
+        return "not_an_object"
+    if "event" in value and value["event"] is not None and not isinstance(value["event"], dict):
+        return "event_not_an_object"
+    scalars = [value.get("id"), value.get("type"), *((value.get("event") or {}).get(f) for f in _EVENT_FIELDS)]
+    if any(isinstance(v, dict | list) for v in scalars):
+        return "nested_value"
+    try:
+        pl.Series([text]).str.json_decode(_JSON_TYPE)
+    except pl.exceptions.PolarsError:
+        return "bad_value"
+    return None
+
+
+_DETAILS = {
+    "empty_line": "the line is empty",
+    "invalid_utf8": "the line is not valid UTF-8",
+    "invalid_json": "the line is not valid JSON",
+    "not_an_object": "the line is not a JSON object",
+    "event_not_an_object": "field event: not a JSON object",
+    "nested_value": "a field that should hold a single value holds an object or a list",
+    "bad_value": "a field has a value of the wrong kind",
+    "missing_id": "field id is missing or empty",
+    "missing_type": "field type is missing or empty",
+    "missing_timestamp": "field event.timestamp is missing or empty",
+    "bad_position": "field event.position: not a whole number",
+    **{
+        k: f"field event.timestamp: {v.replace(' (add one, or pass --assume-tz ZONE)', '')}"
+        for k, v in TIMESTAMP_ERRORS.items()
+    },
+}
+
+
+def _detail() -> pl.Expr:
+    expr: Any = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+    for code, text in _DETAILS.items():
+        if code in TIMESTAMP_ERRORS:
+            value = pl.lit("field event.timestamp: '") + pl.col("timestamp").fill_null("") + pl.lit("' ")
+            expr = expr.when(pl.col("reason") == code).then(value + pl.lit(TIMESTAMP_ERRORS[code]))
+        elif code == "bad_position":
+            expr = expr.when(pl.col("reason") == code).then(
+                pl.lit("field event.position: '") + pl.col("position") + pl.lit("' is not a whole number")
+            )
+        else:
+            expr = expr.when(pl.col("reason") == code).then(pl.lit(text))
+    return expr  # type: ignore[no-any-return]
