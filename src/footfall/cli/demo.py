@@ -31,10 +31,13 @@ def demo(
     """Generate realistic sample data, run every pipeline into the warehouse, print where results are, serve."""
     from footfall.config import get_settings
     from footfall.reports.rewards import peak_engagement, weekly_reward_performance
+    from footfall.reports.shop import order_metrics
     from footfall.rewards.load import load_rewards
     from footfall.sessions.http_pipeline import archive_http_logs, load_http_log_archive, run_http_sessions
+    from footfall.sessions.shop_pipeline import run_shop_sessions
     from footfall.synth.http_log import HttpLogSpec, generate_http_log
     from footfall.synth.rewards import RewardsSpec, generate_rewards
+    from footfall.synth.shop_events import ShopSpec, generate_shop_events
 
     settings = get_settings()
     root = data_dir or settings.data_dir
@@ -46,7 +49,11 @@ def demo(
         console.rule("generating sample data")
         generate_http_log(HttpLogSpec(events=events, users=max(100, events // 40), seed=7), log, mapping_out=mapping)
         exports = generate_rewards(RewardsSpec(seed=7), demo_dir / "rewards")
-        console.print(f"access log: {log}\nmapping:    {mapping}\nrewards:    {demo_dir / 'rewards'}")
+        shop_file = demo_dir / "shop_events.jsonl"
+        generate_shop_events(ShopSpec(events=events, seed=7), shop_file)
+        console.print(
+            f"access log: {log}\nmapping:    {mapping}\nrewards:    {demo_dir / 'rewards'}\nshop:       {shop_file}"
+        )
         with open_warehouse(url) as wh:
             console.rule("HTTP-log sessions")
             print_summary(
@@ -79,6 +86,9 @@ def demo(
             )
             weekly = weekly_reward_performance(wh, tz=tz, reward="1")
             print_frame(weekly, "table", title=f"weekly redemptions of reward 1 ({tz})")
+            console.rule("web-shop sessions")
+            print_summary(run_shop_sessions([shop_file], gap=timedelta(minutes=30), warehouse=wh))
+            orders = order_metrics(wh)
             sessions = wh.query(
                 "SELECT count(*) AS n, avg(CASE WHEN reward_driven_by_campaign_view THEN 1.0 ELSE 0 END) "
                 "AS driven FROM http_sessions"
@@ -90,6 +100,7 @@ def demo(
         f"({sessions['n'][0]:,} sessions, {sessions['driven'][0]:.1%} reward-driven)"
     )
     console.print(f"Avro archive:     {demo_dir / 'http_log.avro'}")
+    console.print(f"shop orders:      {orders}  (GET /metrics/orders)")
     console.print(
         "rewards reports:  footfall rewards peak-engagement --campaign 1 --from 2019-07-01 --to 2019-09-30; "
         "footfall rewards weekly"

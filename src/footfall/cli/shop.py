@@ -20,8 +20,9 @@ from footfall.cli._common import (
     user_errors,
 )
 
-app = typer.Typer(help="Web shop: event JSON lines → customer sessions; visits before order; referrers.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Web shop: event JSON lines → customer sessions; visits before order; referrers.", no_args_is_help=True
+)
 
 
 @app.command()

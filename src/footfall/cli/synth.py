@@ -69,3 +69,25 @@ def rewards(
             RewardsSpec(transactions=transactions, campaigns=campaigns, rewards=rewards, seed=seed), out_dir
         )
     console.print("wrote " + ", ".join(str(p) for p in paths.values()))
+
+
+@app.command("shop-events")
+def shop_events(
+    out: Annotated[Path, typer.Option("--out", help="The JSON-lines file to write.", show_default=False)],
+    events: Annotated[
+        int, typer.Option("--events", help="Good lines to write (a few bad lines come on top).")
+    ] = 100_000,
+    days: Annotated[int, typer.Option("--days", help="Days of activity, from 2022-04-28 UTC.")] = 30,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+) -> None:
+    """Write web-shop events: logged-in and anonymous visitors, referrers, devices, multi-visit journeys
+    ending in orders for about 30 % of customers, lines out of time order, a few malformed lines."""
+    from footfall.synth.shop_events import ShopSpec, generate_shop_events
+
+    with user_errors():
+        if events < 1 or days < 1:
+            raise InputError("--events and --days must be at least 1")
+        if not out.parent.is_dir():
+            raise InputError(f"{out}: folder {out.parent} does not exist")
+        lines = generate_shop_events(ShopSpec(events=events, days=days, seed=seed), out)
+    console.print(f"wrote {lines:,} lines to {out}")

@@ -157,37 +157,54 @@ def parse_shop_lines(
 
 
 def _decode(raw: pl.Series, reasons: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Decode JSON lines (lines with a reason already are skipped); failures get a reason."""
-    decoded: list[pl.Series] = []
-    out_reasons: list[pl.Series] = []
-    _decode_into(raw, reasons, decoded, out_reasons)
-    return pl.concat(decoded), pl.concat(out_reasons)
+    """Decode JSON lines (lines with a reason already are skipped); failures get a reason.
+
+    The whole batch is tried first (the common case); if it fails, fixed pieces are tried,
+    and only inside a failing piece are lines examined one by one.
+    """
+    whole = _try_decode(raw, reasons)
+    if whole is not None:
+        return whole, reasons
+    decoded, out = [], []
+    for start in range(0, len(raw), _PIECE):
+        piece, why = raw.slice(start, _PIECE), reasons.slice(start, _PIECE)
+        result = _try_decode(piece, why)
+        if result is None:
+            why = pl.Series(
+                [r or _problem(t) for t, r in zip(piece.to_list(), why.to_list(), strict=True)], dtype=pl.String
+            )
+            result = _try_decode(piece, why)
+            if result is None:  # a value of the wrong kind that json.loads cannot see: one line at a time
+                why = pl.Series(
+                    [
+                        r
+                        or (
+                            "bad_value"
+                            if _try_decode(pl.Series([t]), pl.Series([None], dtype=pl.String)) is None
+                            else None
+                        )
+                        for t, r in zip(piece.to_list(), why.to_list(), strict=True)
+                    ],
+                    dtype=pl.String,
+                )
+                result = _try_decode(piece, why)
+            assert result is not None
+        decoded.append(result)
+        out.append(why)
+    return pl.concat(decoded), pl.concat(out)
 
 
-def _decode_into(raw: pl.Series, reasons: pl.Series, decoded: list[pl.Series], out: list[pl.Series]) -> None:
+def _try_decode(raw: pl.Series, reasons: pl.Series) -> pl.Series | None:
+    """The decoded structs (null where a reason is set), or None if any other line fails."""
     todo = raw.zip_with(reasons.is_null(), pl.Series([None] * len(raw), dtype=pl.String))
     try:
-        decoded.append(todo.str.json_decode(_JSON_TYPE))
-        out.append(reasons)
-        return
+        return todo.str.json_decode(_JSON_TYPE)
     except pl.exceptions.PolarsError:
-        pass
-    if len(raw) > _PIECE:
-        half = len(raw) // 2
-        _decode_into(raw[:half], reasons[:half], decoded, out)
-        _decode_into(raw[half:], reasons[half:], decoded, out)
-        return
-    values, why = [], []
-    for text, reason in zip(raw.to_list(), reasons.to_list(), strict=True):
-        problem = reason or _problem(text)
-        why.append(problem)
-        values.append(None if problem else text)
-    decoded.append(pl.Series(values, dtype=pl.String).str.json_decode(_JSON_TYPE))
-    out.append(pl.Series(why, dtype=pl.String))
+        return None
 
 
 def _problem(text: str) -> str | None:
-    """Why one line cannot be decoded into the event shape (None when it can)."""
+    """Why one line cannot have the event shape, as far as plain JSON parsing can tell (None: looks fine)."""
     try:
         value: Any = json.loads(text)
     except ValueError:
@@ -199,10 +216,6 @@ def _problem(text: str) -> str | None:
     scalars = [value.get("id"), value.get("type"), *((value.get("event") or {}).get(f) for f in _EVENT_FIELDS)]
     if any(isinstance(v, dict | list) for v in scalars):
         return "nested_value"
-    try:
-        pl.Series([text]).str.json_decode(_JSON_TYPE)
-    except pl.exceptions.PolarsError:
-        return "bad_value"
     return None
 
 
