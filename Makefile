@@ -4,7 +4,7 @@ PY      := $(VENV)/bin/python
 EXTRAS  := server,beam,orchestration,ml,dev
 UV      := $(shell command -v uv 2>/dev/null)
 
-.PHONY: install test demo lint format docs clean
+.PHONY: install test demo lint format docs bench clean
 
 install: $(VENV)/.installed  ## build .venv with every extra; .venv/bin/footfall is the CLI
 
@@ -21,15 +21,18 @@ demo: install  ## generate sample data, run every pipeline into the embedded war
 	$(VENV)/bin/footfall demo
 
 lint: install  ## ruff and mypy --strict
-	$(VENV)/bin/ruff check src tests scripts
+	$(VENV)/bin/ruff check src tests scripts benchmarks
 	$(VENV)/bin/mypy
+
+bench: install  ## run the benchmarks (inputs are generated once into benchmarks/.cache)
+	$(PY) -m benchmarks.metrics_api
 
 docs: install  ## regenerate generated documents (SQL with output)
 	$(PY) scripts/render_rewards_doc.py
 
 format: install
-	$(VENV)/bin/ruff check --fix src tests scripts
-	$(VENV)/bin/ruff format src tests scripts
+	$(VENV)/bin/ruff check --fix src tests scripts benchmarks
+	$(VENV)/bin/ruff format src tests scripts benchmarks
 
 clean:
 	rm -rf $(VENV) footfall-data .pytest_cache .mypy_cache .ruff_cache
