@@ -96,3 +96,16 @@ def test_referrers(warehouse: Warehouse, tmp_path: Path) -> None:
     rows = referrer_metrics(warehouse).rows()
     assert rows[0][:2] == ("google.com", 2) and rows[0][2] == pytest.approx(15.0) and rows[0][3] == pytest.approx(19.0)
     assert rows[1] == ("(direct)", 1, 5.0, 5.0, 1.0)
+
+
+def test_loading_again_changes_nothing(warehouse: Warehouse, tmp_path: Path) -> None:
+    tables = ("shop_events", "shop_sessions", "customers", "shop_events_rejects")
+
+    def snapshot() -> list[object]:
+        return [warehouse.query(f"SELECT * FROM {t} ORDER BY 1, 2").rows() for t in tables]
+
+    load(warehouse, tmp_path, *EVEN)
+    first = snapshot()
+    load(warehouse, tmp_path, *EVEN)
+    assert snapshot() == first
+    assert warehouse.query("SELECT count(*) AS n FROM shop_events WHERE session_id IS NULL")["n"][0] == 6  # anonymous
