@@ -1,17 +1,8 @@
-"""Helpers shared by the benchmarks: a cache folder, timing, peak memory, a server on loopback."""
+"""Helpers shared by the benchmarks: a cache folder, peak memory, a plain-text table."""
 
 from __future__ import annotations
 
-import os
 import resource
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -26,32 +17,6 @@ def cache_dir() -> Path:
 def peak_rss_mib_of_children() -> float:
     """Peak resident memory of finished child processes, in MiB."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
-@contextmanager
-def server(warehouse_url: str) -> Iterator[str]:
-    """`footfall serve` on a free loopback port; yields its base URL and stops it by pid."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "footfall", "serve", "--port", str(port), "--warehouse", warehouse_url],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{base}/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
 
 
 def table(title: str, header: list[str], rows: list[list[object]]) -> str:

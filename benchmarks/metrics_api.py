@@ -13,7 +13,8 @@ import time
 import urllib.request
 from datetime import timedelta
 
-from benchmarks._common import cache_dir, server, table
+from benchmarks._common import cache_dir, table
+from footfall.api.process import serve_in_background
 from footfall.reports.shop import order_metrics
 from footfall.sessions.shop_pipeline import run_shop_sessions
 from footfall.synth.shop_events import ShopSpec, generate_shop_events
@@ -39,7 +40,7 @@ def main() -> None:
             t = time.perf_counter()
             order_metrics(wh)
             sql_ms.append((time.perf_counter() - t) * 1000)
-    with server(url) as base:
+    with serve_in_background(url) as base:
         cold, warm = [], []
         for i in range(args.requests):
             if i % 100 == 0:

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -20,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from footfall.api import create_app
+from footfall.api.process import serve_in_background
 from footfall.sessions.shop_pipeline import run_shop_sessions
 from footfall.warehouse import connect
 from tests.reports.test_shop_metrics import EVEN
@@ -73,27 +69,8 @@ def server(tmp_path: Path) -> Iterator[str]:
     url = f"duckdb:///{tmp_path / 'w.duckdb'}"
     with connect(url) as wh:
         run_shop_sessions([write_events(tmp_path / "e.jsonl", *EVEN)], gap=timedelta(minutes=30), warehouse=wh)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "footfall", "serve", "--port", str(port), "--warehouse", url],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with serve_in_background(url) as base:
         yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
 
 
 def test_a_real_server_answers_and_lets_pipelines_write_when_idle(server: str, tmp_path: Path) -> None:

@@ -82,7 +82,7 @@ def test_gzip_crlf_and_chunk_boundaries_change_nothing(tmp_path: Path, generated
     gz = tmp_path / "log.gz"
     gz.write_bytes(gzip.compress(text))
     plain_events, plain_rejects = read([log])
-    for path, chunk in ((gz, None), (crlf, 65_536), (log, 65_537)):
+    for path, chunk in ((gz, 1 << 25), (crlf, 65_536), (log, 65_537)):
         events, rejects = read([path], chunk_bytes=chunk)
         assert events.drop("source_file").equals(plain_events.drop("source_file"))
         assert rejects.drop("source_file").equals(plain_rejects.drop("source_file"))

@@ -9,20 +9,18 @@ or trailing slash after it is allowed; `/campaigns/` or `/rewards/` with no id i
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from footfall.readers.lines import iter_line_batches
+from footfall.readers.lines import CHUNK_BYTES, ParsedBatch, iter_parsed
 from footfall.readers.timestamps import TIMESTAMP_ERRORS, parse_timestamps
 
 __all__ = [
     "EVENT_SCHEMA",
     "REJECT_REASONS",
     "REJECT_SCHEMA",
-    "HttpLogBatch",
     "iter_http_log",
     "parse_http_log_lines",
 ]
@@ -72,32 +70,17 @@ _ID_PATH = r"^/{}/([^/?#]+)/?(?:[?#].*)?$"
 _NO_ID_PATH = r"^/(?:campaigns|rewards)/(?:[/?#]|$)"
 
 
-@dataclass(frozen=True)
-class HttpLogBatch:
-    """Parsed lines of one chunk of one file: accepted events and rejected lines."""
-
-    events: pl.DataFrame
-    rejects: pl.DataFrame
-    bytes_read: int
-
-
 def iter_http_log(
-    paths: Sequence[Path], *, assume_tz: str | None = None, chunk_bytes: int | None = None
-) -> Iterator[HttpLogBatch]:
+    paths: Sequence[Path], *, assume_tz: str | None = None, chunk_bytes: int = CHUNK_BYTES
+) -> Iterator[ParsedBatch]:
     """Stream logs in the given order; `seq` numbers lines across all files (file order)."""
-    seq = 0
-    for path in paths:
-        kwargs = {} if chunk_bytes is None else {"chunk_bytes": chunk_bytes}
-        for batch in iter_line_batches(path, **kwargs):
-            events, rejects = parse_http_log_lines(
-                batch.lines,
-                source_file=str(path),
-                first_line=batch.first_line,
-                first_seq=seq,
-                assume_tz=assume_tz,
-            )
-            seq += len(batch.lines)
-            yield HttpLogBatch(events, rejects, batch.bytes_read)
+
+    def parse(lines: pl.Series, source: str, first_line: int, first_seq: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+        return parse_http_log_lines(
+            lines, source_file=source, first_line=first_line, first_seq=first_seq, assume_tz=assume_tz
+        )
+
+    return iter_parsed(paths, parse, chunk_bytes=chunk_bytes)
 
 
 def parse_http_log_lines(

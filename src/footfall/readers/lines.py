@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from footfall.errors import InputError
 
-__all__ = ["LineBatch", "iter_line_batches", "open_input"]
+__all__ = ["LineBatch", "ParsedBatch", "iter_line_batches", "iter_parsed", "open_input"]
 
 CHUNK_BYTES = 32 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -27,6 +27,29 @@ class LineBatch:
     first_line: int
     lines: pl.Series
     bytes_read: int
+
+
+@dataclass(frozen=True)
+class ParsedBatch:
+    """Parsed lines of one chunk of one file: accepted rows and rejected lines."""
+
+    events: pl.DataFrame
+    rejects: pl.DataFrame
+    bytes_read: int
+
+
+# parse(lines, source_file, first_line, first_seq) -> (accepted rows, rejected lines)
+LineParser = Callable[[pl.Series, str, int, int], tuple[pl.DataFrame, pl.DataFrame]]
+
+
+def iter_parsed(paths: Sequence[Path], parse: LineParser, *, chunk_bytes: int = CHUNK_BYTES) -> Iterator[ParsedBatch]:
+    """Stream files in the given order through `parse`; `seq` numbers lines across all files (file order)."""
+    seq = 0
+    for path in paths:
+        for batch in iter_line_batches(path, chunk_bytes=chunk_bytes):
+            events, rejects = parse(batch.lines, str(path), batch.first_line, seq)
+            seq += len(batch.lines)
+            yield ParsedBatch(events, rejects, batch.bytes_read)
 
 
 def open_input(path: Path) -> BinaryIO:

@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from footfall.errors import InputError
+from footfall.readers.csv_tables import read_text_csv
 
 __all__ = ["MAPPING_SCHEMA", "read_campaign_reward_mapping"]
 
@@ -15,17 +16,7 @@ MAPPING_SCHEMA = pl.Schema({"campaign_id": pl.String(), "reward_id": pl.String()
 
 def read_campaign_reward_mapping(path: Path) -> pl.DataFrame:
     """Distinct (campaign_id, reward_id) pairs; a missing column or empty id is a one-line error."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such mapping file")
-    try:
-        df = pl.read_csv(path, infer_schema=False)
-    except (pl.exceptions.PolarsError, UnicodeDecodeError, OSError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{path}: not a readable CSV mapping ({first})") from None
-    df = df.rename({c: c.strip().lower() for c in df.columns})
-    missing = [c for c in MAPPING_SCHEMA.names() if c not in df.columns]
-    if missing:
-        raise InputError(f"{path}: line 1: missing column {missing[0]!r} (expected header campaign_id,reward_id)")
+    df = read_text_csv(path, required=MAPPING_SCHEMA.names(), expected="campaign_id,reward_id", noun="mapping")
     df = df.select(pl.col(c).str.strip_chars() for c in MAPPING_SCHEMA.names())
     bad = df.with_row_index("line", offset=2).filter(
         pl.any_horizontal(pl.col(c).is_null() | (pl.col(c) == "") for c in MAPPING_SCHEMA.names())

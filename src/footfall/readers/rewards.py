@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from footfall.errors import InputError
+from footfall.readers.csv_tables import read_text_csv
 from footfall.readers.timestamps import parse_timestamps
 
 __all__ = ["REJECT_SCHEMA", "TABLES", "RewardsTable", "read_rewards_csv"]
@@ -68,17 +68,7 @@ REJECT_SCHEMA = pl.Schema(
 def read_rewards_csv(path: Path, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(rows typed for `table` plus `line_number` and `raw`, rejects); a missing file or column is an InputError."""
     spec = TABLES[table]
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    try:
-        raw = pl.read_csv(path, infer_schema=False)
-    except (pl.exceptions.PolarsError, UnicodeDecodeError, OSError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{path}: not a readable CSV ({first})") from None
-    raw = raw.rename({c: c.strip().lower() for c in raw.columns})
-    missing = [c for c in spec.required if c not in raw.columns]
-    if missing:
-        raise InputError(f"{path}: line 1: missing column {missing[0]!r} (expected {','.join(spec.columns)})")
+    raw = read_text_csv(path, required=spec.required, expected=",".join(spec.columns))
     present = [c for c in spec.columns if c in raw.columns]
     frame = raw.select(
         pl.int_range(2, pl.len() + 2, dtype=pl.Int64).alias("line_number"),

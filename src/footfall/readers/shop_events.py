@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from footfall.readers.lines import iter_line_batches
+from footfall.readers.lines import CHUNK_BYTES, ParsedBatch, iter_parsed
 from footfall.readers.timestamps import TIMESTAMP_ERRORS, parse_timestamps
 
-__all__ = ["EVENT_SCHEMA", "KNOWN_TYPES", "REJECT_SCHEMA", "ShopBatch", "iter_shop_events", "parse_shop_lines"]
+__all__ = ["EVENT_SCHEMA", "KNOWN_TYPES", "REJECT_SCHEMA", "iter_shop_events", "parse_shop_lines"]
 
 KNOWN_TYPES = (
     "page_view",
@@ -65,26 +64,13 @@ REJECT_SCHEMA = pl.Schema(
 )
 
 
-@dataclass(frozen=True)
-class ShopBatch:
-    """Parsed lines of one chunk of one file."""
-
-    events: pl.DataFrame
-    rejects: pl.DataFrame
-    bytes_read: int
-
-
-def iter_shop_events(paths: Sequence[Path], *, chunk_bytes: int | None = None) -> Iterator[ShopBatch]:
+def iter_shop_events(paths: Sequence[Path], *, chunk_bytes: int = CHUNK_BYTES) -> Iterator[ParsedBatch]:
     """Stream event files in the given order; `seq` numbers lines across all files."""
-    seq = 0
-    for path in paths:
-        kwargs = {} if chunk_bytes is None else {"chunk_bytes": chunk_bytes}
-        for batch in iter_line_batches(path, **kwargs):
-            events, rejects = parse_shop_lines(
-                batch.lines, source_file=str(path), first_line=batch.first_line, first_seq=seq
-            )
-            seq += len(batch.lines)
-            yield ShopBatch(events, rejects, batch.bytes_read)
+
+    def parse(lines: pl.Series, source: str, first_line: int, first_seq: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+        return parse_shop_lines(lines, source_file=source, first_line=first_line, first_seq=first_seq)
+
+    return iter_parsed(paths, parse, chunk_bytes=chunk_bytes)
 
 
 def parse_shop_lines(

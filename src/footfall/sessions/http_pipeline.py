@@ -10,7 +10,8 @@ import polars as pl
 
 from footfall.outputs import check_output_path, sibling_path, write_table
 from footfall.readers.avro import read_http_log_avro, write_http_log_avro
-from footfall.readers.http_log import EVENT_SCHEMA, REJECT_SCHEMA, HttpLogBatch, iter_http_log
+from footfall.readers.http_log import EVENT_SCHEMA, REJECT_SCHEMA, iter_http_log
+from footfall.readers.lines import ParsedBatch
 from footfall.readers.mapping import read_campaign_reward_mapping
 from footfall.runs import RunSummary
 from footfall.sessions.http_sessions import http_sessions
@@ -120,7 +121,7 @@ def load_http_log_archive(archives: Sequence[Path], *, warehouse: Warehouse) -> 
     return summary
 
 
-def _count(batch: HttpLogBatch, summary: RunSummary, progress: Progress | None) -> None:
+def _count(batch: ParsedBatch, summary: RunSummary, progress: Progress | None) -> None:
     summary.accepted += batch.events.height
     summary.rejected += batch.rejects.height
     summary.read += batch.events.height + batch.rejects.height

@@ -1,0 +1,51 @@
+"""Run `footfall serve` in a child process on a free loopback port (for tests, benchmarks, the demo)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from footfall.errors import FootfallError
+
+__all__ = ["free_port", "serve_in_background"]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve_in_background(warehouse_url: str, *, timeout: float = 30.0) -> Iterator[str]:
+    """Yield the base URL of a `footfall serve` child; it runs in its own session and is stopped by pid."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "footfall", "serve", "--port", str(port), "--warehouse", warehouse_url],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/health", timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise FootfallError(f"footfall serve did not answer on {base}") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
