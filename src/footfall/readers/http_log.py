@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from footfall.readers.lines import CHUNK_BYTES, ParsedBatch, iter_parsed
+from footfall.readers.lines import CHUNK_BYTES, REJECT_SCHEMA, ParsedBatch, iter_parsed
 from footfall.readers.timestamps import TIMESTAMP_ERRORS, parse_timestamps
 
 __all__ = [
@@ -44,15 +44,6 @@ EVENT_SCHEMA = pl.Schema(
     }
 )
 
-REJECT_SCHEMA = pl.Schema(
-    {
-        "source_file": pl.String(),
-        "line_number": pl.Int64(),
-        "reason": pl.String(),
-        "detail": pl.String(),
-        "raw": pl.String(),
-    }
-)
 
 REJECT_REASONS = {
     "empty_line": "the line is empty",

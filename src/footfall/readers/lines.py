@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from footfall.errors import InputError
 
-__all__ = ["LineBatch", "ParsedBatch", "iter_line_batches", "iter_parsed", "open_input"]
+__all__ = ["REJECT_SCHEMA", "LineBatch", "ParsedBatch", "iter_line_batches", "iter_parsed", "open_input"]
 
 CHUNK_BYTES = 32 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -27,6 +27,18 @@ class LineBatch:
     first_line: int
     lines: pl.Series
     bytes_read: int
+
+
+# Every line-based reader rejects into this shape: where, why (a code and a sentence), what.
+REJECT_SCHEMA = pl.Schema(
+    {
+        "source_file": pl.String(),
+        "line_number": pl.Int64(),
+        "reason": pl.String(),
+        "detail": pl.String(),
+        "raw": pl.String(),
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from footfall.readers.lines import CHUNK_BYTES, ParsedBatch, iter_parsed
+from footfall.readers.lines import CHUNK_BYTES, REJECT_SCHEMA, ParsedBatch, iter_parsed
 from footfall.readers.timestamps import TIMESTAMP_ERRORS, parse_timestamps
 
 __all__ = ["EVENT_SCHEMA", "KNOWN_TYPES", "REJECT_SCHEMA", "iter_shop_events", "parse_shop_lines"]
@@ -51,15 +51,6 @@ EVENT_SCHEMA = pl.Schema(
         "query": pl.String(),
         "product": pl.String(),
         "position": pl.Int64(),
-    }
-)
-REJECT_SCHEMA = pl.Schema(
-    {
-        "source_file": pl.String(),
-        "line_number": pl.Int64(),
-        "reason": pl.String(),
-        "detail": pl.String(),
-        "raw": pl.String(),
     }
 )
 
