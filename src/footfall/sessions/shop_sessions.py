@@ -81,7 +81,8 @@ def shop_sessions(events: pl.DataFrame | pl.LazyFrame, *, gap: timedelta) -> tup
         )
     )
     assignment = sessioned.select("seq", "session_id")
-    return report.select(SHOP_SESSION_SCHEMA.names()).collect().cast(SHOP_SESSION_SCHEMA), assignment.collect()
+    report = report.select(SHOP_SESSION_SCHEMA.names()).sort("customer_id", "session_start")
+    return report.collect().cast(SHOP_SESSION_SCHEMA), assignment.collect()
 
 
 def referrer_domain(url: pl.Expr) -> pl.Expr:
