@@ -1,7 +1,7 @@
 # footfall — the two commands of the quick start are `make demo` and `make test`.
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
-EXTRAS  := server,beam,orchestration,ml,dev
+EXTRAS  := server,beam,orchestration,ml,bench,dev
 UV      := $(shell command -v uv 2>/dev/null)
 
 .PHONY: install test demo lint format docs bench clean

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -42,6 +43,7 @@ def sessions(
     ],
     gap: Annotated[str, typer.Option("--gap", help="Session gap, e.g. 5m, 300s, 1h30m.")] = "5m",
     warehouse: WarehouseOption = None,
+    no_warehouse: Annotated[bool, typer.Option("--no-warehouse", help="Write the report files only.")] = False,
     assume_tz: AssumeTz = None,
 ) -> None:
     """Sessionize access logs into one row per user session, with campaign → reward attribution.
@@ -63,7 +65,8 @@ def sessions(
         gap_delta = parse_duration(gap)
         if assume_tz:
             check_time_zone(assume_tz)
-        with open_warehouse(warehouse) as wh, byte_progress(logs, "sessionizing") as progress:
+        with ExitStack() as stack, byte_progress(logs, "sessionizing") as progress:
+            wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
             summary = run_http_sessions(
                 logs, mapping=mapping, out=out, gap=gap_delta, warehouse=wh, assume_tz=assume_tz, progress=progress
             )

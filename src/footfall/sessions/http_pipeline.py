@@ -31,7 +31,7 @@ def run_http_sessions(
     mapping: Path,
     out: Path,
     gap: timedelta,
-    warehouse: Warehouse,
+    warehouse: Warehouse | None,
     assume_tz: str | None = None,
     progress: Progress | None = None,
     partitions: int | None = None,
@@ -41,6 +41,7 @@ def run_http_sessions(
     Events are partitioned by user (`partitions`, default: by input size) so memory is bounded
     by one partition. `http_log` and `http_log_rejects` have the rows of these source files
     replaced; `http_sessions` is replaced by this run's report; all in one transaction.
+    With `warehouse=None` only the files are written.
     """
     check_output_path(out)
     check_inputs(logs)
@@ -68,9 +69,11 @@ def run_http_sessions(
             partitions=events.n,
             output=str(out),
             rejects_output=str(rejects_out),
-            warehouse=warehouse.url,
+            warehouse=warehouse.url if warehouse else "(not loaded: --no-warehouse)",
             reject_reasons=dict(sorted(rejects["reason"].value_counts().iter_rows())),
         )
+        if warehouse is None:
+            return summary
         with warehouse.transaction():
             loaded = (part.select(_WAREHOUSE_EVENT_COLUMNS) for part in events)
             replace_by_source(warehouse, "http_log", loaded, summary.inputs)
