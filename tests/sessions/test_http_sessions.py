@@ -149,3 +149,14 @@ def test_partitioned_runs_give_the_in_memory_report(tmp_path: Any, generated_log
         assert report.equals(stored)
         reports.append(report)
     assert reports[0].equals(reports[1]) and reports[0].equals(reports[2])
+
+
+@settings(max_examples=50, deadline=None)
+@given(events=event_sets(gap_seconds=300), links=links_sets, years=st.integers(1, 30))
+def test_long_time_spans_use_the_general_sort_with_the_same_result(
+    events: list[dict[str, Any]], links: set[tuple[str, str]], years: int
+) -> None:
+    """Spans over ~51 days cannot be packed into one sort key; the result must not change."""
+    spread = [{**e, "ts": e["ts"] + timedelta(days=365 * years * (e["seq"] % 2))} for e in events]
+    report = http_sessions(to_frame(spread), links_frame(links), gap=GAP)
+    assert report.to_dicts() == reference_sessions(spread, links, GAP)

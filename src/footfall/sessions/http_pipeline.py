@@ -23,6 +23,7 @@ __all__ = ["archive_http_logs", "load_http_log_archive", "run_http_sessions"]
 
 Progress = Callable[[int], None]
 _WAREHOUSE_EVENT_COLUMNS = [c for c in EVENT_SCHEMA.names() if c != "seq"]
+_SESSION_COLUMNS = ["user_id", "ts", "seq", "kind", "campaign_id", "reward_id"]  # all sessionizing reads
 
 
 def run_http_sessions(
@@ -54,7 +55,7 @@ def run_http_sessions(
         reject_parts = []
         for batch in iter_http_log(logs, assume_tz=assume_tz):
             _count(batch, summary, progress)
-            events.add(batch.events)
+            events.add(batch.events if warehouse is not None else batch.events.select(_SESSION_COLUMNS))
             reject_parts.append(batch.rejects)
         rejects = pl.concat(reject_parts) if reject_parts else pl.DataFrame(schema=REJECT_SCHEMA)
         for part in events:

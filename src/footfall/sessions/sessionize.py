@@ -24,8 +24,8 @@ def assign_sessions(
     grouped by categorical codes (sorting integers is twice as fast as sorting text), so
     rows come out grouped by user but not in alphabetical order of user.
     """
-    code = pl.col(user).cast(pl.Categorical).to_physical().alias("_user")
-    ordered = events.with_columns(code).sort(["_user", ts, seq])
+    coded = events.with_columns(pl.col(user).cast(pl.Categorical).to_physical().cast(pl.Int64).alias("_user")).collect()
+    ordered = _sorted(coded, ts, seq).lazy()
     new_user = (pl.col("_user") != pl.col("_user").shift(1)).fill_null(True)
     starts = new_user | ((pl.col(ts) - pl.col(ts).shift(1)) >= gap)
     return (
@@ -35,3 +35,18 @@ def assign_sessions(
         )
         .drop("_user", "_new_user")
     )
+
+
+_TS_BITS = 42  # 2^42 µs is about 51 days; user codes take the remaining 21 bits of an int64
+
+
+def _sorted(frame: pl.DataFrame, ts: str, seq: str) -> pl.DataFrame:
+    """Rows sorted by (_user, ts, seq); one packed int64 key when span and user count fit (2x faster)."""
+    if not frame.height:
+        return frame
+    micros = pl.col(ts).dt.epoch("us")
+    bounds = frame.select(span=micros.max() - micros.min(), users=pl.col("_user").max())
+    if bounds["span"][0] < (1 << _TS_BITS) and bounds["users"][0] < (1 << (62 - _TS_BITS)):
+        key = pl.col("_user") * (1 << _TS_BITS) + (micros - micros.min())
+        return frame.with_columns(_key=key).sort("_key", seq).drop("_key")
+    return frame.sort("_user", ts, seq)
