@@ -1,5 +1,5 @@
 """`python -m footfall` runs the CLI."""
 
-from footfall.cli.main import app
+from footfall.cli.main import run
 
-app()
+run()

@@ -239,3 +239,40 @@ def test_http_log_rows_are_replaced_per_source_file(tmp_path: Path, warehouse_ur
         sessions = wh.query("SELECT count(*) AS n FROM http_sessions")["n"][0]
     assert per_file.rows() == [(str(a), 1), (str(b), 2)]
     assert sessions == 1  # http_sessions holds the latest run's report
+
+
+def test_ctrl_c_leaves_the_warehouse_unchanged(tmp_path: Path, generated_log: tuple[Path, Path]) -> None:
+    import signal
+    import time
+
+    from footfall.synth.http_log import HttpLogSpec, generate_http_log
+
+    log, mapping = generated_log
+    db = tmp_path / "w.duckdb"
+    common = ["--mapping", str(mapping), "--warehouse", f"duckdb:///{db}"]
+    first = CliRunner().invoke(app, ["logs", "sessions", str(log), *common, "--out", str(tmp_path / "a.parquet")])
+    assert first.exit_code == 0
+
+    def snapshot() -> list[object]:
+        with connect(f"duckdb:///{db}") as wh:
+            return [wh.query(f"SELECT * FROM {t} ORDER BY ALL").rows() for t in ("http_sessions", "http_log", "runs")]
+
+    before = snapshot()
+    big = tmp_path / "big.log"
+    generate_http_log(HttpLogSpec(events=1_500_000, users=20_000, seed=9), big)
+    interrupted = 0
+    for delay in (0.8, 2.5):  # while parsing, and later (sessionizing or loading)
+        command = [*FOOTFALL, "logs", "sessions", str(big), *common, "--out", str(tmp_path / "b.parquet")]
+        proc = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+        if proc.returncode == 0:
+            continue  # it finished before the signal arrived
+        interrupted += 1
+        assert proc.returncode == 130, err
+        assert "interrupted: nothing was committed to the warehouse" in err and "Traceback" not in err
+        assert snapshot() == before
+    assert interrupted >= 1

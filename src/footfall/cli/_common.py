@@ -50,9 +50,6 @@ def user_errors() -> Iterator[None]:
         yield
     except FootfallError as exc:
         raise fail(str(exc)) from None
-    except KeyboardInterrupt:
-        err_console.print("interrupted: the warehouse is unchanged")
-        raise typer.Exit(code=130) from None
 
 
 def open_warehouse(url: str | None) -> Warehouse:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+
 import typer
 
 from footfall import __version__
@@ -37,3 +40,19 @@ def main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     """footfall turns raw customer activity into sessions, attribution, reports and recommendations."""
+
+
+def run() -> None:
+    """The console entry point: the CLI, with Ctrl-C reported in one line (exit code 130)."""
+    # A process started in the background can inherit an ignored SIGINT; Ctrl-C must always
+    # stop a run, and every warehouse write is one transaction that an interrupt rolls back.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        app()
+    except KeyboardInterrupt:
+        pass  # interrupted outside the command (while starting up)
+    except SystemExit as exc:  # typer turns an interrupt inside a command into exit code 130
+        if exc.code != 130:
+            raise
+    sys.stderr.write("interrupted: nothing was committed to the warehouse\n")
+    sys.exit(130)
