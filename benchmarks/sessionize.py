@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from benchmarks._common import cache_dir, table
+from footfall.sessions.http_sessions import SESSION_SCHEMA
 from footfall.synth.http_log import HttpLogSpec, generate_http_log
 
 PY = sys.executable
@@ -84,8 +85,8 @@ def run(command: list[str], limit: float) -> tuple[float, float, str]:
 
 
 def load_report(out: Path) -> pl.DataFrame:
-    """A report written by any tool, in footfall's types and order."""
-    frame = pl.read_parquet(out / "*.parquet" if out.is_dir() else out)
+    """A report written by any tool, in footfall's types and order, with the contract's columns."""
+    frame = pl.read_parquet(out / "*.parquet" if out.is_dir() else out).select(SESSION_SCHEMA.names())
     return frame.with_columns(
         pl.col("session_start", "session_end").cast(pl.Datetime("us", "UTC")),
         pl.col("events", "campaign_views", "rewards_issued_count").cast(pl.Int64),

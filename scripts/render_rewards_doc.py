@@ -25,8 +25,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def render(samples: Path) -> str:
     """The whole document as text."""
     with connect("duckdb:///:memory:") as wh:
-        load_rewards(campaigns=samples / "campaign.sample.csv", rewards=samples / "reward_campaign.sample.csv",
-                     transactions=samples / "reward_transaction.sample.csv", warehouse=wh)
+        load_rewards(
+            campaigns=samples / "campaign.sample.csv",
+            rewards=samples / "reward_campaign.sample.csv",
+            transactions=samples / "reward_transaction.sample.csv",
+            warehouse=wh,
+        )
         transactions = wh.query("SELECT * FROM reward_transaction ORDER BY id")
         rewards = wh.query("SELECT * FROM reward_campaign ORDER BY id")
         peak = peak_engagement(wh, campaign="1", date_from=date(2019, 8, 12), date_to=date(2019, 8, 13), top=3)
@@ -84,6 +88,7 @@ def sql(name: str) -> str:
 
 def table(frame: pl.DataFrame) -> str:
     """A Markdown table; null is shown as `null`."""
+
     def cell(v: object) -> str:
         return "null" if v is None else f"{v:.2f}" if isinstance(v, float) else str(v)
 

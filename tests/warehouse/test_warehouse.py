@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from footfall.errors import InputError, WarehouseError
-from footfall.sessions.http_sessions import SESSION_SCHEMA
+from footfall.sessions.http_sessions import REPORT_SCHEMA
 from footfall.warehouse import Warehouse, connect
 
 
@@ -25,8 +25,9 @@ def sessions_frame() -> pl.DataFrame:
             "events": [2, 1],
             "campaign_views": [1, 0],
             "rewards_issued_count": [1, 0],
+            "open": [False, True],
         },
-        schema=SESSION_SCHEMA,
+        schema=REPORT_SCHEMA,
     )
 
 

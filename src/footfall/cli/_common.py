@@ -34,7 +34,43 @@ WarehouseOption = Annotated[
     ),
 ]
 
+IncrementalOption = Annotated[
+    bool,
+    typer.Option(
+        "--incremental",
+        help="Read only files not processed before and update the report over all data seen so far; sessions "
+        "that new data can still extend are marked open=true.",
+    ),
+]
+StateOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--state",
+        help="Folder of the incremental state (default: FOOTFALL_DATA_DIR/state/<pipeline>). A new folder starts over.",
+        show_default=False,
+    ),
+]
+LatenessOption = Annotated[
+    str,
+    typer.Option(
+        "--lateness",
+        help="With --incremental: accept lines up to this much older than the newest event already processed; "
+        "older lines are rejected with reason 'late' (reported, never lost: a full run includes them).",
+    ),
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def state_folder(incremental: bool, state: Path | None, pipeline: str) -> Path | None:
+    """The incremental state folder of `pipeline`, or None for a full run."""
+    if not incremental:
+        if state is not None:
+            raise FootfallError("--state is only used with --incremental")
+        return None
+    from footfall.config import get_settings
+
+    return state or get_settings().data_dir / "state" / pipeline
 
 
 def fail(message: str) -> typer.Exit:
@@ -122,7 +158,10 @@ def print_summary(summary: RunSummary) -> None:
         table.add_row(f"  {reason}", f"{count:,}")
     table.add_row("written", f"{summary.written:,}")
     table.add_row("seconds", f"{summary.seconds:.2f}")
-    for key in ("output", "rejects_output", "warehouse"):
+    for key in ("output", "rejects_output", "warehouse", "incremental_state", "watermark"):
         if key in summary.details:
             table.add_row(key.replace("_", " "), str(summary.details[key]))
+    skipped = summary.details.get("skipped_already_processed")
+    if skipped:
+        table.add_row("skipped (already processed)", f"{len(skipped):,} file(s)")
     console.print(table)

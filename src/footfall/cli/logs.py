@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from footfall.cli._common import WarehouseOption, byte_progress, open_warehouse, print_summary, user_errors
+from footfall.cli._common import (
+    IncrementalOption,
+    LatenessOption,
+    StateOption,
+    WarehouseOption,
+    byte_progress,
+    open_warehouse,
+    print_summary,
+    state_folder,
+    user_errors,
+)
 
 CODECS = ("deflate", "snappy", "null")  # footfall.readers.avro.CODECS, kept here so --help needs no heavy imports
 
@@ -45,6 +55,9 @@ def sessions(
     warehouse: WarehouseOption = None,
     no_warehouse: Annotated[bool, typer.Option("--no-warehouse", help="Write the report files only.")] = False,
     assume_tz: AssumeTz = None,
+    incremental: IncrementalOption = False,
+    state: StateOption = None,
+    lateness: LatenessOption = "1h",
 ) -> None:
     """Sessionize access logs into one row per user session, with campaign → reward attribution.
 
@@ -55,20 +68,34 @@ def sessions(
     Bad lines go to <out>.rejects.<ext> and the warehouse table http_log_rejects with line
     number, reason and raw text; the summary shows read = accepted + rejected. The warehouse
     tables http_log and http_log_rejects get these files' rows replaced, and http_sessions is
-    replaced by this report, in one transaction.
+    replaced by this report, in one transaction. A session is open=true while its last event is
+    within one gap of the newest event seen.
+
+    With --incremental (e.g. hourly), only files not processed before are read; sessions that
+    span files are merged, and the report and http_sessions hold all data seen so far, exactly
+    as one run over all the files would give, for lines up to --lateness out of order.
     """
     from footfall.durations import parse_duration
     from footfall.readers.timestamps import check_time_zone
     from footfall.sessions.http_pipeline import run_http_sessions
 
     with user_errors():
-        gap_delta = parse_duration(gap)
+        gap_delta, lateness_delta = parse_duration(gap), parse_duration(lateness, option="--lateness")
+        state_dir = state_folder(incremental, state, "http-sessions")
         if assume_tz:
             check_time_zone(assume_tz)
         with ExitStack() as stack, byte_progress(logs, "sessionizing") as progress:
             wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
             summary = run_http_sessions(
-                logs, mapping=mapping, out=out, gap=gap_delta, warehouse=wh, assume_tz=assume_tz, progress=progress
+                logs,
+                mapping=mapping,
+                out=out,
+                gap=gap_delta,
+                warehouse=wh,
+                assume_tz=assume_tz,
+                progress=progress,
+                state_dir=state_dir,
+                lateness=lateness_delta,
             )
     print_summary(summary)
 

@@ -10,6 +10,9 @@ import typer
 
 from footfall.cli._common import (
     FormatOption,
+    IncrementalOption,
+    LatenessOption,
+    StateOption,
     WarehouseOption,
     byte_progress,
     check_format,
@@ -17,6 +20,7 @@ from footfall.cli._common import (
     open_warehouse,
     print_frame,
     print_summary,
+    state_folder,
     user_errors,
 )
 
@@ -30,6 +34,9 @@ def sessions(
     files: Annotated[list[Path], typer.Argument(help="Event files (JSON lines, plain or gzip).", show_default=False)],
     gap: Annotated[str, typer.Option("--gap", help="Session gap, e.g. 30m, 1h.")] = "30m",
     warehouse: WarehouseOption = None,
+    incremental: IncrementalOption = False,
+    state: StateOption = None,
+    lateness: LatenessOption = "1h",
 ) -> None:
     """Sessionize customers' shop events into shop_sessions, with shop_events and customers.
 
@@ -39,15 +46,23 @@ def sessions(
     duration, counts by event type, has_order, the first page and the referrer of the first page
     view, and a device class from the user agent. Malformed lines go to shop_events_rejects with
     line number, reason and raw text. One transaction: shop_events rows of these files are
-    replaced; shop_sessions and customers are replaced by this run's sessions.
+    replaced; shop_sessions and customers are replaced by this run's sessions. A session is
+    open=true while its last event is within one gap of the newest event seen.
+
+    With --incremental (e.g. hourly), only files not processed before are read; sessions that
+    span files are merged, and the tables hold all data seen so far, exactly as one run over
+    all the files would give, for events up to --lateness out of order.
     """
     from footfall.durations import parse_duration
     from footfall.sessions.shop_pipeline import run_shop_sessions
 
     with user_errors():
-        gap_delta = parse_duration(gap)
+        gap_delta, lateness_delta = parse_duration(gap), parse_duration(lateness, option="--lateness")
+        state_dir = state_folder(incremental, state, "shop-sessions")
         with open_warehouse(warehouse) as wh, byte_progress(files, "sessionizing") as progress:
-            summary = run_shop_sessions(files, gap=gap_delta, warehouse=wh, progress=progress)
+            summary = run_shop_sessions(
+                files, gap=gap_delta, warehouse=wh, progress=progress, state_dir=state_dir, lateness=lateness_delta
+            )
     print_summary(summary)
     console.print(f"anonymous events (no customer id, not sessionized): {summary.details['anonymous_events']:,}")
 

@@ -91,3 +91,26 @@ def shop_events(
             raise InputError(f"{out}: folder {out.parent} does not exist")
         lines = generate_shop_events(ShopSpec(events=events, days=days, seed=seed), out)
     console.print(f"wrote {lines:,} lines to {out}")
+
+
+@app.command("split-hourly")
+def split_hourly(
+    file: Annotated[Path, typer.Argument(help="A generated access log or shop-events file.", show_default=False)],
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Folder for the hourly files.", show_default=False)],
+    kind: Annotated[str, typer.Option("--kind", help="http-log or shop-events.")] = "http-log",
+    late_fraction: Annotated[
+        float, typer.Option("--late-fraction", help="Share of lines delivered in a later hour's file.")
+    ] = 0.01,
+    max_delay: Annotated[int, typer.Option("--max-delay-minutes", help="Longest delivery delay.")] = 50,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+) -> None:
+    """Split a file into hourly files by UTC hour, as servers deliver them (for trying --incremental)."""
+    from footfall.synth.hourly import split_hourly as split
+
+    with user_errors():
+        if kind not in ("http-log", "shop-events"):
+            raise InputError(f"bad --kind {kind!r}: use http-log or shop-events")
+        if not file.is_file():
+            raise InputError(f"{file}: no such file")
+        paths = split(file, out_dir, kind=kind, late_fraction=late_fraction, max_delay_minutes=max_delay, seed=seed)
+    console.print(f"wrote {len(paths)} hourly files to {out_dir}")

@@ -62,16 +62,16 @@ _NO_ID_PATH = r"^/(?:campaigns|rewards)/(?:[/?#]|$)"
 
 
 def iter_http_log(
-    paths: Sequence[Path], *, assume_tz: str | None = None, chunk_bytes: int = CHUNK_BYTES
+    paths: Sequence[Path], *, assume_tz: str | None = None, chunk_bytes: int = CHUNK_BYTES, first_seq: int = 0
 ) -> Iterator[ParsedBatch]:
-    """Stream logs in the given order; `seq` numbers lines across all files (file order)."""
+    """Stream logs in the given order; `seq` numbers lines across all files (file order) from `first_seq`."""
 
     def parse(lines: pl.Series, source: str, first_line: int, first_seq: int) -> tuple[pl.DataFrame, pl.DataFrame]:
         return parse_http_log_lines(
             lines, source_file=source, first_line=first_line, first_seq=first_seq, assume_tz=assume_tz
         )
 
-    return iter_parsed(paths, parse, chunk_bytes=chunk_bytes)
+    return iter_parsed(paths, parse, chunk_bytes=chunk_bytes, first_seq=first_seq)
 
 
 def parse_http_log_lines(

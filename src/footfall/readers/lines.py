@@ -58,16 +58,21 @@ LineParser = Callable[[pl.Series, str, int, int], tuple[pl.DataFrame, pl.DataFra
 
 
 def iter_parsed(
-    paths: Sequence[Path], parse: LineParser, *, chunk_bytes: int = CHUNK_BYTES, workers: int = PARSE_WORKERS
+    paths: Sequence[Path],
+    parse: LineParser,
+    *,
+    chunk_bytes: int = CHUNK_BYTES,
+    workers: int = PARSE_WORKERS,
+    first_seq: int = 0,
 ) -> Iterator[ParsedBatch]:
-    """Stream files in the given order through `parse`; `seq` numbers lines across all files (file order).
+    """Stream files in the given order through `parse`; `seq` numbers lines across all files from `first_seq`.
 
     Lines are read in order on this thread while up to `workers` batches are parsed at once on
     a thread pool (Polars releases the GIL); results are yielded in file order.
     """
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="footfall-parse") as pool:
         pending: deque[tuple[Future[tuple[pl.DataFrame, pl.DataFrame]], int]] = deque()
-        seq = 0
+        seq = first_seq
         try:
             for path in paths:
                 for batch in iter_line_batches(path, chunk_bytes=chunk_bytes):

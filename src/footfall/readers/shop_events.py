@@ -55,13 +55,15 @@ EVENT_SCHEMA = pl.Schema(
 )
 
 
-def iter_shop_events(paths: Sequence[Path], *, chunk_bytes: int = CHUNK_BYTES) -> Iterator[ParsedBatch]:
-    """Stream event files in the given order; `seq` numbers lines across all files."""
+def iter_shop_events(
+    paths: Sequence[Path], *, chunk_bytes: int = CHUNK_BYTES, first_seq: int = 0
+) -> Iterator[ParsedBatch]:
+    """Stream event files in the given order; `seq` numbers lines across all files from `first_seq`."""
 
     def parse(lines: pl.Series, source: str, first_line: int, first_seq: int) -> tuple[pl.DataFrame, pl.DataFrame]:
         return parse_shop_lines(lines, source_file=source, first_line=first_line, first_seq=first_seq)
 
-    return iter_parsed(paths, parse, chunk_bytes=chunk_bytes)
+    return iter_parsed(paths, parse, chunk_bytes=chunk_bytes, first_seq=first_seq)
 
 
 def parse_shop_lines(

@@ -14,7 +14,15 @@ from footfall.readers.http_log import EVENT_SCHEMA, REJECT_SCHEMA, iter_http_log
 from footfall.readers.lines import ParsedBatch
 from footfall.readers.mapping import read_campaign_reward_mapping
 from footfall.runs import RunSummary
-from footfall.sessions.http_sessions import http_sessions
+from footfall.sessions.http_sessions import REPORT_SCHEMA, http_sessions
+from footfall.sessions.incremental import (
+    DEFAULT_LATENESS,
+    SessionState,
+    file_digest,
+    late_rejects,
+    newest,
+    retained_events,
+)
 from footfall.sessions.loading import check_inputs, replace_by_source
 from footfall.sessions.partitions import EventPartitions, partitions_for
 from footfall.warehouse import Warehouse
@@ -36,54 +44,139 @@ def run_http_sessions(
     assume_tz: str | None = None,
     progress: Progress | None = None,
     partitions: int | None = None,
+    state_dir: Path | None = None,
+    lateness: timedelta = DEFAULT_LATENESS,
 ) -> RunSummary:
     """Sessionize `logs`, write the report and its rejects next to `out`, load all three tables.
 
     Events are partitioned by user (`partitions`, default: by input size) so memory is bounded
     by one partition. `http_log` and `http_log_rejects` have the rows of these source files
-    replaced; `http_sessions` is replaced by this run's report; all in one transaction.
-    With `warehouse=None` only the files are written.
+    replaced; `http_sessions` gets the report; all in one transaction. With `warehouse=None`
+    only the files are written. With `state_dir` the run is incremental (`incremental.py`):
+    only files not seen before are read, and the report covers everything seen so far.
     """
     check_output_path(out)
     check_inputs(logs)
     links = read_campaign_reward_mapping(mapping)
-    summary = RunSummary("logs sessions", inputs=[str(p) for p in logs])
+    state = _state(state_dir, gap=gap, lateness=lateness, mapping=mapping, warehouse=warehouse)
+    new_logs, seen = state.new_inputs(list(logs))
+    summary = RunSummary("logs sessions", inputs=[str(p) for p in new_logs])
+    columns = _SESSION_COLUMNS if warehouse is None else EVENT_SCHEMA.names()
+    late_cutoff, latest, late_parts = state.late_cutoff(), None, []
     with (
-        EventPartitions(partitions or partitions_for(logs)) as events,
+        EventPartitions(partitions or partitions_for(new_logs)) as events,
         EventPartitions(events.n) as report,
     ):
         reject_parts = []
-        for batch in iter_http_log(logs, assume_tz=assume_tz):
+        if state.events is not None:
+            events.add(state.events.with_columns(_new=False))
+        for batch in iter_http_log(new_logs, assume_tz=assume_tz, first_seq=state.next_seq):
             _count(batch, summary, progress)
-            events.add(batch.events if warehouse is not None else batch.events.select(_SESSION_COLUMNS))
+            fresh = batch.events
+            if late_cutoff is not None:
+                late_parts.append(fresh.filter(pl.col("ts") < late_cutoff))
+                fresh = fresh.filter(pl.col("ts") >= late_cutoff)
+            latest = newest(latest, fresh)
+            events.add(fresh.select(columns).with_columns(_new=True))
             reject_parts.append(batch.rejects)
-        rejects = pl.concat(reject_parts) if reject_parts else pl.DataFrame(schema=REJECT_SCHEMA)
+        late = pl.concat(late_parts) if late_parts else pl.DataFrame(schema=EVENT_SCHEMA)
+        summary.accepted -= late.height
+        summary.rejected += late.height
+        reject_parts.append(late_rejects(late, _rebuilt_line(), late_cutoff, lateness))
+        rejects = pl.concat(reject_parts).sort("source_file", "line_number")
+        state.advance(new_logs, latest, summary.read)
+        kept_events = []
         for part in events:
-            sessions = http_sessions(part, links, gap=gap)
+            sessions = http_sessions(part, links, gap=gap).with_columns(open=state.is_open(gap))
             summary.written += sessions.height
             report.add(sessions)
-        rejects_out = sibling_path(out, "rejects")
-        write_table(report.lazy().sort("user_id", "session_start"), out)
-        write_table(rejects, rejects_out)
-        summary.details.update(
-            gap_seconds=gap.total_seconds(),
-            partitions=events.n,
-            output=str(out),
-            rejects_output=str(rejects_out),
-            warehouse=warehouse.url if warehouse else "(not loaded: --no-warehouse)",
-            reject_reasons=dict(sorted(rejects["reason"].value_counts().iter_rows())),
-        )
-        if warehouse is None:
-            return summary
-        with warehouse.transaction():
-            loaded = (part.select(_WAREHOUSE_EVENT_COLUMNS) for part in events)
-            replace_by_source(warehouse, "http_log", loaded, summary.inputs)
-            replace_by_source(warehouse, "http_log_rejects", [rejects], summary.inputs)
-            warehouse.execute("DELETE FROM http_sessions")
-            for part in report:
-                warehouse.insert("http_sessions", part)
-            summary.record(warehouse)
+            if state.incremental:
+                kept_events.append(
+                    retained_events(part.drop("_new"), sessions, user="user_id", cutoff=state.retain_cutoff(gap))
+                )
+        full = _whole_report(state, report).sort("user_id", "session_start")
+        if state.incremental:
+            staged = state.stage(pl.concat(kept_events) if kept_events else pl.DataFrame(), full, gap=gap)
+            full = pl.scan_parquet(staged / "report.parquet")
+        try:
+            rejects_out = sibling_path(out, "rejects")
+            write_table(full, out)
+            write_table(rejects, rejects_out)
+            summary.details.update(
+                gap_seconds=gap.total_seconds(),
+                partitions=events.n,
+                output=str(out),
+                rejects_output=str(rejects_out),
+                warehouse=warehouse.url if warehouse else "(not loaded: --no-warehouse)",
+                reject_reasons=dict(sorted(rejects["reason"].value_counts().iter_rows())),
+                **state.details(seen, late.height),
+            )
+            if warehouse is not None:
+                with warehouse.transaction():
+                    loaded = (part.filter("_new").select(_WAREHOUSE_EVENT_COLUMNS) for part in events)
+                    replace_by_source(warehouse, "http_log", loaded, summary.inputs)
+                    replace_by_source(warehouse, "http_log_rejects", [rejects], summary.inputs)
+                    state.delete_recomputed(warehouse, "http_sessions")
+                    for part in report:
+                        warehouse.insert("http_sessions", part)
+                    summary.record(warehouse)
+            if state.incremental:
+                state.commit()
+        finally:
+            state.discard()
     return summary
+
+
+def _state(
+    folder: Path | None,
+    *,
+    gap: timedelta,
+    lateness: timedelta,
+    mapping: Path,
+    warehouse: Warehouse | None,
+) -> SessionState:
+    """The stream's saved state (incremental run) or an empty one (full run)."""
+    if folder is None:
+        return SessionState.empty("http-sessions")
+    settings = {
+        "gap_us": gap // timedelta(microseconds=1),
+        "lateness_us": lateness // timedelta(microseconds=1),
+        "mapping_sha256": file_digest(mapping),
+        "warehouse": warehouse.url if warehouse else None,
+    }
+    return SessionState.load(folder, "http-sessions", settings)
+
+
+def _whole_report(state: SessionState, report: EventPartitions) -> pl.LazyFrame:
+    """The report over all data seen: this run's sessions and the earlier ones it cannot change."""
+    parts = [report.lazy()] if report.has_rows() else [pl.LazyFrame(schema=REPORT_SCHEMA)]
+    kept = state.report_rows_kept()
+    return pl.concat([kept, *parts]) if kept is not None else parts[0]
+
+
+def _rebuilt_line() -> pl.Expr:
+    """A log line rebuilt from its parsed fields (local time, original offset, nanoseconds)."""
+    offset = pl.col("utc_offset_minutes").cast(pl.Int64)
+    local = (pl.col("ts") + pl.duration(minutes=offset)).dt.replace_time_zone(None)
+    nanos = pl.col("ts").dt.microsecond().cast(pl.Int64) * 1000 + pl.col("sub_micro_nanos").cast(pl.Int64)
+    fraction = pl.when(nanos > 0).then(pl.lit(".") + nanos.cast(pl.String).str.zfill(9).str.strip_chars_end("0"))
+    sign = pl.when(offset < 0).then(pl.lit("-")).otherwise(pl.lit("+"))
+    hhmm = (
+        (offset.abs() // 60).cast(pl.String).str.zfill(2)
+        + pl.lit(":")
+        + (offset.abs() % 60).cast(pl.String).str.zfill(2)
+    )
+    return pl.concat_str(
+        local.dt.strftime("%Y-%m-%dT%H:%M:%S"),
+        fraction.otherwise(pl.lit("")),
+        sign + hhmm,
+        pl.lit(" "),
+        pl.col("method"),
+        pl.lit(" "),
+        pl.col("path"),
+        pl.lit(" "),
+        pl.col("user_id"),
+    )
 
 
 def archive_http_logs(

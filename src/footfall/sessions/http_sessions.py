@@ -8,7 +8,7 @@ import polars as pl
 
 from footfall.sessions.sessionize import assign_sessions
 
-__all__ = ["SESSION_SCHEMA", "http_sessions", "reward_driven_sessions"]
+__all__ = ["REPORT_SCHEMA", "SESSION_SCHEMA", "http_sessions", "reward_driven_sessions"]
 
 SESSION_SCHEMA = pl.Schema(
     {
@@ -23,6 +23,9 @@ SESSION_SCHEMA = pl.Schema(
         "rewards_issued_count": pl.Int64(),
     }
 )
+
+# what the pipelines write: the contract's columns plus `open` (new data could still extend it)
+REPORT_SCHEMA = pl.Schema({**SESSION_SCHEMA, "open": pl.Boolean()})
 
 
 def http_sessions(events: pl.DataFrame | pl.LazyFrame, mapping: pl.DataFrame, *, gap: timedelta) -> pl.DataFrame:

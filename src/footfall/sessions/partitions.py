@@ -73,6 +73,10 @@ class EventPartitions:
         for path in self._files():
             yield pl.read_ipc(path)
 
+    def has_rows(self) -> bool:
+        """Whether any rows were added."""
+        return bool(self._memory[0]) or any(w is not None for w in self._writers) or bool(self._dir and self._files())
+
     def lazy(self) -> pl.LazyFrame:
         """All partitions as one lazy frame (streamed from disk when spilled)."""
         self._close_writers()

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import polars as pl
 
-from footfall.readers.shop_events import EVENT_SCHEMA, REJECT_SCHEMA, iter_shop_events
+from footfall.readers.shop_events import EVENT_SCHEMA, iter_shop_events
 from footfall.reports._sql import report_sql
 from footfall.runs import RunSummary
+from footfall.sessions.incremental import DEFAULT_LATENESS, SessionState, late_rejects, newest, retained_events
 from footfall.sessions.loading import check_inputs, replace_by_source
 from footfall.sessions.partitions import EventPartitions, partitions_for
 from footfall.sessions.shop_sessions import shop_sessions
@@ -29,51 +30,120 @@ def run_shop_sessions(
     warehouse: Warehouse,
     progress: Callable[[int], None] | None = None,
     partitions: int | None = None,
+    state_dir: Path | None = None,
+    lateness: timedelta = DEFAULT_LATENESS,
 ) -> RunSummary:
     """Sessionize customers' events and load shop_events, shop_sessions and customers in one transaction.
 
     Events are partitioned by customer (anonymous ones by event id) so memory is bounded by
     one partition. shop_events and its rejects get these files' rows replaced; shop_sessions
-    and customers are replaced by this run's sessions.
+    and customers get this run's sessions. With `state_dir` the run is incremental
+    (`incremental.py`): only new files are read; the tables cover everything seen so far.
     """
     check_inputs(files)
-    summary = RunSummary("shop sessions", inputs=[str(p) for p in files])
+    state = _state(state_dir, gap=gap, lateness=lateness, warehouse=warehouse)
+    new_files, seen = state.new_inputs(list(files))
+    summary = RunSummary("shop sessions", inputs=[str(p) for p in new_files])
     anonymous = 0
+    late_cutoff, latest, late_parts = state.late_cutoff(), None, []
     with (
-        EventPartitions(partitions or partitions_for(files), key="_key") as events,
+        EventPartitions(partitions or partitions_for(new_files), key="_key") as events,
         EventPartitions(events.n, key="customer_id") as sessions,
         EventPartitions(events.n, key="_key") as loaded,
     ):
         reject_parts = []
-        for batch in iter_shop_events(files):
+        if state.events is not None:
+            events.add(state.events.with_columns(_new=False))
+        for batch in iter_shop_events(new_files, first_seq=state.next_seq):
             summary.read += batch.events.height + batch.rejects.height
             summary.accepted += batch.events.height
             summary.rejected += batch.rejects.height
-            anonymous += batch.events["customer_id"].null_count()
-            events.add(batch.events.with_columns(_key=pl.coalesce("customer_id", pl.lit("~") + pl.col("event_id"))))
+            fresh = batch.events
+            anonymous += fresh["customer_id"].null_count()
+            if late_cutoff is not None:
+                is_late = pl.col("customer_id").is_not_null() & (pl.col("ts") < late_cutoff)
+                late_parts.append(fresh.filter(is_late))
+                fresh = fresh.filter(~is_late)
+            latest = newest(latest, fresh)
+            key = pl.coalesce("customer_id", pl.lit("~") + pl.col("event_id"))
+            events.add(fresh.with_columns(_key=key, _new=True))
             reject_parts.append(batch.rejects)
             if progress is not None:
                 progress(batch.bytes_read)
+        late = pl.concat(late_parts) if late_parts else pl.DataFrame(schema=EVENT_SCHEMA)
+        summary.accepted -= late.height
+        summary.rejected += late.height
+        raw = pl.struct(pl.exclude("seq", "source_file", "line_number")).struct.json_encode()
+        reject_parts.append(late_rejects(late, raw, late_cutoff, lateness))
+        rejects = pl.concat(reject_parts).sort("source_file", "line_number")
+        state.advance(new_files, latest, summary.read)
+        earlier = _sessions_kept_per_customer(state)
+        kept_events = []
         for part in events:
             report, assignment = shop_sessions(part, gap=gap)
-            sessions.add(report)
+            report = report.join(earlier, on="customer_id", how="left", maintain_order="left").with_columns(
+                session_index=pl.col("session_index") + pl.col("_earlier").fill_null(0), open=state.is_open(gap)
+            )
+            sessions.add(report.drop("_earlier"))
             loaded.add(part.join(assignment, on="seq", how="left").select(*_EVENT_COLUMNS, "_key"))
             summary.written += report.height
-        rejects = pl.concat(reject_parts) if reject_parts else pl.DataFrame(schema=REJECT_SCHEMA)
+            if state.incremental:
+                known = part.drop("_new").filter(pl.col("customer_id").is_not_null())
+                kept_events.append(retained_events(known, report, user="customer_id", cutoff=state.retain_cutoff(gap)))
         summary.details.update(
             gap_seconds=gap.total_seconds(),
             partitions=events.n,
             anonymous_events=anonymous,
             reject_reasons=dict(sorted(rejects["reason"].value_counts().iter_rows())),
             warehouse=warehouse.url,
+            **state.details(seen, late.height),
         )
-        with warehouse.transaction():
-            replace_by_source(warehouse, "shop_events", (p.drop("_key") for p in loaded), summary.inputs)
-            replace_by_source(warehouse, "shop_events_rejects", [rejects], summary.inputs)
-            warehouse.execute("DELETE FROM shop_sessions")
-            for part in sessions:
-                warehouse.insert("shop_sessions", part)
-            warehouse.execute("DELETE FROM customers")
-            warehouse.execute(report_sql("refresh_customers"))
-            summary.record(warehouse)
+        try:
+            if state.incremental:
+                parts = [
+                    p
+                    for p in (state.report_rows_kept(), sessions.lazy() if sessions.has_rows() else None)
+                    if p is not None
+                ]
+                whole = pl.concat(parts) if parts else pl.LazyFrame()
+                state.stage(pl.concat(kept_events) if kept_events else pl.DataFrame(), whole, gap=gap)
+            with warehouse.transaction():
+                if state.retain_from is not None:  # the recomputed sessions' earlier events get their new ids
+                    warehouse.execute(
+                        "DELETE FROM shop_events WHERE session_id IN "
+                        "(SELECT session_id FROM shop_sessions WHERE session_end >= :cutoff)",
+                        {"cutoff": state.retain_from},
+                    )
+                replace_by_source(warehouse, "shop_events", (p.drop("_key") for p in loaded), summary.inputs)
+                replace_by_source(warehouse, "shop_events_rejects", [rejects], summary.inputs)
+                state.delete_recomputed(warehouse, "shop_sessions")
+                for part in sessions:
+                    warehouse.insert("shop_sessions", part)
+                warehouse.execute("DELETE FROM customers")
+                warehouse.execute(report_sql("refresh_customers"))
+                summary.record(warehouse)
+            if state.incremental:
+                state.commit()
+        finally:
+            state.discard()
     return summary
+
+
+def _state(folder: Path | None, *, gap: timedelta, lateness: timedelta, warehouse: Warehouse) -> SessionState:
+    """The stream's saved state (incremental run) or an empty one (full run)."""
+    if folder is None:
+        return SessionState.empty("shop-sessions")
+    settings = {
+        "gap_us": gap // timedelta(microseconds=1),
+        "lateness_us": lateness // timedelta(microseconds=1),
+        "warehouse": warehouse.url,
+    }
+    return SessionState.load(folder, "shop-sessions", settings)
+
+
+def _sessions_kept_per_customer(state: SessionState) -> pl.DataFrame:
+    """How many earlier sessions each customer has that this run does not recompute (session_index offset)."""
+    kept = state.report_rows_kept()
+    if kept is None:
+        return pl.DataFrame(schema={"customer_id": pl.String(), "_earlier": pl.Int64()})
+    return kept.group_by("customer_id").agg(_earlier=pl.len().cast(pl.Int64)).collect()

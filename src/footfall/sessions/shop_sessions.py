@@ -74,7 +74,9 @@ def shop_sessions(events: pl.DataFrame | pl.LazyFrame, *, gap: timedelta) -> tup
             user_agent=pl.col("user_agent").first(),
         )
         .with_columns(
-            duration_seconds=(pl.col("session_end") - pl.col("session_start")).dt.total_microseconds() / 1e6,
+            # times 1e-6, not divided by 1e6: Polars divides a one-row frame exactly but longer ones by
+            # multiplying with the reciprocal, so division would depend on how rows are batched
+            duration_seconds=(pl.col("session_end") - pl.col("session_start")).dt.total_microseconds() * 1e-6,
             has_order=pl.col("orders") > 0,
             referrer_domain=referrer_domain(pl.col("first_referrer")),
             device=device_class(pl.col("user_agent")),

@@ -1,0 +1,76 @@
+"""Incremental benchmark: one new hour of a 10M-events/day stream against a full-day recompute.
+
+Usage: .venv/bin/python -m benchmarks.incremental [--events 10000000]
+Generates one day of access log (cached), splits it into hourly files as servers deliver them
+(1 % of lines up to 50 minutes late), builds the incremental state over the first 23 hours,
+then times the last hour's incremental run against one run over all the day's files, both as
+the CLI (`footfall logs sessions`), with and without the DuckDB warehouse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import time
+
+import polars as pl
+
+from benchmarks._common import cache_dir, table
+from footfall.synth.hourly import split_hourly
+from footfall.synth.http_log import HttpLogSpec, generate_http_log
+
+FOOTFALL = [sys.executable, "-m", "footfall", "logs", "sessions"]
+
+
+def timed(command: list[str]) -> float:
+    """Seconds the command took (it must succeed)."""
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--events", type=int, default=10_000_000)
+    args = parser.parse_args()
+    root = cache_dir() / f"day_{args.events}"
+    day, mapping, hours_dir = root / "day.log", root / "mapping.csv", root / "hours"
+    if not hours_dir.exists():
+        root.mkdir(exist_ok=True)
+        generate_http_log(
+            HttpLogSpec(events=args.events, users=args.events // 50, seed=11, days=1), day, mapping_out=mapping
+        )
+        split_hourly(day, hours_dir, seed=11)
+        day.unlink()
+    hours = sorted(hours_dir.glob("*.log"))[:24]  # the day's hours (a last file holds lines delivered after midnight)
+    work = root / "work"
+    rows: list[list[object]] = []
+    for label, sink in (("report only", ["--no-warehouse"]), ("report + DuckDB", ["--warehouse"])):
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
+
+        def args_for(name: str, sink: list[str] = sink) -> list[str]:
+            target = [*sink, f"duckdb:///{work / name}.duckdb"] if len(sink) == 1 and sink[0] == "--warehouse" else sink
+            return ["--mapping", str(mapping), "--out", str(work / f"{name}.parquet"), *target]
+
+        full = timed([*FOOTFALL, *map(str, hours), *args_for("full")])
+        incremental = [*args_for("inc"), "--incremental", "--state", str(work / "state")]
+        for hour in hours[:-1]:
+            timed([*FOOTFALL, str(hour), *incremental])
+        last = timed([*FOOTFALL, str(hours[-1]), *incremental])
+        same = pl.read_parquet(work / "inc.parquet").equals(pl.read_parquet(work / "full.parquet"))
+        last_lines = sum(1 for _ in hours[-1].open("rb"))
+        rows.append([label, round(full, 2), f"{last_lines:,}", round(last, 2), f"{100 * last / full:.1f} %", same])
+    print(
+        table(
+            f"incremental: the last hour of a {args.events:,}-event day vs a full-day recompute (CLI, 2 cores)",
+            ["sink", "full day s", "last hour lines", "incremental s", "share", "same report"],
+            rows,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
