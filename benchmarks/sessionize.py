@@ -25,7 +25,12 @@ from footfall.synth.http_log import HttpLogSpec, generate_http_log
 PY = sys.executable
 SIZES = {"1M": 1_000_000, "10M": 10_000_000, "100M": 100_000_000}
 # per-event cost anchors measured once, used only to skip runs that would exceed the limit
-SECONDS_PER_EVENT = {"pandas take-home": 185e-6 * 2.5, "PySpark local[2] (LAG)": 30e-6, "DuckDB SQL (LAG)": 6e-6}
+SECONDS_PER_EVENT = {
+    "footfall on Beam DirectRunner": 200e-6,
+    "pandas take-home": 185e-6 * 2.5,
+    "PySpark local[2] (LAG)": 30e-6,
+    "DuckDB SQL (LAG)": 6e-6,
+}
 
 
 def tools(log: Path, mapping: Path, out: Path) -> dict[str, list[str]]:
@@ -58,6 +63,21 @@ def tools(log: Path, mapping: Path, out: Path) -> dict[str, list[str]]:
             str(out),
             "--warehouse",
             f"duckdb:///{out.with_suffix('.duckdb')}",
+        ],
+        "footfall on Beam DirectRunner": [
+            PY,
+            "-m",
+            "footfall",
+            "logs",
+            "sessions",
+            str(log),
+            "--mapping",
+            str(mapping),
+            "--out",
+            str(out),
+            "--no-warehouse",
+            "--engine",
+            "beam",
         ],
         "DuckDB SQL (LAG)": [PY, "-m", "benchmarks.peers.duckdb_sql", str(log), str(mapping), str(out)],
         "PySpark local[2] (LAG)": [PY, "-m", "benchmarks.peers.pyspark_lag", str(log), str(mapping), str(out)],

@@ -59,7 +59,55 @@ LatenessOption = Annotated[
     ),
 ]
 
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="embedded (Polars, this machine) or beam (Apache Beam: the same report on any Beam runner).",
+    ),
+]
+RunnerOption = Annotated[
+    str,
+    typer.Option(
+        "--runner",
+        help="With --engine beam: DirectRunner, PrismRunner, FlinkRunner, SparkRunner or DataflowRunner. "
+        "Further Beam pipeline options go after `--`.",
+    ),
+]
+ShardsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--shards",
+        help="With --engine beam: folder (or gs://… URL) for the pipeline's Parquet shards, reachable by the "
+        "workers and this machine (default: a local temp folder).",
+        show_default=False,
+    ),
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def split_pipeline_options(args: list[Path]) -> tuple[list[Path], list[str]]:
+    """(input files, Beam pipeline options): arguments after `--` that start with `-` are options."""
+    files = [a for a in args if not str(a).startswith("-")]
+    return files, [str(a) for a in args if str(a).startswith("-")]
+
+
+def beam_options(engine: str, runner: str, extra: list[str], *, incremental: bool = False) -> list[str] | None:
+    """The Beam pipeline options for `--engine beam` (None for the embedded engine), or a one-line error."""
+    from footfall.sessions.beam_runners import RUNNERS
+
+    if engine not in ("embedded", "beam"):
+        raise FootfallError(f"bad --engine {engine!r}: use embedded or beam")
+    if engine == "embedded":
+        if extra:
+            raise FootfallError(f"pipeline options {' '.join(extra)} are only used with --engine beam")
+        return None
+    if incremental:
+        raise FootfallError("--incremental runs on the embedded engine; the Beam engine recomputes in full")
+    if runner not in RUNNERS:
+        raise FootfallError(f"bad --runner {runner!r}: use one of {', '.join(RUNNERS)}")
+    return [f"--runner={runner}", *extra]
 
 
 def state_folder(incremental: bool, state: Path | None, pipeline: str) -> Path | None:

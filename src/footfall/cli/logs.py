@@ -9,13 +9,18 @@ from typing import Annotated
 import typer
 
 from footfall.cli._common import (
+    EngineOption,
     IncrementalOption,
     LatenessOption,
+    RunnerOption,
+    ShardsOption,
     StateOption,
     WarehouseOption,
+    beam_options,
     byte_progress,
     open_warehouse,
     print_summary,
+    split_pipeline_options,
     state_folder,
     user_errors,
 )
@@ -58,6 +63,9 @@ def sessions(
     incremental: IncrementalOption = False,
     state: StateOption = None,
     lateness: LatenessOption = "1h",
+    engine: EngineOption = "embedded",
+    runner: RunnerOption = "DirectRunner",
+    shards: ShardsOption = None,
 ) -> None:
     """Sessionize access logs into one row per user session, with campaign → reward attribution.
 
@@ -74,6 +82,9 @@ def sessions(
     With --incremental (e.g. hourly), only files not processed before are read; sessions that
     span files are merged, and the report and http_sessions hold all data seen so far, exactly
     as one run over all the files would give, for lines up to --lateness out of order.
+
+    --engine beam runs the same pipeline on Apache Beam (LOGS may be gs://… URLs or Avro
+    archives; Beam pipeline options go after `--`), with the same report and warehouse load.
     """
     from footfall.durations import parse_duration
     from footfall.readers.timestamps import check_time_zone
@@ -84,19 +95,37 @@ def sessions(
         state_dir = state_folder(incremental, state, "http-sessions")
         if assume_tz:
             check_time_zone(assume_tz)
-        with ExitStack() as stack, byte_progress(logs, "sessionizing") as progress:
-            wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
-            summary = run_http_sessions(
-                logs,
-                mapping=mapping,
-                out=out,
-                gap=gap_delta,
-                warehouse=wh,
-                assume_tz=assume_tz,
-                progress=progress,
-                state_dir=state_dir,
-                lateness=lateness_delta,
-            )
+        logs, extra = split_pipeline_options(logs)
+        options = beam_options(engine, runner, extra, incremental=incremental)
+        if options is not None:
+            from footfall.sessions.distributed import beam_http_sessions
+
+            with ExitStack() as stack:
+                wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
+                summary = beam_http_sessions(
+                    logs,
+                    mapping=mapping,
+                    out=out,
+                    gap=gap_delta,
+                    warehouse=wh,
+                    assume_tz=assume_tz,
+                    options=options,
+                    shards=shards,
+                )
+        else:
+            with ExitStack() as stack, byte_progress(logs, "sessionizing") as progress:
+                wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
+                summary = run_http_sessions(
+                    logs,
+                    mapping=mapping,
+                    out=out,
+                    gap=gap_delta,
+                    warehouse=wh,
+                    assume_tz=assume_tz,
+                    progress=progress,
+                    state_dir=state_dir,
+                    lateness=lateness_delta,
+                )
     print_summary(summary)
 
 

@@ -9,17 +9,22 @@ from typing import Annotated
 import typer
 
 from footfall.cli._common import (
+    EngineOption,
     FormatOption,
     IncrementalOption,
     LatenessOption,
+    RunnerOption,
+    ShardsOption,
     StateOption,
     WarehouseOption,
+    beam_options,
     byte_progress,
     check_format,
     console,
     open_warehouse,
     print_frame,
     print_summary,
+    split_pipeline_options,
     state_folder,
     user_errors,
 )
@@ -37,6 +42,9 @@ def sessions(
     incremental: IncrementalOption = False,
     state: StateOption = None,
     lateness: LatenessOption = "1h",
+    engine: EngineOption = "embedded",
+    runner: RunnerOption = "DirectRunner",
+    shards: ShardsOption = None,
 ) -> None:
     """Sessionize customers' shop events into shop_sessions, with shop_events and customers.
 
@@ -52,6 +60,9 @@ def sessions(
     With --incremental (e.g. hourly), only files not processed before are read; sessions that
     span files are merged, and the tables hold all data seen so far, exactly as one run over
     all the files would give, for events up to --lateness out of order.
+
+    --engine beam runs the same pipeline on Apache Beam (Beam pipeline options go after `--`),
+    with the same tables.
     """
     from footfall.durations import parse_duration
     from footfall.sessions.shop_pipeline import run_shop_sessions
@@ -59,10 +70,18 @@ def sessions(
     with user_errors():
         gap_delta, lateness_delta = parse_duration(gap), parse_duration(lateness, option="--lateness")
         state_dir = state_folder(incremental, state, "shop-sessions")
-        with open_warehouse(warehouse) as wh, byte_progress(files, "sessionizing") as progress:
-            summary = run_shop_sessions(
-                files, gap=gap_delta, warehouse=wh, progress=progress, state_dir=state_dir, lateness=lateness_delta
-            )
+        files, extra = split_pipeline_options(files)
+        options = beam_options(engine, runner, extra, incremental=incremental)
+        if options is not None:
+            from footfall.sessions.distributed import beam_shop_sessions
+
+            with open_warehouse(warehouse) as wh:
+                summary = beam_shop_sessions(files, gap=gap_delta, warehouse=wh, options=options, shards=shards)
+        else:
+            with open_warehouse(warehouse) as wh, byte_progress(files, "sessionizing") as progress:
+                summary = run_shop_sessions(
+                    files, gap=gap_delta, warehouse=wh, progress=progress, state_dir=state_dir, lateness=lateness_delta
+                )
     print_summary(summary)
     console.print(f"anonymous events (no customer id, not sessionized): {summary.details['anonymous_events']:,}")
 

@@ -9,6 +9,7 @@ or trailing slash after it is allowed; `/campaigns/` or `/rewards/` with no id i
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -64,14 +65,30 @@ _NO_ID_PATH = r"^/(?:campaigns|rewards)/(?:[/?#]|$)"
 def iter_http_log(
     paths: Sequence[Path], *, assume_tz: str | None = None, chunk_bytes: int = CHUNK_BYTES, first_seq: int = 0
 ) -> Iterator[ParsedBatch]:
-    """Stream logs in the given order; `seq` numbers lines across all files (file order) from `first_seq`."""
+    """Stream logs in the given order; `seq` numbers lines across all files (file order) from `first_seq`.
+
+    Avro archives (`.avro`, written by `footfall logs to-avro`) are read as their records, in order.
+    """
+    from footfall.readers.avro import read_http_log_avro
 
     def parse(lines: pl.Series, source: str, first_line: int, first_seq: int) -> tuple[pl.DataFrame, pl.DataFrame]:
         return parse_http_log_lines(
             lines, source_file=source, first_line=first_line, first_seq=first_seq, assume_tz=assume_tz
         )
 
-    return iter_parsed(paths, parse, chunk_bytes=chunk_bytes, first_seq=first_seq)
+    seq = first_seq
+    for is_avro, group in groupby(paths, key=lambda p: p.suffix.lower() == ".avro"):
+        if is_avro:
+            for path in group:
+                events = read_http_log_avro([path])
+                yield ParsedBatch(
+                    events.with_columns(seq=events["seq"] + seq), REJECT_SCHEMA.to_frame(), path.stat().st_size
+                )
+                seq += events.height
+            continue
+        for batch in iter_parsed(list(group), parse, chunk_bytes=chunk_bytes, first_seq=seq):
+            seq += batch.events.height + batch.rejects.height
+            yield batch
 
 
 def parse_http_log_lines(

@@ -27,7 +27,7 @@ from footfall.sessions.loading import check_inputs, replace_by_source
 from footfall.sessions.partitions import EventPartitions, partitions_for
 from footfall.warehouse import Warehouse
 
-__all__ = ["archive_http_logs", "load_http_log_archive", "run_http_sessions"]
+__all__ = ["archive_http_logs", "load_http_log_archive", "load_http_results", "run_http_sessions"]
 
 Progress = Callable[[int], None]
 _WAREHOUSE_EVENT_COLUMNS = [c for c in EVENT_SCHEMA.names() if c != "seq"]
@@ -112,19 +112,34 @@ def run_http_sessions(
                 **state.details(seen, late.height),
             )
             if warehouse is not None:
-                with warehouse.transaction():
-                    loaded = (part.filter("_new").select(_WAREHOUSE_EVENT_COLUMNS) for part in events)
-                    replace_by_source(warehouse, "http_log", loaded, summary.inputs)
-                    replace_by_source(warehouse, "http_log_rejects", [rejects], summary.inputs)
-                    state.delete_recomputed(warehouse, "http_sessions")
-                    for part in report:
-                        warehouse.insert("http_sessions", part)
-                    summary.record(warehouse)
+                loaded = (part.filter("_new") for part in events)
+                load_http_results(warehouse, summary, events=loaded, rejects=rejects, sessions=report, state=state)
             if state.incremental:
                 state.commit()
         finally:
             state.discard()
     return summary
+
+
+def load_http_results(
+    warehouse: Warehouse,
+    summary: RunSummary,
+    *,
+    events: Iterable[pl.DataFrame],
+    rejects: pl.DataFrame,
+    sessions: Iterable[pl.DataFrame],
+    state: SessionState | None = None,
+) -> None:
+    """The warehouse step of every engine, in one transaction: `http_log` and its rejects replaced
+    for the run's input files, the recomputed sessions replaced, the run recorded."""
+    state = state or SessionState.empty("http-sessions")
+    with warehouse.transaction():
+        replace_by_source(warehouse, "http_log", (e.select(_WAREHOUSE_EVENT_COLUMNS) for e in events), summary.inputs)
+        replace_by_source(warehouse, "http_log_rejects", [rejects], summary.inputs)
+        state.delete_recomputed(warehouse, "http_sessions")
+        for part in sessions:
+            warehouse.insert("http_sessions", part)
+        summary.record(warehouse)
 
 
 def _state(

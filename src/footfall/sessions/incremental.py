@@ -35,7 +35,15 @@ from footfall.errors import InputError
 from footfall.readers.lines import REJECT_SCHEMA
 from footfall.warehouse import Warehouse
 
-__all__ = ["DEFAULT_LATENESS", "SessionState", "file_digest", "late_rejects", "newest", "retained_events"]
+__all__ = [
+    "DEFAULT_LATENESS",
+    "SessionState",
+    "file_digest",
+    "late_rejects",
+    "newest",
+    "open_sessions",
+    "retained_events",
+]
 
 DEFAULT_LATENESS = timedelta(hours=1)
 _VERSION = 1
@@ -137,9 +145,7 @@ class SessionState:
 
     def is_open(self, gap: timedelta) -> pl.Expr:
         """A session is open while its last event is within one gap of the newest event seen."""
-        if self.watermark is None:
-            return pl.lit(False)
-        return pl.col("session_end") > self.watermark - gap
+        return open_sessions(self.watermark, gap)
 
     def delete_recomputed(self, warehouse: Warehouse, table: str) -> None:
         """Delete the sessions this run recomputes: all, or those ending at or after the retain cutoff."""
@@ -221,6 +227,11 @@ def late_rejects(late: pl.DataFrame, raw: pl.Expr, cutoff: datetime | None, late
         "source_file", "line_number", reason=pl.lit("late"), detail=pl.lit(f"field timestamp: {detail}"), raw=raw
     )
     return rows.cast(REJECT_SCHEMA)
+
+
+def open_sessions(latest: datetime | None, gap: timedelta) -> pl.Expr:
+    """`open`: the session's last event is within one gap of `latest`, the newest event seen."""
+    return pl.lit(False) if latest is None else pl.col("session_end") > latest - gap
 
 
 def newest(current: datetime | None, events: pl.DataFrame) -> datetime | None:

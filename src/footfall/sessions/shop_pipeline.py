@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from footfall.sessions.partitions import EventPartitions, partitions_for
 from footfall.sessions.shop_sessions import shop_sessions
 from footfall.warehouse import Warehouse
 
-__all__ = ["run_shop_sessions"]
+__all__ = ["load_shop_results", "run_shop_sessions"]
 
 _EVENT_COLUMNS = [c for c in EVENT_SCHEMA.names() if c != "seq"]
 _EVENT_COLUMNS.insert(_EVENT_COLUMNS.index("customer_id") + 1, "session_id")
@@ -107,26 +107,41 @@ def run_shop_sessions(
                 ]
                 whole = pl.concat(parts) if parts else pl.LazyFrame()
                 state.stage(pl.concat(kept_events) if kept_events else pl.DataFrame(), whole, gap=gap)
-            with warehouse.transaction():
-                if state.retain_from is not None:  # the recomputed sessions' earlier events get their new ids
-                    warehouse.execute(
-                        "DELETE FROM shop_events WHERE session_id IN "
-                        "(SELECT session_id FROM shop_sessions WHERE session_end >= :cutoff)",
-                        {"cutoff": state.retain_from},
-                    )
-                replace_by_source(warehouse, "shop_events", (p.drop("_key") for p in loaded), summary.inputs)
-                replace_by_source(warehouse, "shop_events_rejects", [rejects], summary.inputs)
-                state.delete_recomputed(warehouse, "shop_sessions")
-                for part in sessions:
-                    warehouse.insert("shop_sessions", part)
-                warehouse.execute("DELETE FROM customers")
-                warehouse.execute(report_sql("refresh_customers"))
-                summary.record(warehouse)
+            load_shop_results(warehouse, summary, events=loaded, rejects=rejects, sessions=sessions, state=state)
             if state.incremental:
                 state.commit()
         finally:
             state.discard()
     return summary
+
+
+def load_shop_results(
+    warehouse: Warehouse,
+    summary: RunSummary,
+    *,
+    events: Iterable[pl.DataFrame],
+    rejects: pl.DataFrame,
+    sessions: Iterable[pl.DataFrame],
+    state: SessionState | None = None,
+) -> None:
+    """The warehouse step of every engine, in one transaction: shop_events (with session ids) and
+    rejects replaced for the run's files, the recomputed sessions replaced, customers refreshed."""
+    state = state or SessionState.empty("shop-sessions")
+    with warehouse.transaction():
+        if state.retain_from is not None:  # the recomputed sessions' earlier events get their new ids
+            warehouse.execute(
+                "DELETE FROM shop_events WHERE session_id IN "
+                "(SELECT session_id FROM shop_sessions WHERE session_end >= :cutoff)",
+                {"cutoff": state.retain_from},
+            )
+        replace_by_source(warehouse, "shop_events", (e.select(_EVENT_COLUMNS) for e in events), summary.inputs)
+        replace_by_source(warehouse, "shop_events_rejects", [rejects], summary.inputs)
+        state.delete_recomputed(warehouse, "shop_sessions")
+        for part in sessions:
+            warehouse.insert("shop_sessions", part)
+        warehouse.execute("DELETE FROM customers")
+        warehouse.execute(report_sql("refresh_customers"))
+        summary.record(warehouse)
 
 
 def _state(folder: Path | None, *, gap: timedelta, lateness: timedelta, warehouse: Warehouse) -> SessionState:

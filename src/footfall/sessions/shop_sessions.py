@@ -14,7 +14,14 @@ import polars as pl
 from footfall.readers.shop_events import KNOWN_TYPES
 from footfall.sessions.sessionize import assign_sessions
 
-__all__ = ["COUNT_COLUMNS", "SHOP_SESSION_SCHEMA", "device_class", "referrer_domain", "shop_sessions"]
+__all__ = [
+    "COUNT_COLUMNS",
+    "SHOP_SESSION_SCHEMA",
+    "device_class",
+    "referrer_domain",
+    "session_id",
+    "shop_sessions",
+]
 
 COUNT_COLUMNS = {
     "page_view": "page_views",
@@ -53,9 +60,7 @@ def shop_sessions(events: pl.DataFrame | pl.LazyFrame, *, gap: timedelta) -> tup
     """(sessions sorted by customer and start, `seq` → `session_id` of every sessionized event)."""
     known = events.lazy().filter(pl.col("customer_id").is_not_null())
     sessioned = assign_sessions(known, gap=gap, user="customer_id").with_columns(
-        session_id=pl.col("customer_id")
-        + pl.lit("@")
-        + pl.col("ts").min().over("session_no").dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ")
+        session_id=session_id(pl.col("customer_id"), pl.col("ts").min().over("session_no"))
     )
     is_view = pl.col("type") == "page_view"
     report = (
@@ -85,6 +90,11 @@ def shop_sessions(events: pl.DataFrame | pl.LazyFrame, *, gap: timedelta) -> tup
     assignment = sessioned.select("seq", "session_id")
     report = report.select(SHOP_SESSION_SCHEMA.names()).sort("customer_id", "session_start")
     return report.collect().cast(SHOP_SESSION_SCHEMA), assignment.collect()
+
+
+def session_id(customer: pl.Expr, start: pl.Expr) -> pl.Expr:
+    """A session's id: the customer and the session's first instant, `c42@2022-05-01T10:00:00.000000Z`."""
+    return customer + pl.lit("@") + start.dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ")
 
 
 def referrer_domain(url: pl.Expr) -> pl.Expr:

@@ -1,0 +1,3 @@
+"""The Beam runners footfall accepts, importable without Beam (for `--help` and option checks)."""
+
+RUNNERS = ("DirectRunner", "PrismRunner", "FlinkRunner", "SparkRunner", "DataflowRunner")
