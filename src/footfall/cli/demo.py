@@ -30,12 +30,16 @@ def demo(
 ) -> None:
     """Generate realistic sample data, run every pipeline into the warehouse, print where results are, serve."""
     from footfall.config import get_settings
+    from footfall.members.inbox import process_inbox
+    from footfall.members.sales import replace_sales
     from footfall.reports.rewards import peak_engagement, weekly_reward_performance
+    from footfall.reports.sales import top_items, top_members
     from footfall.reports.shop import order_metrics
     from footfall.rewards.load import load_rewards
     from footfall.sessions.http_pipeline import archive_http_logs, load_http_log_archive, run_http_sessions
     from footfall.sessions.shop_pipeline import run_shop_sessions
     from footfall.synth.http_log import HttpLogSpec, generate_http_log
+    from footfall.synth.members import generate_applications, generate_sales
     from footfall.synth.rewards import RewardsSpec, generate_rewards
     from footfall.synth.shop_events import ShopSpec, generate_shop_events
 
@@ -89,6 +93,15 @@ def demo(
             console.rule("web-shop sessions")
             print_summary(run_shop_sessions([shop_file], gap=timedelta(minutes=30), warehouse=wh))
             orders = order_metrics(wh)
+            console.rule("membership applications and sales")
+            inbox = demo_dir / "members" / "inbox"
+            generate_applications(inbox, files=3, rows=300, seed=7)
+            batch = process_inbox(inbox, demo_dir / "members", reference_date=date(2022, 1, 1), warehouse=wh)
+            print_summary(batch)
+            members = wh.query("SELECT membership_id FROM members ORDER BY membership_id")["membership_id"].to_list()
+            replace_sales(wh, generate_sales(members, orders=3_000, seed=7))
+            print_frame(top_members(wh, n=10), "table", title="top 10 members by spending")
+            print_frame(top_items(wh, n=3), "table", title="top 3 items by times bought")
             sessions = wh.query(
                 "SELECT count(*) AS n, avg(CASE WHEN reward_driven_by_campaign_view THEN 1.0 ELSE 0 END) "
                 "AS driven FROM http_sessions"
@@ -100,6 +113,7 @@ def demo(
         f"({sessions['n'][0]:,} sessions, {sessions['driven'][0]:.1%} reward-driven)"
     )
     console.print(f"Avro archive:     {demo_dir / 'http_log.avro'}")
+    console.print(f"member batches:   {demo_dir / 'members'}  (successful/, unsuccessful/, archive/)")
     console.print(f"shop orders:      {orders}  (GET /metrics/orders)")
     console.print(
         "rewards reports:  footfall rewards peak-engagement --campaign 1 --from 2019-07-01 --to 2019-09-30; "

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from footfall.cli._common import console, user_errors
+from footfall.cli._common import WarehouseOption, console, open_warehouse, user_errors
 from footfall.errors import InputError
 
 app = typer.Typer(help="Generate realistic, seeded sample data.", no_args_is_help=True)
@@ -114,3 +114,38 @@ def split_hourly(
             raise InputError(f"{file}: no such file")
         paths = split(file, out_dir, kind=kind, late_fraction=late_fraction, max_delay_minutes=max_delay, seed=seed)
     console.print(f"wrote {len(paths)} hourly files to {out_dir}")
+
+
+@app.command()
+def applications(
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Inbox folder to write CSVs into.", show_default=False)],
+    files: Annotated[int, typer.Option("--files", help="CSV files.")] = 3,
+    rows: Annotated[int, typer.Option("--rows", help="Applications per file.")] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+) -> None:
+    """Write membership application CSVs: every date shape, titles and suffixes, and mistakes."""
+    from footfall.synth.members import generate_applications
+
+    with user_errors():
+        if files < 1 or rows < 1:
+            raise InputError("--files and --rows must be at least 1")
+        paths = generate_applications(out_dir, files=files, rows=rows, seed=seed)
+    console.print(f"wrote {len(paths)} files to {out_dir}")
+
+
+@app.command()
+def sales(
+    orders: Annotated[int, typer.Option("--orders", help="Orders to generate.")] = 2_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Generate items and orders for the members in the warehouse and load them (replacing earlier sales)."""
+    from footfall.members.sales import replace_sales
+    from footfall.synth.members import generate_sales
+
+    with user_errors(), open_warehouse(warehouse) as wh:
+        members = wh.query("SELECT membership_id FROM members ORDER BY membership_id")["membership_id"].to_list()
+        if not members:
+            raise InputError("no members in the warehouse: run `footfall members process` first")
+        summary = replace_sales(wh, generate_sales(members, orders=orders, seed=seed))
+    console.print(f"loaded {summary.written:,} sales rows for {len(members):,} members")

@@ -1,0 +1,43 @@
+"""`footfall sales …`: the analysts' standard queries on the sales database."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from footfall.cli._common import FormatOption, WarehouseOption, check_format, open_warehouse, print_frame, user_errors
+
+app = typer.Typer(help="Sales to members: top members by spending, top items by times bought.", no_args_is_help=True)
+
+
+@app.command("top-members")
+def top_members(
+    n: Annotated[int, typer.Option("--n", help="How many members (ties at the last place are all shown).")] = 10,
+    fmt: FormatOption = "table",
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Members by total spending (cancelled orders excluded); members tied with the n-th are all listed."""
+    from footfall.reports.sales import top_members as query
+
+    with user_errors():
+        check_format(fmt)
+        with open_warehouse(warehouse) as wh:
+            frame = query(wh, n=n)
+    print_frame(frame, fmt, title=f"top {n} members by spending")
+
+
+@app.command("top-items")
+def top_items(
+    n: Annotated[int, typer.Option("--n", help="How many items (ties at the last place are all shown).")] = 3,
+    fmt: FormatOption = "table",
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Items by the number of orders they were bought in (cancelled excluded); ties with the n-th all listed."""
+    from footfall.reports.sales import top_items as query
+
+    with user_errors():
+        check_format(fmt)
+        with open_warehouse(warehouse) as wh:
+            frame = query(wh, n=n)
+    print_frame(frame, fmt, title=f"top {n} items by times bought")

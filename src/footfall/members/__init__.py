@@ -1,0 +1,1 @@
+"""Membership applications: clean, validate, batch and load."""

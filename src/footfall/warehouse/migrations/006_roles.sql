@@ -1,0 +1,10 @@
+-- Access by team (PostgreSQL only; DuckDB has no roles). Roles are cluster-wide and created once;
+-- grants are on this schema. None of them owns a table: the migrating user owns everything.
+--   logistics: read orders, their lines, items and members; update an order's status only.
+--   analytics: read everything, write nothing.
+--   sales:     read, insert, update and delete items only.
+-- postgres: DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'logistics') THEN CREATE ROLE logistics NOLOGIN; END IF; IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'analytics') THEN CREATE ROLE analytics NOLOGIN; END IF; IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sales') THEN CREATE ROLE sales NOLOGIN; END IF; END $$;
+-- postgres: DO $$ BEGIN EXECUTE format('GRANT USAGE ON SCHEMA %I TO logistics, analytics, sales', current_schema()); EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO analytics', current_schema()); EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT ON TABLES TO analytics', current_schema()); END $$;
+-- postgres: GRANT SELECT ON orders, order_items, items, members TO logistics;
+-- postgres: GRANT UPDATE (status) ON orders TO logistics;
+-- postgres: GRANT SELECT, INSERT, UPDATE, DELETE ON items TO sales;
