@@ -68,8 +68,9 @@ def run_http_sessions(
         EventPartitions(events.n) as report,
     ):
         reject_parts = []
-        if state.events is not None:
-            events.add(state.events.with_columns(_new=False))
+        if state.events is not None:  # kept with the columns sessionizing reads; the rest are not loaded again
+            missing = {c: pl.lit(None, EVENT_SCHEMA[c]) for c in columns if c not in state.events.columns}
+            events.add(state.events.with_columns(**missing).select(columns).with_columns(_new=False))
         for batch in iter_http_log(new_logs, assume_tz=assume_tz, first_seq=state.next_seq):
             _count(batch, summary, progress)
             fresh = batch.events
@@ -91,13 +92,14 @@ def run_http_sessions(
             summary.written += sessions.height
             report.add(sessions)
             if state.incremental:
-                kept_events.append(
-                    retained_events(part.drop("_new"), sessions, user="user_id", cutoff=state.retain_cutoff(gap))
+                kept = retained_events(
+                    part.select(_SESSION_COLUMNS), sessions, user="user_id", cutoff=state.retain_cutoff(gap)
                 )
+                kept_events.append(kept)
         full = _whole_report(state, report).sort("user_id", "session_start")
         if state.incremental:
             staged = state.stage(pl.concat(kept_events) if kept_events else pl.DataFrame(), full, gap=gap)
-            full = pl.scan_parquet(staged / "report.parquet")
+            full = pl.scan_ipc(staged / "report.arrow")
         try:
             rejects_out = sibling_path(out, "rejects")
             write_table(full, out)

@@ -5,8 +5,11 @@ A stream's state lives in one folder:
 - `state.json`: the files already processed (path, size, mtime), the watermark (the newest
   event instant seen), the retain cutoff, the next `seq` (file order continues across runs)
   and the settings the state was built with (gap, lateness, mapping, warehouse);
-- `events.parquet`: every event of every session that ends at or after the retain cutoff;
-- `report.parquet`: the sessions report over all data seen so far.
+- `events.arrow`: every event of every session that ends at or after the retain cutoff;
+- `report.arrow`: the sessions report over all data seen so far.
+
+Both are uncompressed Arrow IPC files: the state is rewritten every run, and IPC writes and
+(memory-mapped) reads are several times faster than Parquet.
 
 Why this is exact. New events are accepted only at or after `watermark - lateness`; an event
 at `t` can only join a session that ends after `t - gap`; so sessions ending before
@@ -93,7 +96,7 @@ class SessionState:
             watermark=_instant(meta["watermark"]),
             retain_from=_instant(meta["retain_from"]),
             next_seq=meta["next_seq"],
-            events=pl.read_parquet(folder / "events.parquet"),
+            events=pl.read_ipc(folder / "events.arrow"),
         )
 
     @property
@@ -128,7 +131,7 @@ class SessionState:
         if not self.incremental or self.retain_from is None:
             return None
         assert self.folder is not None
-        return pl.scan_parquet(self.folder / "report.parquet").filter(pl.col("session_end") < self.retain_from)
+        return pl.scan_ipc(self.folder / "report.arrow").filter(pl.col("session_end") < self.retain_from)
 
     def advance(self, processed: list[Path], newest: datetime | None, events_read: int) -> None:
         """Record processed files, the new watermark and the next `seq` (call after reading)."""
@@ -173,8 +176,8 @@ class SessionState:
         tmp = self._staging()
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
-        events.write_parquet(tmp / "events.parquet")
-        report.sink_parquet(tmp / "report.parquet")
+        events.write_ipc(tmp / "events.arrow", compression="uncompressed")
+        report.sink_ipc(tmp / "report.arrow", compression="uncompressed")
         cutoff = self.retain_cutoff(gap)
         meta = {
             "version": _VERSION,
