@@ -97,31 +97,30 @@ def sessions(
             check_time_zone(assume_tz)
         logs, extra = split_pipeline_options(logs)
         options = beam_options(engine, runner, extra, incremental=incremental)
-        if options is not None:
-            from footfall.sessions.distributed import beam_http_sessions
+        with ExitStack() as stack:
+            wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
+            if options is not None:
+                from footfall.sessions.distributed import beam_http_sessions
 
-            with ExitStack() as stack:
-                wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
                 summary = beam_http_sessions(
                     logs,
                     mapping=mapping,
                     out=out,
                     gap=gap_delta,
-                    warehouse=wh,
                     assume_tz=assume_tz,
+                    warehouse=wh,
                     options=options,
                     shards=shards,
                 )
-        else:
-            with ExitStack() as stack, byte_progress(logs, "sessionizing") as progress:
-                wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
+            else:
+                progress = stack.enter_context(byte_progress(logs, "sessionizing"))
                 summary = run_http_sessions(
                     logs,
                     mapping=mapping,
                     out=out,
                     gap=gap_delta,
-                    warehouse=wh,
                     assume_tz=assume_tz,
+                    warehouse=wh,
                     progress=progress,
                     state_dir=state_dir,
                     lateness=lateness_delta,

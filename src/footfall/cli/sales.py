@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from footfall.cli._common import FormatOption, WarehouseOption, check_format, open_warehouse, print_frame, user_errors
+
+if TYPE_CHECKING:
+    import polars as pl
 
 app = typer.Typer(help="Sales to members: top members by spending, top items by times bought.", no_args_is_help=True)
 
@@ -20,11 +24,7 @@ def top_members(
     """Members by total spending (cancelled orders excluded); members tied with the n-th are all listed."""
     from footfall.reports.sales import top_members as query
 
-    with user_errors():
-        check_format(fmt)
-        with open_warehouse(warehouse) as wh:
-            frame = query(wh, n=n)
-    print_frame(frame, fmt, title=f"top {n} members by spending")
+    _print(query, n=n, fmt=fmt, warehouse=warehouse, title=f"top {n} members by spending")
 
 
 @app.command("top-items")
@@ -36,8 +36,12 @@ def top_items(
     """Items by the number of orders they were bought in (cancelled excluded); ties with the n-th all listed."""
     from footfall.reports.sales import top_items as query
 
+    _print(query, n=n, fmt=fmt, warehouse=warehouse, title=f"top {n} items by times bought")
+
+
+def _print(query: Callable[..., pl.DataFrame], *, n: int, fmt: str, warehouse: str | None, title: str) -> None:
     with user_errors():
         check_format(fmt)
         with open_warehouse(warehouse) as wh:
             frame = query(wh, n=n)
-    print_frame(frame, fmt, title=f"top {n} items by times bought")
+    print_frame(frame, fmt, title=title)
