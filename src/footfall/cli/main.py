@@ -56,5 +56,11 @@ def run() -> None:
     except SystemExit as exc:  # typer turns an interrupt inside a command into exit code 130
         if exc.code != 130:
             raise
-    sys.stderr.write("interrupted: nothing was committed to the warehouse\n")
+    while True:  # a second interrupt may still be pending (DuckDB forwards the one it caught)
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            sys.stderr.write("interrupted: nothing was committed to the warehouse\n")
+            break
+        except KeyboardInterrupt:
+            continue
     sys.exit(130)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from contextlib import suppress
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 import polars as pl
@@ -40,6 +41,8 @@ class DuckDBWarehouse(Warehouse):
             self._con.execute(_dialect.placeholders(sql, self.dialect), dict(params or {}))
         except duckdb.Error as exc:
             raise WarehouseError(f"DuckDB: {_first_line(exc)}") from exc
+        except RuntimeError as exc:
+            _reraise_interrupt(exc)
 
     def query(self, sql: str, params: Params = None) -> pl.DataFrame:
         """Rows of a query as a Polars frame."""
@@ -48,6 +51,8 @@ class DuckDBWarehouse(Warehouse):
             frame = relation.pl() if relation is not None else pl.DataFrame()
         except duckdb.Error as exc:
             raise WarehouseError(f"DuckDB: {_first_line(exc)}") from exc
+        except RuntimeError as exc:
+            _reraise_interrupt(exc)
         return to_utc(frame)
 
     def insert(self, table: str, frame: pl.DataFrame) -> int:
@@ -81,6 +86,13 @@ def _open(path: str, *, read_only: bool) -> duckdb.DuckDBPyConnection:
             time.sleep(0.25)
         except duckdb.Error as exc:
             raise WarehouseError(f"cannot open DuckDB warehouse {path}: {_first_line(exc)}") from None
+
+
+def _reraise_interrupt(exc: RuntimeError) -> NoReturn:
+    """DuckDB turns Ctrl-C during a query into `RuntimeError: Query interrupted`: make it Ctrl-C again."""
+    if "interrupted" in str(exc).lower():
+        raise KeyboardInterrupt from None
+    raise exc
 
 
 def _first_line(exc: BaseException) -> str:
