@@ -24,7 +24,9 @@ lint: install  ## ruff and mypy --strict
 	$(VENV)/bin/ruff check src tests scripts benchmarks
 	$(VENV)/bin/mypy
 
-bench: install  ## run the benchmarks (inputs are generated once into benchmarks/.cache)
+bench: install  ## run the benchmarks (inputs are generated once into benchmarks/.cache; about an hour)
+	$(PY) -m benchmarks.sessionize --sizes 1M,10M
+	$(PY) -m benchmarks.incremental
 	$(PY) -m benchmarks.metrics_api
 
 docs: install  ## regenerate generated documents (SQL with output)
