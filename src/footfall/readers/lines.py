@@ -25,11 +25,16 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 @dataclass(frozen=True)
 class LineBatch:
-    """Consecutive lines of one file: `lines[i]` is line number `first_line + i` (1-based)."""
+    """Consecutive whole lines of one file as bytes (ending with a newline), from line `first_line` (1-based)."""
 
     first_line: int
-    lines: pl.Series
+    data: bytes
+    count: int
     bytes_read: int
+
+    def lines(self) -> pl.Series:
+        """The lines as text, line endings removed (split zero-copy; run on a worker thread)."""
+        return _split_lines(self.data)
 
 
 # Every line-based reader rejects into this shape: where, why (a code and a sentence), what.
@@ -67,8 +72,9 @@ def iter_parsed(
 ) -> Iterator[ParsedBatch]:
     """Stream files in the given order through `parse`; `seq` numbers lines across all files from `first_seq`.
 
-    Lines are read in order on this thread while up to `workers` batches are parsed at once on
-    a thread pool (Polars releases the GIL); results are yielded in file order.
+    Blocks are read in order on this thread (which only counts their newlines) while up to
+    `workers` batches are split into lines and parsed at once on a thread pool (Polars and
+    Arrow release the GIL); results are yielded in file order.
     """
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="footfall-parse") as pool:
         pending: deque[tuple[Future[tuple[pl.DataFrame, pl.DataFrame]], int]] = deque()
@@ -76,10 +82,9 @@ def iter_parsed(
         try:
             for path in paths:
                 for batch in iter_line_batches(path, chunk_bytes=chunk_bytes):
-                    pending.append(
-                        (pool.submit(parse, batch.lines, str(path), batch.first_line, seq), batch.bytes_read)
-                    )
-                    seq += len(batch.lines)
+                    job = pool.submit(_split_and_parse, parse, batch, str(path), seq)
+                    pending.append((job, batch.bytes_read))
+                    seq += batch.count
                     while len(pending) > workers:
                         yield _done(pending.popleft())
             while pending:
@@ -87,6 +92,12 @@ def iter_parsed(
         finally:
             for future, _ in pending:
                 future.cancel()
+
+
+def _split_and_parse(
+    parse: LineParser, batch: LineBatch, source: str, first_seq: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return parse(batch.lines(), source, batch.first_line, first_seq)
 
 
 def _done(item: tuple[Future[tuple[pl.DataFrame, pl.DataFrame]], int]) -> ParsedBatch:
@@ -129,15 +140,15 @@ def iter_line_batches(path: Path, *, chunk_bytes: int = CHUNK_BYTES) -> Iterator
                 carry = data
                 continue
             carry = data[cut + 1 :]
-            lines = _split_lines(data[: cut + 1], path, next_line)
-            yield LineBatch(next_line, lines, len(block))
-            next_line += len(lines)
+            whole = data[: cut + 1]
+            count = whole.count(b"\n")
+            yield LineBatch(next_line, whole, count, len(block))
+            next_line += count
         if carry:
-            lines = _split_lines(carry + b"\n", path, next_line)
-            yield LineBatch(next_line, lines, 0)
+            yield LineBatch(next_line, carry + b"\n", 1, 0)
 
 
-def _split_lines(data: bytes, path: Path, first_line: int) -> pl.Series:
+def _split_lines(data: bytes) -> pl.Series:
     """Lines of `data` (which ends with a newline) as a string Series, built zero-copy."""
     ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
     starts = np.empty(len(ends) + 1, dtype=np.int64)
@@ -147,12 +158,11 @@ def _split_lines(data: bytes, path: Path, first_line: int) -> pl.Series:
         pa.large_binary(), len(ends), [None, pa.py_buffer(starts), pa.py_buffer(data)]
     )
     try:
-        data.decode("utf-8")
-        text = binary.cast(pa.large_string())
-    except UnicodeDecodeError:
+        text = binary.cast(pa.large_string())  # validates UTF-8
+    except pa.ArrowInvalid:
         text = _decode_lines_lossy(binary)
-    series = pl.Series("line", text)
-    return series.str.strip_suffix("\n").str.strip_suffix("\r")
+    series = pl.Series("line", text).str.strip_suffix("\n")
+    return series.str.strip_suffix("\r") if b"\r" in data else series
 
 
 def _decode_lines_lossy(binary: pa.LargeBinaryArray) -> pa.Array:
