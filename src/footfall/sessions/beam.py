@@ -28,51 +28,17 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.transforms.window import GlobalWindows, Sessions, TimestampedValue
 from apache_beam.utils.timestamp import Timestamp
 
+from footfall.readers.http_log import EVENT_SCHEMA
+from footfall.readers.lines import REJECT_SCHEMA
+from footfall.readers.shop_events import EVENT_SCHEMA as SHOP_EVENT_SCHEMA
+from footfall.sessions.http_sessions import SESSION_SCHEMA
+
 __all__ = ["HttpSessions", "http_session_rows", "run_http_pipeline", "run_shop_pipeline", "shop_session_rows"]
 
 FILE_BITS = 40  # seq = file index << FILE_BITS | position in the file
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 Event = tuple[int, int, str, str | None, str | None]  # (instant µs, seq, kind, campaign_id, reward_id)
-
-_HTTP_EVENT = pa.schema(
-    [
-        ("seq", pa.int64()),
-        ("source_file", pa.string()),
-        ("line_number", pa.int64()),
-        ("ts", pa.timestamp("us", tz="UTC")),
-        ("utc_offset_minutes", pa.int16()),
-        ("sub_micro_nanos", pa.int16()),
-        ("method", pa.string()),
-        ("path", pa.string()),
-        ("user_id", pa.string()),
-        ("kind", pa.string()),
-        ("campaign_id", pa.string()),
-        ("reward_id", pa.string()),
-    ]
-)
-_REJECT = pa.schema(
-    [
-        ("source_file", pa.string()),
-        ("line_number", pa.int64()),
-        ("reason", pa.string()),
-        ("detail", pa.string()),
-        ("raw", pa.string()),
-    ]
-)
-_HTTP_SESSION = pa.schema(
-    [
-        ("user_id", pa.string()),
-        ("session_start", pa.timestamp("us", tz="UTC")),
-        ("session_end", pa.timestamp("us", tz="UTC")),
-        ("campaigns", pa.list_(pa.string())),
-        ("rewards_issued", pa.list_(pa.string())),
-        ("reward_driven_by_campaign_view", pa.bool_()),
-        ("events", pa.int64()),
-        ("campaign_views", pa.int64()),
-        ("rewards_issued_count", pa.int64()),
-    ]
-)
 
 
 @contextmanager
@@ -234,9 +200,9 @@ def run_http_pipeline(
         )
         links = p | "mapping" >> beam.Create(sorted(set(mapping)))
         sessions = parsed.events | "sessions" >> HttpSessions(gap, links)
-        _write(parsed.events, f"{shards}/events", _HTTP_EVENT)
-        _write(parsed.rejects, f"{shards}/rejects", _REJECT)
-        _write(sessions, f"{shards}/sessions", _HTTP_SESSION)
+        _write(parsed.events, f"{shards}/events", _arrow_schema(EVENT_SCHEMA))
+        _write(parsed.rejects, f"{shards}/rejects", _arrow_schema(REJECT_SCHEMA))
+        _write(sessions, f"{shards}/sessions", _arrow_schema(SESSION_SCHEMA))
 
 
 def shop_session_rows(customer: str, rows: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], list[int]]:
@@ -288,10 +254,9 @@ def _us(delta: timedelta) -> int:
 
 def run_shop_pipeline(files: list[str], *, gap: timedelta, shards: str, options: list[str] | None = None) -> None:
     """Run the web-shop sessions pipeline; write events, rejects, sessions and event→session shards."""
-    from footfall.readers.shop_events import EVENT_SCHEMA
     from footfall.sessions.shop_sessions import COUNT_COLUMNS
 
-    event_schema = pa.schema([(n, _arrow(t)) for n, t in EVENT_SCHEMA.items()])
+    event_schema = _arrow_schema(SHOP_EVENT_SCHEMA)
     session_schema = pa.schema(
         [
             ("customer_id", pa.string()),
@@ -322,7 +287,7 @@ def run_shop_pipeline(files: list[str], *, gap: timedelta, shards: str, options:
             | "summarize" >> beam.FlatMap(_shop_sessions, _us(gap)).with_outputs("assignment", main="sessions")
         )
         _write(parsed.events, f"{shards}/events", event_schema)
-        _write(parsed.rejects, f"{shards}/rejects", _REJECT)
+        _write(parsed.rejects, f"{shards}/rejects", _arrow_schema(REJECT_SCHEMA))
         _write(summarized.sessions | "global" >> beam.WindowInto(GlobalWindows()), f"{shards}/sessions", session_schema)
         _write(
             summarized.assignment | "global assignment" >> beam.WindowInto(GlobalWindows()),
@@ -336,10 +301,11 @@ def _write(rows: Any, prefix: str, schema: pa.Schema) -> None:
     _ = rows | f"write {name}" >> beam.io.WriteToParquet(prefix, schema, file_name_suffix=".parquet")
 
 
-def _arrow(dtype: Any) -> pa.DataType:
+def _arrow_schema(schema: Any) -> pa.Schema:
+    """The Arrow schema of one of the engine's Polars schemas (each table is defined once)."""
     import polars as pl
 
-    return pl.DataFrame(schema={"c": dtype}).to_arrow().schema.field("c").type
+    return pl.DataFrame(schema=schema).to_arrow().schema
 
 
 def _from_micros(micros: int) -> Any:
