@@ -8,7 +8,7 @@ import sys
 import typer
 
 from footfall import __version__
-from footfall.cli import logs, members, rewards, sales, shop, synth
+from footfall.cli import logs, members, recsys, rewards, sales, shop, synth
 from footfall.cli.demo import demo
 from footfall.cli.runs import runs
 from footfall.cli.serve import serve
@@ -25,6 +25,7 @@ app.add_typer(rewards.app, name="rewards")
 app.add_typer(shop.app, name="shop")
 app.add_typer(members.app, name="members")
 app.add_typer(sales.app, name="sales")
+app.add_typer(recsys.app, name="recsys")
 app.add_typer(synth.app, name="synth")
 app.command()(demo)
 app.command()(serve)

@@ -1,0 +1,1 @@
+"""Recommender: interactions, models behind one interface, and the evaluation protocol."""

@@ -1,0 +1,170 @@
+"""Recommender models behind one interface: fit on interactions, recommend for a user, save and load.
+
+Interactions are implicit: every (user, item) pair seen is a 1 in the user-item matrix,
+whatever the rating. A user the model has not seen gets the popularity list, flagged
+`cold_start`. Artifacts are a `.npz` of arrays plus the ids (no pickle).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import polars as pl
+import scipy.sparse as sp
+
+from footfall.errors import InputError
+
+__all__ = ["MODELS", "Ease", "Model", "Popularity", "Recommendation", "load_model", "make_model"]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The top items for a user, best first; `cold_start` when the user was unknown to the model."""
+
+    user_id: str
+    items: list[str]
+    scores: list[float]
+    cold_start: bool
+
+
+@dataclass
+class Model:
+    """Shared machinery: id maps, the training matrix, popularity, top-n with seen items excluded."""
+
+    name: ClassVar[str] = "model"
+    params: dict[str, Any] = field(default_factory=dict)
+    users: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
+    items: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
+    seen: sp.csr_matrix = field(default_factory=lambda: sp.csr_matrix((0, 0)))
+    popularity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    train_seconds: float = 0.0
+
+    def fit(self, events: pl.DataFrame) -> Model:
+        """Learn from `user_id, item_id` interactions."""
+        start = time.perf_counter()
+        pairs = events.select("user_id", "item_id").unique()
+        self.users = np.array(sorted(pairs["user_id"].unique().to_list()), dtype=object)
+        self.items = np.array(sorted(pairs["item_id"].unique().to_list()), dtype=object)
+        rows = np.searchsorted(self.users, pairs["user_id"].to_numpy())
+        cols = np.searchsorted(self.items, pairs["item_id"].to_numpy())
+        data = np.ones(len(rows), dtype=np.float64)
+        self.seen = sp.csr_matrix((data, (rows, cols)), shape=(len(self.users), len(self.items)))
+        self.popularity = np.asarray(self.seen.sum(axis=0)).ravel()
+        self._fit(self.seen)
+        self.train_seconds = time.perf_counter() - start
+        return self
+
+    def _fit(self, matrix: sp.csr_matrix) -> None:
+        """Learn the model's own parameters from the binary user-item matrix."""
+
+    def score_users(self, rows: np.ndarray) -> np.ndarray:
+        """Scores of every item for the users at `rows` (dense, users × items)."""
+        return np.tile(self.popularity, (len(rows), 1)).astype(np.float64)
+
+    def recommend(self, user_id: str, n: int = 10, *, exclude_seen: bool = True) -> Recommendation:
+        """The `n` best items for `user_id` (unknown users: the most popular, flagged cold start)."""
+        if not 1 <= n <= 1000:
+            raise InputError(f"bad n {n}: ask for 1 to 1000 items")
+        row = np.searchsorted(self.users, user_id)
+        known = row < len(self.users) and self.users[row] == user_id
+        scores = self.score_users(np.array([row]))[0] if known else self.popularity.astype(np.float64)
+        if known and exclude_seen:
+            scores = scores.copy()
+            scores[self.seen[row].indices] = -np.inf
+        top = top_n(scores, n)
+        top = top[np.isfinite(scores[top])]
+        return Recommendation(user_id, self.items[top].tolist(), scores[top].tolist(), cold_start=not known)
+
+    def save(self, path: Path) -> None:
+        """Write the model to `path` (`.npz`)."""
+        arrays = {"users": self.users.astype(str), "items": self.items.astype(str), "popularity": self.popularity}
+        arrays |= {"seen_indptr": self.seen.indptr, "seen_indices": self.seen.indices}
+        meta = {"name": self.name, "params": self.params, "train_seconds": self.train_seconds}
+        arrays |= {"meta": np.array(json.dumps(meta)), **self._arrays()}
+        np.savez(path, allow_pickle=False, **arrays)
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def _restore(self, arrays: Any) -> None:
+        """Set the model's own parameters from a loaded `.npz`."""
+
+
+class Popularity(Model):
+    """The most interacted-with items first (the baseline)."""
+
+    name: ClassVar[str] = "popularity"
+
+
+@dataclass
+class Ease(Model):
+    """EASE^R (Steck 2019): item-item weights in closed form, B = I - P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹."""
+
+    name: ClassVar[str] = "ease"
+    weights: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def __post_init__(self) -> None:
+        self.params = {"l2": 500.0, **self.params}
+
+    def _fit(self, matrix: sp.csr_matrix) -> None:
+        gram = (matrix.T @ matrix).toarray()
+        gram[np.diag_indices_from(gram)] += float(self.params["l2"])
+        inverse = np.linalg.inv(gram)
+        self.weights = -inverse / np.diag(inverse)
+        self.weights[np.diag_indices_from(self.weights)] = 0.0
+
+    def score_users(self, rows: np.ndarray) -> np.ndarray:
+        return np.asarray(self.seen[rows] @ self.weights)
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        return {"weights": self.weights}
+
+    def _restore(self, arrays: Any) -> None:
+        self.weights = arrays["weights"]
+
+
+MODELS: dict[str, type[Model]] = {"popularity": Popularity, "ease": Ease}
+DEFAULT_MODEL = "ease"  # chosen by benchmarks/recsys.py on ML-100K (leave-last-out NDCG@10)
+
+
+def make_model(name: str, params: dict[str, Any] | None = None) -> Model:
+    """A new model by name (`default` is the product's default model)."""
+    key = DEFAULT_MODEL if name == "default" else name
+    if key not in MODELS:
+        raise InputError(f"unknown model {name!r}: use one of default, {', '.join(MODELS)}")
+    return MODELS[key](params=dict(params or {}))
+
+
+def load_model(path: Path) -> Model:
+    """A model saved with `Model.save`; a one-line error when the file is not one."""
+    try:
+        with np.load(path, allow_pickle=False) as arrays:
+            meta = json.loads(str(arrays["meta"]))
+            model = make_model(meta["name"], meta["params"])
+            model.users = arrays["users"].astype(object)
+            model.items = arrays["items"].astype(object)
+            model.popularity = arrays["popularity"]
+            indices = arrays["seen_indices"]
+            model.seen = sp.csr_matrix(
+                (np.ones(len(indices)), indices, arrays["seen_indptr"]), shape=(len(model.users), len(model.items))
+            )
+            model.train_seconds = meta["train_seconds"]
+            model._restore(arrays)
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(f"{path}: not a footfall model ({exc})") from None
+    return model
+
+
+def top_n(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the `n` highest scores, best first (ties: lower index first)."""
+    n = min(n, len(scores))
+    if n == 0:
+        return np.array([], dtype=np.int64)
+    kth = -np.partition(-scores, n - 1)[n - 1]  # the n-th best score
+    candidates = np.flatnonzero(scores >= kth)  # all ties at the boundary, so the lower index wins
+    return candidates[np.lexsort((candidates, -scores[candidates]))][:n]

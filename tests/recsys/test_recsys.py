@@ -1,0 +1,146 @@
+"""Recommender foundation: MovieLens readers, the model interface, leave-last-out evaluation."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from footfall.cli.main import app
+from footfall.errors import InputError
+from footfall.recsys.data import read_movielens
+from footfall.recsys.evaluate import evaluate_leave_last_out, leave_last_out
+from footfall.recsys.models import Ease, Popularity, load_model, make_model, top_n
+
+
+def _ml100k(folder: Path, rows: list[tuple[int, int, int, int]]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "u.data").write_text("".join(f"{u}\t{i}\t{r}\t{t}\n" for u, i, r, t in rows))
+    (folder / "u.item").write_bytes(
+        "1|Toy Story (1995)|01-Jan-1995||http://x|0|1\n2|Amélie (2001)|x||y|0\n".encode("latin-1")
+    )
+    return folder
+
+
+def _events(pairs: list[tuple[str, str]]) -> pl.DataFrame:
+    t = datetime(2000, 1, 1, tzinfo=UTC)
+    return pl.DataFrame(
+        {
+            "user_id": [u for u, _ in pairs],
+            "item_id": [i for _, i in pairs],
+            "weight": [1.0] * len(pairs),
+            "ts": [t] * len(pairs),
+            "seq": list(range(len(pairs))),
+        }
+    )
+
+
+def test_reads_ml100k_and_ml1m_formats(tmp_path: Path, samples: Path) -> None:
+    data = read_movielens(_ml100k(tmp_path / "100k", [(1, 1, 5, 881250949), (2, 2, 3, 891717742)]))
+    assert data.source == "MovieLens 100K"
+    assert data.events.select("user_id", "item_id", "weight").rows() == [("1", "1", 5.0), ("2", "2", 3.0)]
+    assert data.events["ts"][0] == datetime(1997, 12, 4, 15, 55, 49, tzinfo=UTC)
+    assert data.items["title"].to_list() == ["Toy Story (1995)", "Amélie (2001)"]  # latin-1
+    ml1m = tmp_path / "1m"
+    ml1m.mkdir()
+    for name in ("ratings", "movies", "users"):
+        (ml1m / f"{name}.dat").write_bytes((samples / f"ml-1m.{name}.sample.dat").read_bytes())
+    one_m = read_movielens(ml1m)
+    assert one_m.source == "MovieLens 1M" and one_m.events.height == len(
+        (ml1m / "ratings.dat").read_text().splitlines()
+    )
+
+
+def test_reader_mistakes_are_one_line_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such folder"):
+        read_movielens(tmp_path / "nope")
+    with pytest.raises(InputError, match=r"neither ratings\.dat"):
+        read_movielens(tmp_path)
+    bad = _ml100k(tmp_path / "bad", [(1, 1, 5, 1)])
+    (bad / "u.data").write_text("1\t1\t5\t1\n2\t2\n")
+    with pytest.raises(InputError, match=r"u.data: line 2: 2 fields, expected 4"):
+        read_movielens(bad)
+
+
+def test_leave_last_out_holds_out_the_last_by_time_then_file_order() -> None:
+    events = _events([("a", "1"), ("a", "2"), ("a", "3"), ("b", "1")])  # all at the same instant
+    train, test = leave_last_out(events)
+    assert test.select("user_id", "item_id").rows() == [("a", "3")]  # the later line wins the tie
+    assert sorted(train["item_id"].to_list()) == ["1", "1", "2"]  # b has one interaction: kept in train
+
+
+def test_ease_weights_and_recommendations() -> None:
+    events = _events([("a", "1"), ("a", "2"), ("b", "1"), ("b", "2"), ("c", "1"), ("c", "3"), ("d", "2")])
+    model = Ease(params={"l2": 1.0}).fit(events)
+    assert np.allclose(np.diag(model.weights), 0)
+    rec = model.recommend("d", 2)
+    assert rec.items[0] == "1" and "2" not in rec.items and not rec.cold_start  # seen items excluded
+    cold = model.recommend("stranger", 2)
+    assert cold.cold_start and cold.items == ["1", "2"]  # the popularity list
+    with pytest.raises(InputError, match="bad n 0"):
+        model.recommend("a", 0)
+
+
+def test_save_and_load_give_the_same_recommendations(tmp_path: Path) -> None:
+    events = _events([("a", "1"), ("a", "2"), ("b", "2"), ("b", "3"), ("c", "3")])
+    for name in ("popularity", "ease"):
+        model = make_model(name).fit(events)
+        model.save(tmp_path / f"{name}.npz")
+        again = load_model(tmp_path / f"{name}.npz")
+        for user in ("a", "b", "c", "x"):
+            assert again.recommend(user, 3) == model.recommend(user, 3)
+    (tmp_path / "junk.npz").write_bytes(b"not a model")
+    with pytest.raises(InputError, match="not a footfall model"):
+        load_model(tmp_path / "junk.npz")
+    assert make_model("default").name == "ease"
+
+
+@given(st.lists(st.integers(0, 5), min_size=1, max_size=30), st.integers(1, 40))
+def test_top_n_is_the_best_first_with_ties_by_index(values: list[int], n: int) -> None:
+    scores = np.array(values, dtype=float)
+    expected = sorted(range(len(values)), key=lambda i: (-values[i], i))[:n]
+    assert top_n(scores, n).tolist() == expected
+
+
+def test_hit_rate_and_ndcg_on_a_hand_made_case() -> None:
+    # held out (each user's last line): p→4, q→3, r→3, z→1, y→4; training popularity 1:3, 2:2, 3:2, 4:1
+    pairs = [("p", "1"), ("p", "3"), ("p", "4"), ("q", "1"), ("q", "3"), ("r", "1"), ("r", "4"), ("r", "3")]
+    pairs += [("z", "2"), ("z", "1"), ("y", "2"), ("y", "3"), ("y", "4")]
+    events = _events(pairs)
+    result = evaluate_leave_last_out(Popularity(), events, k=10)
+    # unseen rankings: p [2, 4], q [2, 3, 4], r [2, 3], z [1, 3, 4], y [1, 4] (ties: item order)
+    assert result["users"] == 5
+    assert result["hr@10"] == 1.0
+    assert result["ndcg@10"] == pytest.approx((4 / np.log2(3) + 1.0) / 5)
+    assert evaluate_leave_last_out(Popularity(), events, k=1)["hr@1"] == pytest.approx(0.2)
+
+
+def test_cli_evaluate_json(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    rows = [(int(u), int(i), 4, 880000000 + k) for k, (u, i) in enumerate(rng.integers(1, 30, size=(600, 2)))]
+    folder = _ml100k(tmp_path / "ml", rows)
+    result = CliRunner().invoke(app, ["recsys", "evaluate", "--movielens", str(folder), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert [o["model"] for o in out] == ["popularity", "ease"]
+    required = {
+        "model",
+        "protocol",
+        "hr@10",
+        "ndcg@10",
+        "recall@20",
+        "ndcg@20",
+        "coverage@10",
+        "train_seconds",
+        "params",
+    }
+    assert all(required <= set(o) for o in out)
+    bad = CliRunner().invoke(app, ["recsys", "evaluate", "--movielens", str(folder), "--model", "svd"])
+    assert bad.exit_code == 2 and "unknown model 'svd'" in bad.output
