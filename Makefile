@@ -28,6 +28,7 @@ bench: install  ## run the benchmarks (inputs are generated once into benchmarks
 	$(PY) -m benchmarks.sessionize --sizes 1M,10M
 	$(PY) -m benchmarks.incremental
 	$(PY) -m benchmarks.metrics_api
+	$(PY) -m benchmarks.recsys
 
 docs: install  ## regenerate generated documents (SQL with output)
 	$(PY) scripts/render_rewards_doc.py

@@ -17,7 +17,7 @@ from footfall.cli.main import app
 from footfall.errors import InputError
 from footfall.recsys.data import read_movielens
 from footfall.recsys.evaluate import evaluate_leave_last_out, leave_last_out
-from footfall.recsys.models import Ease, Popularity, load_model, make_model, top_n
+from footfall.recsys.models import MODELS, Ease, ItemKnn, Popularity, load_model, make_model, top_n
 
 
 def _ml100k(folder: Path, rows: list[tuple[int, int, int, int]]) -> Path:
@@ -88,10 +88,19 @@ def test_ease_weights_and_recommendations() -> None:
         model.recommend("a", 0)
 
 
+def test_item_knn_keeps_the_k_most_similar_items() -> None:
+    events = _events([("a", "1"), ("a", "2"), ("b", "1"), ("b", "2"), ("c", "1"), ("c", "3"), ("d", "4")])
+    model = ItemKnn(params={"k": 1, "shrink": 0.0}).fit(events)
+    assert np.allclose(np.diag(model.weights), 0)
+    assert (np.count_nonzero(model.weights, axis=0) <= 1).all()
+    assert model.recommend("d", 1).items == ["1"]  # no neighbours: ties by item order among zeros
+    assert model.recommend("c", 1).items == ["2"]  # 2 is item 1's nearest neighbour
+
+
 def test_save_and_load_give_the_same_recommendations(tmp_path: Path) -> None:
     events = _events([("a", "1"), ("a", "2"), ("b", "2"), ("b", "3"), ("c", "3")])
-    for name in ("popularity", "ease"):
-        model = make_model(name).fit(events)
+    for name in MODELS:
+        model = make_model(name, {"factors": 4} if name == "als" else None).fit(events)
         model.save(tmp_path / f"{name}.npz")
         again = load_model(tmp_path / f"{name}.npz")
         for user in ("a", "b", "c", "x"):
@@ -129,7 +138,7 @@ def test_cli_evaluate_json(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["recsys", "evaluate", "--movielens", str(folder), "--format", "json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert [o["model"] for o in out] == ["popularity", "ease"]
+    assert [o["model"] for o in out] == ["popularity", "item-knn", "ease", "als"]
     required = {
         "model",
         "protocol",

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from footfall.errors import InputError
 
-__all__ = ["MODELS", "Ease", "Model", "Popularity", "Recommendation", "load_model", "make_model"]
+__all__ = ["MODELS", "Als", "Ease", "ItemKnn", "Model", "Popularity", "Recommendation", "load_model", "make_model"]
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,75 @@ class Ease(Model):
         self.weights = arrays["weights"]
 
 
-MODELS: dict[str, type[Model]] = {"popularity": Popularity, "ease": Ease}
+@dataclass
+class ItemKnn(Model):
+    """Item-based k-nearest neighbours: cosine similarity between item columns, the `k` closest kept per item."""
+
+    name: ClassVar[str] = "item-knn"
+    weights: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def __post_init__(self) -> None:
+        self.params = {"k": 100, "shrink": 10.0, **self.params}
+
+    def _fit(self, matrix: sp.csr_matrix) -> None:
+        co = (matrix.T @ matrix).toarray()
+        norms = np.sqrt(np.diag(co))
+        sim = co / (np.outer(norms, norms) + float(self.params["shrink"]))
+        np.fill_diagonal(sim, 0.0)
+        k = min(int(self.params["k"]), sim.shape[0])
+        if 0 < k < sim.shape[0]:  # keep each item's k most similar items (columns)
+            cut = np.partition(sim, -k, axis=0)[-k]
+            sim[sim < cut] = 0.0
+        self.weights = sim
+
+    def score_users(self, rows: np.ndarray) -> np.ndarray:
+        return np.asarray(self.seen[rows] @ self.weights)
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        return {"weights": self.weights}
+
+    def _restore(self, arrays: Any) -> None:
+        self.weights = arrays["weights"]
+
+
+@dataclass
+class Als(Model):
+    """Implicit-feedback ALS (Hu, Koren, Volinsky 2008) by the `implicit` library's conjugate-gradient solver."""
+
+    name: ClassVar[str] = "als"
+    user_factors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    item_factors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def __post_init__(self) -> None:
+        self.params = {"factors": 64, "regularization": 0.05, "alpha": 2.0, "iterations": 15, "seed": 0, **self.params}
+
+    def _fit(self, matrix: sp.csr_matrix) -> None:
+        from implicit.cpu.als import AlternatingLeastSquares
+        from threadpoolctl import threadpool_limits
+
+        p = self.params
+        with threadpool_limits(1, "blas"):  # implicit warns (and slows) with threaded BLAS
+            als = AlternatingLeastSquares(
+                factors=int(p["factors"]),
+                regularization=float(p["regularization"]),
+                alpha=float(p["alpha"]),
+                iterations=int(p["iterations"]),
+                random_state=int(p["seed"]),
+            )
+            als.fit(matrix.astype(np.float32), show_progress=False)
+        self.user_factors, self.item_factors = np.asarray(als.user_factors), np.asarray(als.item_factors)
+
+    def score_users(self, rows: np.ndarray) -> np.ndarray:
+        return np.asarray(self.user_factors[rows] @ self.item_factors.T, dtype=np.float64)
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        return {"user_factors": self.user_factors, "item_factors": self.item_factors}
+
+    def _restore(self, arrays: Any) -> None:
+        self.user_factors, self.item_factors = arrays["user_factors"], arrays["item_factors"]
+
+
+MODELS: dict[str, type[Model]] = {"popularity": Popularity, "item-knn": ItemKnn, "ease": Ease, "als": Als}
 DEFAULT_MODEL = "ease"  # chosen by benchmarks/recsys.py on ML-100K (leave-last-out NDCG@10)
 
 
