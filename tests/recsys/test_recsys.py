@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from footfall.cli.main import app
 from footfall.errors import InputError
 from footfall.recsys.data import read_movielens
-from footfall.recsys.evaluate import evaluate_leave_last_out, leave_last_out
+from footfall.recsys.evaluate import evaluate_leave_last_out, evaluate_temporal, leave_last_out, temporal_split
 from footfall.recsys.models import MODELS, Ease, ItemKnn, Popularity, load_model, make_model, top_n
 
 
@@ -153,3 +153,26 @@ def test_cli_evaluate_json(tmp_path: Path) -> None:
     assert all(required <= set(o) for o in out)
     bad = CliRunner().invoke(app, ["recsys", "evaluate", "--movielens", str(folder), "--model", "svd"])
     assert bad.exit_code == 2 and "unknown model 'svd'" in bad.output
+
+
+def test_temporal_split_tests_warm_users_on_later_new_items() -> None:
+    t = datetime(2000, 1, 1, tzinfo=UTC)
+    rows = [("a", "1", 0), ("a", "2", 1), ("b", "1", 2), ("b", "3", 3), ("c", "1", 4), ("a", "3", 5), ("a", "1", 6)]
+    rows += [("new", "1", 7), ("b", "9", 8), ("c", "2", 9)]
+    events = pl.DataFrame(
+        {
+            "user_id": [u for u, _, _ in rows],
+            "item_id": [i for _, i, _ in rows],
+            "weight": [1.0] * len(rows),
+            "ts": [t.replace(minute=m) for _, _, m in rows],
+            "seq": list(range(len(rows))),
+        }
+    )
+    train, test = temporal_split(events, test_share=0.5)
+    assert train.height == 5
+    # a→3 (new for a), a→1 (already in a's training: not counted), new user (cold): out,
+    # b→9 (item unseen in training: out), c→2 (new for c)
+    assert test.select("user_id", "item_id").rows() == [("a", "3"), ("c", "2")]
+    result = evaluate_temporal(Popularity(), events)
+    assert result["protocol"] == "temporal" and result["users"] >= 1
+    assert 0.0 <= result["recall@20"] <= 1.0

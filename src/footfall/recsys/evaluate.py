@@ -70,3 +70,54 @@ def _ci(values: np.ndarray) -> float | None:
     if values.size < 2:
         return None
     return float(1.96 * values.std(ddof=1) / np.sqrt(values.size))
+
+
+def temporal_split(events: pl.DataFrame, *, test_share: float = 0.2) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(train, test) at one global instant: the last `test_share` of interactions (by ts, then seq) are test.
+
+    Only warm users are tested: their test interactions with items seen in training; items a
+    user already had in training are not counted again.
+    """
+    ordered = events.sort("ts", "seq")
+    cut = round(ordered.height * (1 - test_share))
+    train, later = ordered.head(cut), ordered.slice(cut)
+    test = later.join(train.select("user_id").unique(), on="user_id", how="semi")
+    test = test.join(train.select("item_id").unique(), on="item_id", how="semi")
+    test = test.join(train.select("user_id", "item_id").unique(), on=["user_id", "item_id"], how="anti")
+    return train, test.unique(["user_id", "item_id"], keep="first", maintain_order=True)
+
+
+def evaluate_temporal(model: Model, events: pl.DataFrame, *, k: int = 20, batch: int = 1024) -> dict[str, Any]:
+    """Fit on the earlier 80 % and score warm users' later items: Recall@k (hits / min(k, items)), NDCG@k."""
+    train, test = temporal_split(events)
+    model.fit(train)
+    wanted = test.group_by("user_id", maintain_order=True).agg("item_id")
+    rows = np.searchsorted(model.users, wanted["user_id"].to_numpy())
+    recalls, ndcgs = [], []
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    for start in range(0, len(rows), batch):
+        r = rows[start : start + batch]
+        scores = model.score_users(r)
+        scores[model.seen[r].nonzero()] = -np.inf
+        for i, items in enumerate(wanted["item_id"][start : start + batch].to_list()):
+            relevant = set(np.searchsorted(model.items, items).tolist())
+            top = top_n(scores[i], k)
+            gains = np.array([1.0 if t in relevant else 0.0 for t in top.tolist()])
+            ideal = discounts[: min(k, len(relevant))].sum()
+            recalls.append(gains.sum() / min(k, len(relevant)))
+            ndcgs.append(float((gains * discounts[: len(gains)]).sum() / ideal))
+    recall, ndcg = np.array(recalls), np.array(ndcgs)
+    return {
+        "model": model.name,
+        "protocol": "temporal",
+        "hr@10": None,
+        "ndcg@10": None,
+        f"recall@{k}": float(recall.mean()) if recall.size else None,
+        f"recall@{k}_ci95": _ci(recall),
+        f"ndcg@{k}": float(ndcg.mean()) if ndcg.size else None,
+        f"ndcg@{k}_ci95": _ci(ndcg),
+        "coverage@10": None,
+        "users": int(recall.size),
+        "train_seconds": round(model.train_seconds, 3),
+        "params": model.params,
+    }
