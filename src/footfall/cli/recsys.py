@@ -57,3 +57,75 @@ def evaluate(
     frame = frame.with_columns(pl.col(pl.Float64).round(4))
     print_frame(frame, fmt, title=f"{data.source}: {protocol}, {results[0]['users']:,} users")
     console.print("intervals: normal approximation over users (95 %)")
+
+
+RegistryOption = Annotated[
+    Path | None,
+    typer.Option("--registry", help="Model registry folder (default: FOOTFALL_DATA_DIR/models).", show_default=False),
+]
+
+
+def registry_path(path: Path | None) -> Path:
+    """The registry folder named by the option, else under the data dir."""
+    from footfall.config import get_settings
+
+    return path or get_settings().data_dir / "models"
+
+
+@app.command()
+def train(
+    movielens: Annotated[
+        Path, typer.Option("--movielens", help="Folder with ML-1M ratings.dat or ML-100K u.data.", show_default=False)
+    ],
+    model: Annotated[str, typer.Option("--model", help="popularity, item-knn, ease, als or default.")] = "default",
+    registry: RegistryOption = None,
+    promote: Annotated[bool, typer.Option("--promote", help="Make the new version the current model.")] = False,
+) -> None:
+    """Evaluate a model (leave-last-out), train it on all interactions, and store both in the registry."""
+    from footfall.recsys.data import read_movielens
+    from footfall.recsys.evaluate import evaluate_leave_last_out
+    from footfall.recsys.models import make_model
+    from footfall.recsys.registry import Registry
+
+    with user_errors():
+        data = read_movielens(movielens)
+        figures = evaluate_leave_last_out(make_model(model), data.events)
+        fitted = make_model(model).fit(data.events)
+        store = Registry(registry_path(registry))
+        version = store.register(fitted, figures, data.items)
+        if promote:
+            store.promote(version)
+    console.print(
+        f"version {version}: HR@10 {figures['hr@10']:.4f}, NDCG@10 {figures['ndcg@10']:.4f}"
+        + (" — now current" if promote else "")
+    )
+
+
+def recommend(
+    user_id: Annotated[str, typer.Argument(help="The user to recommend for.", show_default=False)],
+    n: Annotated[int, typer.Option("-n", "--n", help="How many items (1 to 1000).")] = 10,
+    version: Annotated[str, typer.Option("--model", help="A registry version, or current.")] = "current",
+    registry: RegistryOption = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Recommend items for a user from the registry's current model (unknown users: popular items, flagged)."""
+    import polars as pl
+
+    from footfall.recsys.registry import Registry
+
+    with user_errors():
+        check_format(fmt)
+        name, model, titles = Registry(registry_path(registry)).load(version)
+        rec = model.recommend(user_id, n)
+    frame = pl.DataFrame(
+        {"rank": range(1, len(rec.items) + 1), "item_id": rec.items, "score": rec.scores},
+        schema={"rank": pl.Int64, "item_id": pl.String, "score": pl.Float64},
+    )
+    frame = frame.join(titles, on="item_id", how="left", maintain_order="left")
+    if fmt == "json":
+        typer.echo(
+            json.dumps({"user_id": user_id, "model": name, "cold_start": rec.cold_start, "items": frame.to_dicts()})
+        )
+        return
+    note = " (unknown user: the most popular items)" if rec.cold_start else ""
+    print_frame(frame, fmt, title=f"recommendations for {user_id} from {name}{note}")
