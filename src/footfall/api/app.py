@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from footfall.api.deps import SharedWarehouse
-from footfall.api.routes import health, metrics, runs
+from footfall.api.routes import health, metrics, recommendations, runs
 from footfall.errors import FootfallError, InputError
 
 __all__ = ["create_app", "error_response"]
 
 
-def create_app(warehouse_url: str) -> FastAPI:
-    """An app serving the warehouse at `warehouse_url`."""
+def create_app(warehouse_url: str, *, models: Path | None = None) -> FastAPI:
+    """An app serving the warehouse at `warehouse_url` and the model registry at `models`."""
+    from footfall.config import get_settings
+    from footfall.recsys.serving import CurrentModel
+
     shared = SharedWarehouse(warehouse_url)
 
     @asynccontextmanager
@@ -27,7 +31,8 @@ def create_app(warehouse_url: str) -> FastAPI:
 
     app = FastAPI(title="footfall", summary="Customer-engagement analytics API", version="0.1.0", lifespan=lifespan)
     app.state.warehouse = shared
-    for module in (health, metrics, runs):
+    app.state.models = CurrentModel(models or get_settings().data_dir / "models")
+    for module in (health, metrics, recommendations, runs):
         app.include_router(module.router)
 
     @app.exception_handler(FootfallError)

@@ -1,0 +1,42 @@
+"""`GET /recommendations/{user_id}`: top items from the registry's current model."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel
+from threadpoolctl import threadpool_limits
+
+router = APIRouter(tags=["recommendations"])
+
+
+class Item(BaseModel):
+    """One recommended item."""
+
+    item_id: str
+    score: float
+    title: str | None
+
+
+class Recommendations(BaseModel):
+    """A user's recommendations; `cold_start` when the model did not know the user (popular items)."""
+
+    user_id: str
+    model: str
+    cold_start: bool
+    items: list[Item]
+
+
+@router.get("/recommendations/{user_id}", response_model=Recommendations, summary="Top items for a user")
+def recommendations(
+    request: Request,
+    user_id: Annotated[str, Path(description="The user's id.")],
+    n: Annotated[int, Query(ge=1, le=1000, description="How many items.")] = 10,
+) -> Recommendations:
+    """The current model's top `n` items the user has not interacted with."""
+    loaded = request.app.state.models.get()
+    with threadpool_limits(1, "blas"):  # threaded BLAS is many times slower on one user's scores
+        rec = loaded.model.recommend(user_id, n)
+    items = [Item(item_id=i, score=s, title=loaded.titles.get(i)) for i, s in zip(rec.items, rec.scores, strict=True)]
+    return Recommendations(user_id=user_id, model=loaded.version, cold_start=rec.cold_start, items=items)

@@ -1,0 +1,43 @@
+"""`GET /recommendations/{user_id}`: the registry's current model, swapped in without restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from footfall.api.app import create_app
+from footfall.recsys.models import make_model
+from footfall.recsys.registry import Registry
+from tests.recsys.test_recsys import _events
+
+
+def test_serves_the_current_model_and_follows_promotions(tmp_path: Path) -> None:
+    store = Registry(tmp_path / "models")
+    events = _events([("a", "1"), ("a", "2"), ("b", "2"), ("b", "3"), ("c", "3"), ("c", "1"), ("d", "3")])
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    with TestClient(create_app(url, models=tmp_path / "models")) as client:
+        none = client.get("/recommendations/a")
+        assert none.status_code == 503 and "no model to serve" in none.json()["error"]
+
+        first = store.register(make_model("popularity").fit(events), {})
+        store.promote(first)
+        body = client.get("/recommendations/a", params={"n": 2}).json()
+        assert body["model"] == first and body["cold_start"] is False
+        assert [i["item_id"] for i in body["items"]] == ["3"]  # a saw 1 and 2: one unseen item left
+
+        second = store.register(make_model("ease").fit(events), {})
+        store.promote(second)  # no restart: the next request uses it
+        assert client.get("/recommendations/d").json()["model"] == second
+
+        broken = store.register(make_model("ease").fit(events), {})
+        (tmp_path / "models" / "versions" / broken / "model.npz").write_bytes(b"corrupt")
+        store.promote(broken)
+        kept = client.get("/recommendations/d")
+        assert kept.status_code == 200 and kept.json()["model"] == second  # the previous model stays
+
+        cold = client.get("/recommendations/stranger", params={"n": 2}).json()
+        assert cold["cold_start"] is True and [i["item_id"] for i in cold["items"]] == ["3", "1"]  # most popular first
+        for n in (0, 1001):
+            bad = client.get("/recommendations/a", params={"n": n})
+            assert bad.status_code == 422 and "n:" in bad.json()["error"]
