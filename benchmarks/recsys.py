@@ -11,6 +11,9 @@ for scoring as the server will run.
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,9 +23,11 @@ import polars as pl
 from threadpoolctl import threadpool_limits
 
 from benchmarks._common import table
+from footfall.api.process import serve_in_background
 from footfall.recsys.data import read_movielens
 from footfall.recsys.evaluate import evaluate_leave_last_out
 from footfall.recsys.models import MODELS, make_model, top_n
+from footfall.recsys.registry import Registry
 
 
 def ml1m_size(seed: int = 0) -> pl.DataFrame:
@@ -89,6 +94,31 @@ def main() -> None:
         rows.append([name, round(model.train_seconds, 2), round(time.perf_counter() - start, 2)])
     print()
     print(table("ML-1M size (6,040 x 3,706, 1,000,209 interactions)", ["model", "train s", "all-user top-10 s"], rows))
+    print()
+    print(serving_latency(events))
+
+
+def serving_latency(events: pl.DataFrame, requests: int = 1000) -> str:
+    """p50/p99 of `GET /recommendations/{user}?n=10` from a real `footfall serve` over loopback (keep-alive)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Registry(Path(tmp) / "models")
+        model = make_model("default").fit(events)
+        store.promote(store.register(model, {}))
+        users = np.random.default_rng(0).choice(model.users, requests)
+        with serve_in_background(f"duckdb:///{tmp}/w.duckdb", env={"FOOTFALL_DATA_DIR": tmp}) as base:
+            host, port = base.removeprefix("http://").split(":")
+            con = http.client.HTTPConnection(host, int(port))
+            timings = []
+            for i, user in enumerate(["warm-up"] * 20 + users.tolist()):
+                start = time.perf_counter()
+                con.request("GET", f"/recommendations/{user}?n=10")
+                body = con.getresponse().read()
+                if i >= 20:
+                    timings.append((time.perf_counter() - start) * 1000)
+            assert json.loads(body)["items"], body
+    ms = np.array(timings)
+    row = [model.name, len(ms), round(float(np.percentile(ms, 50)), 2), round(float(np.percentile(ms, 99)), 2)]
+    return table("GET /recommendations/{user}?n=10, ML-1M size, loopback", ["model", "n", "p50 ms", "p99 ms"], [row])
 
 
 if __name__ == "__main__":

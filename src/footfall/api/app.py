@@ -26,7 +26,13 @@ def create_app(warehouse_url: str, *, models: Path | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        from threadpoolctl import threadpool_limits
+
+        # one user's scores are small products: threaded BLAS is many times slower on them, and
+        # limiting per request costs more than the product (threadpoolctl scans loaded libraries)
+        limits = threadpool_limits(1, "blas")
         yield
+        limits.restore_original_limits()
         shared.close()
 
     app = FastAPI(title="footfall", summary="Customer-engagement analytics API", version="0.1.0", lifespan=lifespan)

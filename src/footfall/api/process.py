@@ -25,14 +25,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_background(warehouse_url: str, *, timeout: float = 30.0) -> Iterator[str]:
-    """Yield the base URL of a `footfall serve` child; it runs in its own session and is stopped by pid."""
+def serve_in_background(
+    warehouse_url: str, *, timeout: float = 30.0, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Yield the base URL of a `footfall serve` child; it runs in its own session and is stopped by pid.
+
+    `env` adds environment variables (e.g. `FOOTFALL_DATA_DIR`, where the model registry is).
+    """
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "footfall", "serve", "--port", str(port), "--warehouse", warehouse_url],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        env={**os.environ, **(env or {})},
     )
     base = f"http://127.0.0.1:{port}"
     try:

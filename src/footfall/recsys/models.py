@@ -115,11 +115,12 @@ class Ease(Model):
         gram = (matrix.T @ matrix).toarray()
         gram[np.diag_indices_from(gram)] += float(self.params["l2"])
         inverse = np.linalg.inv(gram)
-        self.weights = -inverse / np.diag(inverse)
-        self.weights[np.diag_indices_from(self.weights)] = 0.0
+        weights = -inverse / np.diag(inverse)
+        weights[np.diag_indices_from(weights)] = 0.0
+        self.weights = weights.astype(np.float32)  # half the memory traffic when scoring; ranks unchanged
 
     def score_users(self, rows: np.ndarray) -> np.ndarray:
-        return np.asarray(self.seen[rows] @ self.weights)
+        return np.asarray(self.seen[rows].astype(np.float32) @ self.weights, dtype=np.float64)
 
     def _arrays(self) -> dict[str, np.ndarray]:
         return {"weights": self.weights}
