@@ -102,22 +102,10 @@ class Popularity(Model):
 
 
 @dataclass
-class Ease(Model):
-    """EASE^R (Steck 2019): item-item weights in closed form, B = I - P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹."""
+class ItemItem(Model):
+    """Scores = the user's row × an item-item weight matrix (kept as float32: half the memory traffic)."""
 
-    name: ClassVar[str] = "ease"
-    weights: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
-
-    def __post_init__(self) -> None:
-        self.params = {"l2": 500.0, **self.params}
-
-    def _fit(self, matrix: sp.csr_matrix) -> None:
-        gram = (matrix.T @ matrix).toarray()
-        gram[np.diag_indices_from(gram)] += float(self.params["l2"])
-        inverse = np.linalg.inv(gram)
-        weights = -inverse / np.diag(inverse)
-        weights[np.diag_indices_from(weights)] = 0.0
-        self.weights = weights.astype(np.float32)  # half the memory traffic when scoring; ranks unchanged
+    weights: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
 
     def score_users(self, rows: np.ndarray) -> np.ndarray:
         return np.asarray(self.seen[rows].astype(np.float32) @ self.weights, dtype=np.float64)
@@ -130,11 +118,28 @@ class Ease(Model):
 
 
 @dataclass
-class ItemKnn(Model):
+class Ease(ItemItem):
+    """EASE^R (Steck 2019): item-item weights in closed form, B = I - P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹."""
+
+    name: ClassVar[str] = "ease"
+
+    def __post_init__(self) -> None:
+        self.params = {"l2": 500.0, **self.params}
+
+    def _fit(self, matrix: sp.csr_matrix) -> None:
+        gram = (matrix.T @ matrix).toarray()
+        gram[np.diag_indices_from(gram)] += float(self.params["l2"])
+        inverse = np.linalg.inv(gram)
+        weights = -inverse / np.diag(inverse)
+        weights[np.diag_indices_from(weights)] = 0.0
+        self.weights = weights.astype(np.float32)
+
+
+@dataclass
+class ItemKnn(ItemItem):
     """Item-based k-nearest neighbours: cosine similarity between item columns, the `k` closest kept per item."""
 
     name: ClassVar[str] = "item-knn"
-    weights: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     def __post_init__(self) -> None:
         self.params = {"k": 100, "shrink": 10.0, **self.params}
@@ -148,16 +153,7 @@ class ItemKnn(Model):
         if 0 < k < sim.shape[0]:  # keep each item's k most similar items (columns)
             cut = np.partition(sim, -k, axis=0)[-k]
             sim[sim < cut] = 0.0
-        self.weights = sim
-
-    def score_users(self, rows: np.ndarray) -> np.ndarray:
-        return np.asarray(self.seen[rows] @ self.weights)
-
-    def _arrays(self) -> dict[str, np.ndarray]:
-        return {"weights": self.weights}
-
-    def _restore(self, arrays: Any) -> None:
-        self.weights = arrays["weights"]
+        self.weights = sim.astype(np.float32)
 
 
 @dataclass
