@@ -58,11 +58,18 @@ def run_http_sessions(
     check_output_path(out)
     check_inputs(logs)
     links = read_campaign_reward_mapping(mapping)
-    state = _state(state_dir, gap=gap, lateness=lateness, mapping=mapping, warehouse=warehouse)
+    state = SessionState.for_run(
+        state_dir,
+        "http-sessions",
+        gap=gap,
+        lateness=lateness,
+        mapping_sha256=file_digest(mapping) if state_dir else None,
+        warehouse=warehouse.url if warehouse else None,
+    )
     new_logs, seen = state.new_inputs(list(logs))
     summary = RunSummary("logs sessions", inputs=[str(p) for p in new_logs])
     columns = _SESSION_COLUMNS if warehouse is None else EVENT_SCHEMA.names()
-    late_cutoff, latest, late_parts = state.late_cutoff(), None, []
+    latest, late_parts = None, []
     with (
         EventPartitions(partitions or partitions_for(new_logs)) as events,
         EventPartitions(events.n) as report,
@@ -73,17 +80,15 @@ def run_http_sessions(
             events.add(state.events.with_columns(**missing).select(columns).with_columns(_new=False))
         for batch in iter_http_log(new_logs, assume_tz=assume_tz, first_seq=state.next_seq):
             _count(batch, summary, progress)
-            fresh = batch.events
-            if late_cutoff is not None:
-                late_parts.append(fresh.filter(pl.col("ts") < late_cutoff))
-                fresh = fresh.filter(pl.col("ts") >= late_cutoff)
+            fresh, late = state.split_late(batch.events)
+            late_parts.append(late)
             latest = newest(latest, fresh)
             events.add(fresh.select(columns).with_columns(_new=True))
             reject_parts.append(batch.rejects)
         late = pl.concat(late_parts) if late_parts else pl.DataFrame(schema=EVENT_SCHEMA)
         summary.accepted -= late.height
         summary.rejected += late.height
-        reject_parts.append(late_rejects(late, _rebuilt_line(), late_cutoff, lateness))
+        reject_parts.append(late_rejects(late, _rebuilt_line(), state.late_cutoff(), lateness))
         rejects = pl.concat(reject_parts).sort("source_file", "line_number")
         state.advance(new_logs, latest, summary.read)
         kept_events = []
@@ -97,10 +102,10 @@ def run_http_sessions(
                 )
                 kept_events.append(kept)
         full = _whole_report(state, report).sort("user_id", "session_start")
-        if state.incremental:
-            staged = state.stage(pl.concat(kept_events) if kept_events else pl.DataFrame(), full, gap=gap)
-            full = pl.scan_ipc(staged / "report.arrow")
         try:
+            if state.incremental:
+                staged = state.stage(pl.concat(kept_events) if kept_events else pl.DataFrame(), full, gap=gap)
+                full = pl.scan_ipc(staged / "report.arrow")
             rejects_out = sibling_path(out, "rejects")
             write_table(full, out)
             write_table(rejects, rejects_out)
@@ -142,26 +147,6 @@ def load_http_results(
         for part in sessions:
             warehouse.insert("http_sessions", part)
         summary.record(warehouse)
-
-
-def _state(
-    folder: Path | None,
-    *,
-    gap: timedelta,
-    lateness: timedelta,
-    mapping: Path,
-    warehouse: Warehouse | None,
-) -> SessionState:
-    """The stream's saved state (incremental run) or an empty one (full run)."""
-    if folder is None:
-        return SessionState.empty("http-sessions")
-    settings = {
-        "gap_us": gap // timedelta(microseconds=1),
-        "lateness_us": lateness // timedelta(microseconds=1),
-        "mapping_sha256": file_digest(mapping),
-        "warehouse": warehouse.url if warehouse else None,
-    }
-    return SessionState.load(folder, "http-sessions", settings)
 
 
 def _whole_report(state: SessionState, report: EventPartitions) -> pl.LazyFrame:

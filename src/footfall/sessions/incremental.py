@@ -71,6 +71,16 @@ class SessionState:
         return cls(kind, {})
 
     @classmethod
+    def for_run(
+        cls, folder: Path | None, kind: str, *, gap: timedelta, lateness: timedelta, **settings: Any
+    ) -> SessionState:
+        """The saved state in `folder` (an incremental run) or an empty one (`folder=None`: a full run)."""
+        if folder is None:
+            return cls.empty(kind)
+        us = timedelta(microseconds=1)
+        return cls.load(folder, kind, {"gap_us": gap // us, "lateness_us": lateness // us, **settings})
+
+    @classmethod
     def load(cls, folder: Path, kind: str, settings: dict[str, Any]) -> SessionState:
         """The state in `folder` (empty when there is none); an error if it was built differently."""
         meta_path = folder / "state.json"
@@ -125,6 +135,14 @@ class SessionState:
         if self.watermark is None or not self.incremental:
             return None
         return self.watermark - timedelta(microseconds=self.settings["lateness_us"])
+
+    def split_late(self, events: pl.DataFrame, *, among: pl.Expr | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """(on-time events, late events): late = before `late_cutoff()` (and matching `among`, if given)."""
+        cutoff = self.late_cutoff()
+        if cutoff is None:
+            return events, events.clear()
+        late = pl.col("ts") < cutoff if among is None else among & (pl.col("ts") < cutoff)
+        return events.filter(~late), events.filter(late)
 
     def report_rows_kept(self) -> pl.LazyFrame | None:
         """The report rows this run cannot change (ending before the retain cutoff), or None."""

@@ -41,11 +41,11 @@ def run_shop_sessions(
     (`incremental.py`): only new files are read; the tables cover everything seen so far.
     """
     check_inputs(files)
-    state = _state(state_dir, gap=gap, lateness=lateness, warehouse=warehouse)
+    state = SessionState.for_run(state_dir, "shop-sessions", gap=gap, lateness=lateness, warehouse=warehouse.url)
     new_files, seen = state.new_inputs(list(files))
     summary = RunSummary("shop sessions", inputs=[str(p) for p in new_files])
     anonymous = 0
-    late_cutoff, latest, late_parts = state.late_cutoff(), None, []
+    latest, late_parts = None, []
     with (
         EventPartitions(partitions or partitions_for(new_files), key="_key") as events,
         EventPartitions(events.n, key="customer_id") as sessions,
@@ -58,12 +58,10 @@ def run_shop_sessions(
             summary.read += batch.events.height + batch.rejects.height
             summary.accepted += batch.events.height
             summary.rejected += batch.rejects.height
-            fresh = batch.events
-            anonymous += fresh["customer_id"].null_count()
-            if late_cutoff is not None:
-                is_late = pl.col("customer_id").is_not_null() & (pl.col("ts") < late_cutoff)
-                late_parts.append(fresh.filter(is_late))
-                fresh = fresh.filter(~is_late)
+            anonymous += batch.events["customer_id"].null_count()
+            # only sessionized (customer) events can be late; anonymous ones are loaded as they come
+            fresh, late = state.split_late(batch.events, among=pl.col("customer_id").is_not_null())
+            late_parts.append(late)
             latest = newest(latest, fresh)
             key = pl.coalesce("customer_id", pl.lit("~") + pl.col("event_id"))
             events.add(fresh.with_columns(_key=key, _new=True))
@@ -74,7 +72,7 @@ def run_shop_sessions(
         summary.accepted -= late.height
         summary.rejected += late.height
         raw = pl.struct(pl.exclude("seq", "source_file", "line_number")).struct.json_encode()
-        reject_parts.append(late_rejects(late, raw, late_cutoff, lateness))
+        reject_parts.append(late_rejects(late, raw, state.late_cutoff(), lateness))
         rejects = pl.concat(reject_parts).sort("source_file", "line_number")
         state.advance(new_files, latest, summary.read)
         earlier = _sessions_kept_per_customer(state)
@@ -142,18 +140,6 @@ def load_shop_results(
         warehouse.execute("DELETE FROM customers")
         warehouse.execute(report_sql("refresh_customers"))
         summary.record(warehouse)
-
-
-def _state(folder: Path | None, *, gap: timedelta, lateness: timedelta, warehouse: Warehouse) -> SessionState:
-    """The stream's saved state (incremental run) or an empty one (full run)."""
-    if folder is None:
-        return SessionState.empty("shop-sessions")
-    settings = {
-        "gap_us": gap // timedelta(microseconds=1),
-        "lateness_us": lateness // timedelta(microseconds=1),
-        "warehouse": warehouse.url,
-    }
-    return SessionState.load(folder, "shop-sessions", settings)
 
 
 def _sessions_kept_per_customer(state: SessionState) -> pl.DataFrame:
