@@ -1,27 +1,119 @@
-"""`footfall recsys …`: recommender data and evaluation."""
+"""`footfall recsys …`: recommender data, models, their evaluation and the model registry."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from footfall.cli._common import FormatOption, check_format, console, print_frame, user_errors
+from footfall.cli._common import (
+    FormatOption,
+    WarehouseOption,
+    check_format,
+    console,
+    open_warehouse,
+    print_frame,
+    user_errors,
+)
 
-app = typer.Typer(help="Recommender: MovieLens data, models and their evaluation.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from footfall.recsys.data import Interactions
+
+app = typer.Typer(help="Recommender: interactions, models, their evaluation and the registry.", no_args_is_help=True)
+data_app = typer.Typer(help="Look at the interactions a model would learn from.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+MovieLensOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--movielens",
+        help="Folder with ML-1M ratings.dat or ML-100K u.data (default: the warehouse's interactions).",
+        show_default=False,
+    ),
+]
+SourceOption = Annotated[
+    str,
+    typer.Option("--interactions", help="Warehouse interactions when no --movielens: rewards or shop."),
+]
+TuneOption = Annotated[
+    bool,
+    typer.Option("--tune", help="Choose parameters by a grid search on a validation split of the training part."),
+]
+
+
+def load_interactions(movielens: Path | None, source: str, warehouse: str | None) -> Interactions:
+    """MovieLens files when a folder is given, else the warehouse's `source` interactions."""
+    from footfall.recsys.data import read_movielens
+    from footfall.recsys.warehouse_data import read_warehouse_interactions
+
+    if movielens is not None:
+        return read_movielens(movielens)
+    with open_warehouse(warehouse) as wh:
+        return read_warehouse_interactions(wh, source)
+
+
+def describe(data: Interactions, fmt: str) -> None:
+    """Print what an interaction set holds: users, items, interactions, time span, titles."""
+    import polars as pl
+
+    events = data.events
+    summary = pl.DataFrame(
+        {
+            "source": [data.source],
+            "users": [events["user_id"].n_unique()],
+            "items": [events["item_id"].n_unique()],
+            "interactions": [events.height],
+            "first": [events["ts"].min()],
+            "last": [events["ts"].max()],
+            "titled_items": [data.items.height],
+        }
+    )
+    print_frame(summary, fmt, title=data.source)
+
+
+@data_app.command("movielens")
+def data_movielens(
+    path: Annotated[Path, typer.Option("--path", help="Folder with the MovieLens files (or to download into).")],
+    download: Annotated[
+        bool, typer.Option("--download", help="Fetch the official zip from files.grouplens.org and verify its MD5.")
+    ] = False,
+    dataset: Annotated[str, typer.Option("--dataset", help="With --download: ml-1m or ml-100k.")] = "ml-1m",
+    fmt: FormatOption = "table",
+) -> None:
+    """Read MovieLens 1M (ratings.dat, movies.dat) or 100K (u.data, u.item) and summarise it."""
+    from footfall.recsys.data import read_movielens
+    from footfall.recsys.download import download_movielens
+
+    with user_errors():
+        check_format(fmt)
+        folder = download_movielens(dataset, path) if download else path
+        data = read_movielens(folder)
+    describe(data, fmt)
+    if download:
+        console.print(f"files in {folder} (MD5 verified)")
+
+
+@data_app.command("warehouse")
+def data_warehouse(
+    source: SourceOption = "rewards", warehouse: WarehouseOption = None, fmt: FormatOption = "table"
+) -> None:
+    """Summarise the warehouse's interactions: rewards (issued, vouchers) or shop (products)."""
+    with user_errors():
+        check_format(fmt)
+        data = load_interactions(None, source, warehouse)
+    describe(data, fmt)
 
 
 @app.command()
 def evaluate(
-    movielens: Annotated[
-        Path, typer.Option("--movielens", help="Folder with ML-1M ratings.dat or ML-100K u.data.", show_default=False)
-    ],
-    model: Annotated[str, typer.Option("--model", help="popularity, ease, default, or all.")] = "all",
-    protocol: Annotated[
-        str, typer.Option("--protocol", help="leave-last-out (more protocols to come).")
-    ] = "leave-last-out",
+    movielens: MovieLensOption = None,
+    source: SourceOption = "rewards",
+    warehouse: WarehouseOption = None,
+    model: Annotated[str, typer.Option("--model", help="A model name (see train), default, or all.")] = "all",
+    protocol: Annotated[str, typer.Option("--protocol", help="leave-last-out or temporal.")] = "leave-last-out",
+    tune: TuneOption = False,
     fmt: FormatOption = "table",
 ) -> None:
     """Evaluate models with full ranking over the items each user has not seen.
@@ -30,21 +122,25 @@ def evaluate(
     (95 % intervals), coverage@10. temporal: one global cut, the last 20 % of interactions are
     the test set for warm users; Recall@20 (hits / min(20, items)) and NDCG@20. JSON gives one
     object per model with keys model, protocol, hr@10, ndcg@10, recall@20, ndcg@20, coverage@10,
-    train_seconds, params.
+    train_seconds, params. --tune picks each model's parameters on a validation split cut from the
+    training part (never the test part) and reports the chosen ones.
     """
     from footfall.errors import InputError
-    from footfall.recsys.data import read_movielens
     from footfall.recsys.evaluate import evaluate_leave_last_out, evaluate_temporal
     from footfall.recsys.models import MODELS, make_model
+    from footfall.recsys.tuning import tuned_model
 
     with user_errors():
         check_format(fmt)
         if protocol not in ("leave-last-out", "temporal"):
             raise InputError(f"bad --protocol {protocol!r}: use leave-last-out or temporal")
         names = list(MODELS) if model == "all" else [model]
-        data = read_movielens(movielens)
+        data = load_interactions(movielens, source, warehouse)
         run = evaluate_leave_last_out if protocol == "leave-last-out" else evaluate_temporal
-        results = [run(make_model(name), data.events) for name in names]
+        results = []
+        for name in names:
+            candidate = tuned_model(name, data.events, protocol=protocol)[0] if tune else make_model(name)
+            results.append(run(candidate, data.events))
     if fmt == "json":
         typer.echo(json.dumps(results))
         return
@@ -55,7 +151,8 @@ def evaluate(
         shown = ["model", "recall@20", "recall@20_ci95", "ndcg@20", "ndcg@20_ci95", "train_seconds"]
     frame = pl.DataFrame([{k: r[k] for k in shown} | {"params": json.dumps(r["params"])} for r in results])
     frame = frame.with_columns(pl.col(pl.Float64).round(4))
-    print_frame(frame, fmt, title=f"{data.source}: {protocol}, {results[0]['users']:,} users")
+    tuned = ", parameters tuned on a validation split" if tune else ""
+    print_frame(frame, fmt, title=f"{data.source}: {protocol}, {results[0]['users']:,} users{tuned}")
     console.print("intervals: normal approximation over users (95 %)")
 
 
@@ -74,23 +171,27 @@ def registry_path(path: Path | None) -> Path:
 
 @app.command()
 def train(
-    movielens: Annotated[
-        Path, typer.Option("--movielens", help="Folder with ML-1M ratings.dat or ML-100K u.data.", show_default=False)
-    ],
-    model: Annotated[str, typer.Option("--model", help="popularity, item-knn, ease, als or default.")] = "default",
+    movielens: MovieLensOption = None,
+    source: SourceOption = "rewards",
+    warehouse: WarehouseOption = None,
+    model: Annotated[
+        str, typer.Option("--model", help="popularity, item-knn, ease, recency-ease, als or default.")
+    ] = "default",
+    tune: TuneOption = False,
     registry: RegistryOption = None,
     promote: Annotated[bool, typer.Option("--promote", help="Make the new version the current model.")] = False,
 ) -> None:
     """Evaluate a model (leave-last-out), train it on all interactions, and store both in the registry."""
-    from footfall.recsys.data import read_movielens
     from footfall.recsys.evaluate import evaluate_leave_last_out
     from footfall.recsys.models import make_model
     from footfall.recsys.registry import Registry
+    from footfall.recsys.tuning import tuned_model
 
     with user_errors():
-        data = read_movielens(movielens)
-        figures = evaluate_leave_last_out(make_model(model), data.events)
-        fitted = make_model(model).fit(data.events)
+        data = load_interactions(movielens, source, warehouse)
+        candidate = tuned_model(model, data.events)[0] if tune else make_model(model)
+        figures = evaluate_leave_last_out(candidate, data.events)
+        fitted = make_model(model, candidate.params).fit(data.events)
         store = Registry(registry_path(registry))
         version = store.register(fitted, figures, data.items)
         if promote:

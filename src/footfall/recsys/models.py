@@ -19,7 +19,18 @@ import scipy.sparse as sp
 
 from footfall.errors import InputError
 
-__all__ = ["MODELS", "Als", "Ease", "ItemKnn", "Model", "Popularity", "Recommendation", "load_model", "make_model"]
+__all__ = [
+    "MODELS",
+    "Als",
+    "Ease",
+    "ItemKnn",
+    "Model",
+    "Popularity",
+    "RecencyEase",
+    "Recommendation",
+    "load_model",
+    "make_model",
+]
 
 
 @dataclass(frozen=True)
@@ -41,19 +52,21 @@ class Model:
     users: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     items: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     seen: sp.csr_matrix = field(default_factory=lambda: sp.csr_matrix((0, 0)))
+    age: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     popularity: np.ndarray = field(default_factory=lambda: np.zeros(0))
     train_seconds: float = 0.0
 
     def fit(self, events: pl.DataFrame) -> Model:
-        """Learn from `user_id, item_id` interactions."""
+        """Learn from `user_id, item_id[, ts]` interactions."""
         start = time.perf_counter()
-        pairs = events.select("user_id", "item_id").unique()
+        pairs = _pairs(events)
         self.users = np.array(sorted(pairs["user_id"].unique().to_list()), dtype=object)
         self.items = np.array(sorted(pairs["item_id"].unique().to_list()), dtype=object)
         rows = np.searchsorted(self.users, pairs["user_id"].to_numpy())
         cols = np.searchsorted(self.items, pairs["item_id"].to_numpy())
-        data = np.ones(len(rows), dtype=np.float64)
-        self.seen = sp.csr_matrix((data, (rows, cols)), shape=(len(self.users), len(self.items)))
+        # pairs are sorted by user then item: the matrix's data order is the frame's order
+        self.seen = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(self.users), len(self.items)))
+        self.age = pairs["age"].to_numpy().astype(np.float32)
         self.popularity = np.asarray(self.seen.sum(axis=0)).ravel()
         self._fit(self.seen)
         self.train_seconds = time.perf_counter() - start
@@ -83,7 +96,7 @@ class Model:
     def save(self, path: Path) -> None:
         """Write the model to `path` (`.npz`)."""
         arrays = {"users": self.users.astype(str), "items": self.items.astype(str), "popularity": self.popularity}
-        arrays |= {"seen_indptr": self.seen.indptr, "seen_indices": self.seen.indices}
+        arrays |= {"seen_indptr": self.seen.indptr, "seen_indices": self.seen.indices, "age": self.age}
         meta = {"name": self.name, "params": self.params, "train_seconds": self.train_seconds}
         arrays |= {"meta": np.array(json.dumps(meta)), **self._arrays()}
         np.savez(path, allow_pickle=False, **arrays)
@@ -133,6 +146,28 @@ class Ease(ItemItem):
         weights = -inverse / np.diag(inverse)
         weights[np.diag_indices_from(weights)] = 0.0
         self.weights = weights.astype(np.float32)
+
+
+@dataclass
+class RecencyEase(Ease):
+    """EASE^R weights applied to a recency-weighted history: an item seen `a` seconds before the user's
+    last interaction counts `floor + exp(-a / tau)` instead of 1.
+
+    Users rate and buy in batches; what they did last says most about what they do next.
+    """
+
+    name: ClassVar[str] = "recency-ease"
+
+    def __post_init__(self) -> None:
+        self.params = {"l2": 500.0, "tau": 60.0, "floor": 0.01, **self.params}
+
+    def score_users(self, rows: np.ndarray) -> np.ndarray:
+        history = self.seen[rows].astype(np.float32)  # row slices keep each row's entries in order
+        starts, lengths = self.seen.indptr[rows], np.diff(self.seen.indptr)[rows]
+        offsets = np.cumsum(lengths) - lengths
+        ages = self.age[np.repeat(starts - offsets, lengths) + np.arange(lengths.sum())]
+        history.data = np.float32(self.params["floor"]) + np.exp(-ages / np.float32(self.params["tau"]))
+        return np.asarray(history @ self.weights, dtype=np.float64)
 
 
 @dataclass
@@ -193,8 +228,14 @@ class Als(Model):
         self.user_factors, self.item_factors = arrays["user_factors"], arrays["item_factors"]
 
 
-MODELS: dict[str, type[Model]] = {"popularity": Popularity, "item-knn": ItemKnn, "ease": Ease, "als": Als}
-DEFAULT_MODEL = "ease"  # chosen by benchmarks/recsys.py on ML-100K (leave-last-out NDCG@10)
+MODELS: dict[str, type[Model]] = {
+    "popularity": Popularity,
+    "item-knn": ItemKnn,
+    "ease": Ease,
+    "recency-ease": RecencyEase,
+    "als": Als,
+}
+DEFAULT_MODEL = "recency-ease"  # chosen by benchmarks/recsys.py on ML-100K (leave-last-out NDCG@10)
 
 
 def make_model(name: str, params: dict[str, Any] | None = None) -> Model:
@@ -218,11 +259,21 @@ def load_model(path: Path) -> Model:
             model.seen = sp.csr_matrix(
                 (np.ones(len(indices)), indices, arrays["seen_indptr"]), shape=(len(model.users), len(model.items))
             )
+            model.age = arrays["age"] if "age" in arrays.files else np.zeros(len(indices), dtype=np.float32)
             model.train_seconds = meta["train_seconds"]
             model._restore(arrays)
     except (OSError, ValueError, KeyError) as exc:
         raise InputError(f"{path}: not a footfall model ({exc})") from None
     return model
+
+
+def _pairs(events: pl.DataFrame) -> pl.DataFrame:
+    """Distinct `user_id, item_id` sorted, with `age`: seconds from the pair's latest instant to the user's last."""
+    if "ts" not in events.columns:
+        return events.select("user_id", "item_id").unique().sort("user_id", "item_id").with_columns(age=pl.lit(0.0))
+    latest = events.group_by("user_id", "item_id").agg(pl.col("ts").max())
+    age = (pl.col("ts").max().over("user_id") - pl.col("ts")).dt.total_microseconds() * 1e-6
+    return latest.select("user_id", "item_id", age=age).sort("user_id", "item_id")
 
 
 def top_n(scores: np.ndarray, n: int) -> np.ndarray:
