@@ -21,10 +21,10 @@ from footfall.sessions.incremental import (
     file_digest,
     late_rejects,
     newest,
-    retained_events,
 )
 from footfall.sessions.loading import check_inputs, replace_by_source
 from footfall.sessions.partitions import EventPartitions, partitions_for
+from footfall.sessions.summaries import merge_summaries, report_rows, summarize
 from footfall.warehouse import Warehouse
 
 __all__ = ["archive_http_logs", "load_http_log_archive", "load_http_results", "run_http_sessions"]
@@ -50,7 +50,8 @@ def run_http_sessions(
     """Sessionize `logs`, write the report and its rejects next to `out`, load all three tables.
 
     Events are partitioned by user (`partitions`, default: by input size) so memory is bounded
-    by one partition. `http_log` and `http_log_rejects` have the rows of these source files
+    by one partition (an incremental run summarizes each partition and merges the summaries).
+    `http_log` and `http_log_rejects` have the rows of these source files
     replaced; `http_sessions` gets the report; all in one transaction. With `warehouse=None`
     only the files are written. With `state_dir` the run is incremental (`incremental.py`):
     only files not seen before are read, and the report covers everything seen so far.
@@ -75,9 +76,6 @@ def run_http_sessions(
         EventPartitions(events.n) as report,
     ):
         reject_parts = []
-        if state.events is not None:  # kept with the columns sessionizing reads; the rest are not loaded again
-            missing = {c: pl.lit(None, EVENT_SCHEMA[c]) for c in columns if c not in state.events.columns}
-            events.add(state.events.with_columns(**missing).select(columns).with_columns(_new=False))
         for batch in iter_http_log(new_logs, assume_tz=assume_tz, first_seq=state.next_seq):
             _count(batch, summary, progress)
             fresh, late = state.split_late(batch.events)
@@ -91,20 +89,22 @@ def run_http_sessions(
         reject_parts.append(late_rejects(late, _rebuilt_line(), state.late_cutoff(), lateness))
         rejects = pl.concat(reject_parts).sort("source_file", "line_number")
         state.advance(new_logs, latest, summary.read)
-        kept_events = []
-        for part in events:
-            sessions = http_sessions(part, links, gap=gap).with_columns(open=state.is_open(gap))
-            summary.written += sessions.height
-            report.add(sessions)
-            if state.incremental:
-                kept = retained_events(
-                    part.select(_SESSION_COLUMNS), sessions, user="user_id", cutoff=state.retain_cutoff(gap)
-                )
-                kept_events.append(kept)
+        if state.incremental:  # this run's sessions merged into the ones earlier runs left open
+            earlier = [state.summaries] if state.summaries is not None else []
+            merged = merge_summaries([*earlier, *(summarize(part, gap=gap) for part in events)], gap=gap)
+            rows = report_rows(merged, links).with_columns(open=state.is_open(gap))
+            summary.written += rows.height
+            report.add(rows)
+            open_now = merged.filter(pl.col("session_end") >= state.retain_cutoff(gap))
+        else:
+            for part in events:
+                sessions = http_sessions(part, links, gap=gap).with_columns(open=state.is_open(gap))
+                summary.written += sessions.height
+                report.add(sessions)
         full = _whole_report(state, report).sort("user_id", "session_start")
         try:
             if state.incremental:
-                staged = state.stage(pl.concat(kept_events) if kept_events else pl.DataFrame(), full, gap=gap)
+                staged = state.stage(full, gap=gap, summaries=open_now)
                 full = pl.scan_ipc(staged / "report.arrow")
             rejects_out = sibling_path(out, "rejects")
             write_table(full, out)

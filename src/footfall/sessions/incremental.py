@@ -5,7 +5,9 @@ A stream's state lives in one folder:
 - `state.json`: the files already processed (path, size, mtime), the watermark (the newest
   event instant seen), the retain cutoff, the next `seq` (file order continues across runs)
   and the settings the state was built with (gap, lateness, mapping, warehouse);
-- `events.arrow`: every event of every session that ends at or after the retain cutoff;
+- `events.arrow`: every event of every session that ends at or after the retain cutoff (web-shop
+  streams), or `open.arrow`: those sessions' mergeable summaries (`summaries.py`, HTTP logs:
+  a busy user's session can span the day, and its summary is one row where its events are many);
 - `report.arrow`: the sessions report over all data seen so far.
 
 Both are uncompressed Arrow IPC files: the state is rewritten every run, and IPC writes and
@@ -16,7 +18,8 @@ at `t` can only join a session that ends after `t - gap`; so sessions ending bef
 `watermark - lateness - gap` (the retain cutoff) are final. Each run re-sessionizes the
 retained events together with the new ones: the result replaces exactly the report rows that
 end at or after the previous cutoff (adding events only ever merges sessions, so no new
-session ends earlier). A run over hourly files therefore produces the report of one run over
+session ends earlier). Summaries give the same result as the events they stand for.
+A run over hourly files therefore produces the report of one run over
 all of them, provided no line is later than the lateness; later lines are rejected with the
 reason `late` (a full run over the files includes them).
 """
@@ -49,7 +52,7 @@ __all__ = [
 ]
 
 DEFAULT_LATENESS = timedelta(hours=1)
-_VERSION = 1
+_VERSION = 2  # 2: HTTP-log streams keep session summaries (open.arrow), not events
 
 
 @dataclass
@@ -64,6 +67,7 @@ class SessionState:
     retain_from: datetime | None = None
     next_seq: int = 0
     events: pl.DataFrame | None = None
+    summaries: pl.DataFrame | None = None
 
     @classmethod
     def empty(cls, kind: str) -> SessionState:
@@ -106,7 +110,8 @@ class SessionState:
             watermark=_instant(meta["watermark"]),
             retain_from=_instant(meta["retain_from"]),
             next_seq=meta["next_seq"],
-            events=pl.read_ipc(folder / "events.arrow"),
+            events=_read_if_there(folder / "events.arrow"),
+            summaries=_read_if_there(folder / "open.arrow"),
         )
 
     @property
@@ -187,14 +192,23 @@ class SessionState:
             "watermark": self.watermark.isoformat() if self.watermark else None,
         }
 
-    def stage(self, events: pl.DataFrame, report: pl.LazyFrame, *, gap: timedelta) -> Path:
-        """Write the next state to a temp folder beside the current one; `commit` swaps it in."""
+    def stage(
+        self,
+        report: pl.LazyFrame,
+        *,
+        gap: timedelta,
+        events: pl.DataFrame | None = None,
+        summaries: pl.DataFrame | None = None,
+    ) -> Path:
+        """Write the next state (retained `events` or open `summaries`) to a temp folder; `commit` swaps it in."""
         assert self.folder is not None
         self.folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = self._staging()
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
-        events.write_ipc(tmp / "events.arrow", compression="uncompressed")
+        for name, kept in (("events", events), ("open", summaries)):
+            if kept is not None:
+                kept.write_ipc(tmp / f"{name}.arrow", compression="uncompressed")
         report.sink_ipc(tmp / "report.arrow", compression="uncompressed")
         cutoff = self.retain_cutoff(gap)
         meta = {
@@ -267,6 +281,10 @@ def newest(current: datetime | None, events: pl.DataFrame) -> datetime | None:
 def file_digest(path: Path) -> str:
     """The SHA-256 of a small settings file (the mapping), so a changed mapping is noticed."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _read_if_there(path: Path) -> pl.DataFrame | None:
+    return pl.read_ipc(path) if path.exists() else None
 
 
 def _identity(path: Path) -> list[int]:

@@ -104,7 +104,7 @@ def run_shop_sessions(
                     if p is not None
                 ]
                 whole = pl.concat(parts) if parts else pl.LazyFrame()
-                state.stage(pl.concat(kept_events) if kept_events else pl.DataFrame(), whole, gap=gap)
+                state.stage(whole, gap=gap, events=pl.concat(kept_events) if kept_events else pl.DataFrame())
             load_shop_results(warehouse, summary, events=loaded, rejects=rejects, sessions=sessions, state=state)
             if state.incremental:
                 state.commit()

@@ -1,0 +1,33 @@
+"""Session summaries (what incremental runs keep): merged in any split, they give the contract's report."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from footfall.sessions.http_sessions import http_sessions
+from footfall.sessions.summaries import merge_summaries, report_rows, summarize
+from tests.sessions.reference import reference_sessions
+from tests.sessions.strategies import event_sets, links_frame, links_sets, to_frame
+
+GAP = timedelta(seconds=300)
+
+
+@settings(max_examples=200, deadline=None)
+@given(event_sets(gap_seconds=300), links_sets, st.data())
+def test_summaries_of_any_split_merge_into_the_report(
+    events: list[dict[str, Any]], links: set[tuple[str, str]], data: st.DataObject
+) -> None:
+    pieces = data.draw(st.integers(1, 4))
+    where = data.draw(st.lists(st.integers(0, pieces - 1), min_size=len(events), max_size=len(events)))
+    frame, mapping = to_frame(events), links_frame(links)
+    parts = [summarize(frame.filter(pl.Series(where) == p), gap=GAP) for p in range(pieces)]
+    # merging is associative: fold the parts in two steps when there are several
+    merged = merge_summaries([merge_summaries(parts[:1], gap=GAP), *parts[1:]], gap=GAP)
+    got = report_rows(merged, mapping).sort("user_id", "session_start")
+    assert got.equals(http_sessions(frame, mapping, gap=GAP))
+    assert got.to_dicts() == reference_sessions(events, links, GAP)
