@@ -47,22 +47,29 @@ def main() -> None:
     hours = sorted(hours_dir.glob("*.log"))[:24]  # the day's hours (a last file holds lines delivered after midnight)
     work = root / "work"
     rows: list[list[object]] = []
-    for label, sink in (("report only", ["--no-warehouse"]), ("report + DuckDB", ["--warehouse"])):
+    sinks = (  # (label, report target of the incremental runs, warehouse arguments)
+        ("report file", "inc.parquet", ["--no-warehouse"]),
+        ("report folder", "inc", ["--no-warehouse"]),
+        ("folder + DuckDB", "inc", ["--warehouse"]),
+    )
+    for label, target, sink in sinks:
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir()
 
-        def args_for(name: str, sink: list[str] = sink) -> list[str]:
-            target = [*sink, f"duckdb:///{work / name}.duckdb"] if len(sink) == 1 and sink[0] == "--warehouse" else sink
-            return ["--mapping", str(mapping), "--out", str(work / f"{name}.parquet"), *target]
+        def args_for(name: str, out: str, sink: list[str] = sink) -> list[str]:
+            where = [*sink, f"duckdb:///{work / name}.duckdb"] if sink == ["--warehouse"] else sink
+            return ["--mapping", str(mapping), "--out", str(work / out), *where]
 
-        full = timed([*FOOTFALL, *map(str, hours), *args_for("full")])
-        incremental = [*args_for("inc"), "--incremental", "--state", str(work / "state")]
+        full = timed([*FOOTFALL, *map(str, hours), *args_for("full", "full.parquet")])
+        incremental = [*args_for("inc", target), "--incremental", "--state", str(work / "state")]
         for hour in hours[:-1]:
             timed([*FOOTFALL, str(hour), *incremental])
         last = timed([*FOOTFALL, str(hours[-1]), *incremental])
-        same = pl.read_parquet(work / "inc.parquet").equals(pl.read_parquet(work / "full.parquet"))
+        report = pl.read_parquet(work / target / "*.parquet" if target == "inc" else work / target)
+        same = report.sort("user_id", "session_start").equals(pl.read_parquet(work / "full.parquet"))
         last_lines = sum(1 for _ in hours[-1].open("rb"))
         rows.append([label, round(full, 2), f"{last_lines:,}", round(last, 2), f"{100 * last / full:.1f} %", same])
+    startup = min(timed([sys.executable, "-m", "footfall", "--version"]) for _ in range(3))
     print(
         table(
             f"incremental: the last hour of a {args.events:,}-event day vs a full-day recompute (CLI, 2 cores)",
@@ -70,6 +77,7 @@ def main() -> None:
             rows,
         )
     )
+    print(f"of each incremental time, {startup:.2f} s is the CLI starting (python -m footfall --version)")
 
 
 if __name__ == "__main__":

@@ -15,18 +15,24 @@ __all__ = ["FORMATS", "check_output_path", "sibling_path", "to_text_frame", "wri
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl"}
 
 
-def check_output_path(path: Path) -> str:
-    """The format for `path` (by extension), or a one-line error before any work is done."""
+def check_output_path(path: Path, *, folder_ok: bool = False) -> str:
+    """The format for `path` (by extension; `dataset` for a folder where allowed), or a one-line error."""
+    if folder_ok and (path.is_dir() or not path.suffix):
+        return "dataset"
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(f"{path}: unknown output format {path.suffix!r}; use .parquet, .csv or .jsonl")
+        folder = "; a folder (a Parquet dataset) only with --incremental" if not path.suffix or path.is_dir() else ""
+        raise InputError(f"{path}: unknown output format {path.suffix!r}; use .parquet, .csv or .jsonl{folder}")
     if path.parent and not path.parent.is_dir():
         raise InputError(f"{path}: folder {path.parent} does not exist")
     return fmt
 
 
 def sibling_path(path: Path, tag: str) -> Path:
-    """A file next to `path` with `.tag` before its extension: sessions.csv → sessions.rejects.csv."""
+    """A file next to `path` with `.tag` before its extension: sessions.csv → sessions.rejects.csv
+    (a folder: sessions/ → sessions.rejects.parquet)."""
+    if not path.suffix or path.is_dir():
+        return path.with_name(f"{path.name}.{tag}.parquet")
     return path.with_name(f"{path.stem}.{tag}{path.suffix}")
 
 

@@ -89,8 +89,11 @@ def test_every_incremental_run_equals_a_full_run_over_the_files_so_far(batches: 
         logs = _write(folder, batches)
         for k, log in enumerate(logs, start=1):
             _incremental([log], mapping, folder / "inc.parquet", folder / "state")
+            _incremental([log], mapping, folder / "dataset", folder / "dataset-state")  # a folder: parts added
             expected = _full(logs[:k], mapping, folder / "full.parquet")
             assert_frame_equal(pl.read_parquet(folder / "inc.parquet"), expected)
+            parts = pl.read_parquet(folder / "dataset" / "*.parquet").sort("user_id", "session_start")
+            assert_frame_equal(parts, expected)
         # the last sessions are open (within one gap of the newest event), earlier ones are not
         newest = max(pl.read_parquet(folder / "full.parquet")["session_end"])
         report = pl.read_parquet(folder / "inc.parquet")
@@ -109,6 +112,15 @@ def test_a_session_spanning_two_files_is_merged_and_open_until_a_gap_passes(tmp_
     assert pl.read_parquet(out).select("events", "reward_driven_by_campaign_view", "open").rows() == [(2, True, True)]
     _incremental([c], mapping, out, state)  # u2 at +600 s: u1's last event (+200 s) is a gap behind: closed
     assert pl.read_parquet(out).select("user_id", "open").rows() == [("u1", False), ("u2", True)]
+
+
+def test_a_folder_output_is_only_for_incremental_runs(tmp_path: Path, mapping: Path) -> None:
+    (log,) = _write(tmp_path, [[_line("u1", 0, "campaign_view", "1")]])
+    with pytest.raises(InputError, match="a folder \\(a Parquet dataset\\) only with --incremental"):
+        _full([log], mapping, tmp_path / "dataset")
+    _incremental([log], mapping, tmp_path / "dataset", tmp_path / "state")
+    with pytest.raises(InputError, match="the state was built with dataset="):
+        _incremental([log], mapping, tmp_path / "other", tmp_path / "state")
 
 
 def test_lines_later_than_the_lateness_are_rejected_as_late_and_reported(tmp_path: Path, mapping: Path) -> None:

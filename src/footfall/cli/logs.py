@@ -54,7 +54,12 @@ def sessions(
     ],
     out: Annotated[
         Path,
-        typer.Option("--out", help="Report file: .parquet, .csv (lists as JSON arrays) or .jsonl.", show_default=False),
+        typer.Option(
+            "--out",
+            help="Report file: .parquet, .csv (lists as JSON arrays) or .jsonl; with --incremental also a folder "
+            "(a Parquet dataset: each run adds the rows that became final and replaces recent.parquet).",
+            show_default=False,
+        ),
     ],
     gap: Annotated[str, typer.Option("--gap", help="Session gap, e.g. 5m, 300s, 1h30m.")] = "5m",
     warehouse: WarehouseOption = None,

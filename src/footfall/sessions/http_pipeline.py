@@ -54,9 +54,11 @@ def run_http_sessions(
     `http_log` and `http_log_rejects` have the rows of these source files
     replaced; `http_sessions` gets the report; all in one transaction. With `warehouse=None`
     only the files are written. With `state_dir` the run is incremental (`incremental.py`):
-    only files not seen before are read, and the report covers everything seen so far.
+    only files not seen before are read, and the report covers everything seen so far; `out`
+    may then be a folder, a Parquet dataset that each run adds a part to (`closed-*.parquet`,
+    final rows) and whose `recent.parquet` it replaces (rows a later run may still change).
     """
-    check_output_path(out)
+    out_format = check_output_path(out, folder_ok=state_dir is not None)
     check_inputs(logs)
     links = read_campaign_reward_mapping(mapping)
     state = SessionState.for_run(
@@ -66,6 +68,7 @@ def run_http_sessions(
         lateness=lateness,
         mapping_sha256=file_digest(mapping) if state_dir else None,
         warehouse=warehouse.url if warehouse else None,
+        **({"dataset": str(out.resolve())} if out_format == "dataset" else {}),
     )
     new_logs, seen = state.new_inputs(list(logs))
     summary = RunSummary("logs sessions", inputs=[str(p) for p in new_logs])
@@ -95,7 +98,9 @@ def run_http_sessions(
             rows = report_rows(merged, links).with_columns(open=state.is_open(gap))
             summary.written += rows.height
             report.add(rows)
-            open_now = merged.filter(pl.col("session_end") >= state.retain_cutoff(gap))
+            cutoff = state.retain_cutoff(gap)
+            still_open = pl.lit(True) if cutoff is None else pl.col("session_end") >= cutoff
+            open_now = merged.filter(still_open)
         else:
             for part in events:
                 sessions = http_sessions(part, links, gap=gap).with_columns(open=state.is_open(gap))
@@ -104,10 +109,16 @@ def run_http_sessions(
         full = _whole_report(state, report).sort("user_id", "session_start")
         try:
             if state.incremental:
-                staged = state.stage(full, gap=gap, summaries=open_now)
-                full = pl.scan_ipc(staged / "report.arrow")
+                final = state.stage(rows.lazy(), gap=gap, summaries=open_now)
             rejects_out = sibling_path(out, "rejects")
-            write_table(full, out)
+            if out_format == "dataset":  # replace the rows that may change, then add the ones that became final
+                out.mkdir(exist_ok=True)
+                recent = rows.filter(still_open)
+                write_table(recent.sort("user_id", "session_start"), out / "recent.parquet")
+                if final.height:
+                    write_table(final.sort("user_id", "session_start"), out / f"closed-{state.part_name()}.parquet")
+            else:
+                write_table(full, out)
             write_table(rejects, rejects_out)
             summary.details.update(
                 gap_seconds=gap.total_seconds(),

@@ -8,7 +8,9 @@ A stream's state lives in one folder:
 - `events.arrow`: every event of every session that ends at or after the retain cutoff (web-shop
   streams), or `open.arrow`: those sessions' mergeable summaries (`summaries.py`, HTTP logs:
   a busy user's session can span the day, and its summary is one row where its events are many);
-- `report.arrow`: the sessions report over all data seen so far.
+- `closed/*.arrow`: the report rows that no later run can change (sessions ending before the
+  retain cutoff), one file appended per run; with this run's rows they are the report over all
+  data seen so far.
 
 Both are uncompressed Arrow IPC files: the state is rewritten every run, and IPC writes and
 (memory-mapped) reads are several times faster than Parquet.
@@ -151,10 +153,11 @@ class SessionState:
 
     def report_rows_kept(self) -> pl.LazyFrame | None:
         """The report rows this run cannot change (ending before the retain cutoff), or None."""
-        if not self.incremental or self.retain_from is None:
+        if not self.incremental:
             return None
         assert self.folder is not None
-        return pl.scan_ipc(self.folder / "report.arrow").filter(pl.col("session_end") < self.retain_from)
+        parts = sorted((self.folder / "closed").glob("*.arrow"))
+        return pl.scan_ipc(parts) if parts else None
 
     def advance(self, processed: list[Path], newest: datetime | None, events_read: int) -> None:
         """Record processed files, the new watermark and the next `seq` (call after reading)."""
@@ -199,8 +202,10 @@ class SessionState:
         gap: timedelta,
         events: pl.DataFrame | None = None,
         summaries: pl.DataFrame | None = None,
-    ) -> Path:
-        """Write the next state (retained `events` or open `summaries`) to a temp folder; `commit` swaps it in."""
+    ) -> pl.DataFrame:
+        """Write the next state to a temp folder (`commit` swaps it in): retained `events` or open
+        `summaries`, and the rows of this run's `report` that became final as a new closed part
+        (returned)."""
         assert self.folder is not None
         self.folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = self._staging()
@@ -209,8 +214,13 @@ class SessionState:
         for name, kept in (("events", events), ("open", summaries)):
             if kept is not None:
                 kept.write_ipc(tmp / f"{name}.arrow", compression="uncompressed")
-        report.sink_ipc(tmp / "report.arrow", compression="uncompressed")
+        (tmp / "closed").mkdir()
+        for part in (self.folder / "closed").glob("*.arrow"):  # earlier parts never change: link, not copy
+            os.link(part, tmp / "closed" / part.name)
         cutoff = self.retain_cutoff(gap)
+        final = report.filter(pl.col("session_end") < cutoff).collect() if cutoff else report.clear().collect()
+        if final.height:
+            final.write_ipc(tmp / "closed" / f"{self.part_name()}.arrow", compression="uncompressed")
         meta = {
             "version": _VERSION,
             "kind": self.kind,
@@ -222,7 +232,11 @@ class SessionState:
             "saved_at": datetime.now(UTC).isoformat(),
         }
         (tmp / "state.json").write_text(json.dumps(meta, indent=1))
-        return tmp
+        return final
+
+    def part_name(self) -> str:
+        """The name of the closed part this run adds (ordered like the runs)."""
+        return f"{self.next_seq:020d}"
 
     def commit(self) -> None:
         """Swap the staged state in (call after the warehouse transaction committed)."""

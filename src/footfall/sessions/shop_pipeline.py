@@ -14,7 +14,7 @@ from footfall.runs import RunSummary
 from footfall.sessions.incremental import DEFAULT_LATENESS, SessionState, late_rejects, newest, retained_events
 from footfall.sessions.loading import check_inputs, replace_by_source
 from footfall.sessions.partitions import EventPartitions, partitions_for
-from footfall.sessions.shop_sessions import shop_sessions
+from footfall.sessions.shop_sessions import SHOP_SESSION_SCHEMA, shop_sessions
 from footfall.warehouse import Warehouse
 
 __all__ = ["load_shop_results", "run_shop_sessions"]
@@ -98,13 +98,12 @@ def run_shop_sessions(
         )
         try:
             if state.incremental:
-                parts = [
-                    p
-                    for p in (state.report_rows_kept(), sessions.lazy() if sessions.has_rows() else None)
-                    if p is not None
-                ]
-                whole = pl.concat(parts) if parts else pl.LazyFrame()
-                state.stage(whole, gap=gap, events=pl.concat(kept_events) if kept_events else pl.DataFrame())
+                recomputed = (
+                    sessions.lazy()
+                    if sessions.has_rows()
+                    else pl.LazyFrame(schema={**SHOP_SESSION_SCHEMA, "open": pl.Boolean()})
+                )
+                state.stage(recomputed, gap=gap, events=pl.concat(kept_events) if kept_events else pl.DataFrame())
             load_shop_results(warehouse, summary, events=loaded, rejects=rejects, sessions=sessions, state=state)
             if state.incremental:
                 state.commit()
