@@ -32,6 +32,18 @@ REWARDS = [
     ("Double Points", "Loyalty Week", 10.0, 2.5),
     ("Airport Lounge", "Loyalty Week", 45.0, 20.0),
     ("Hawker Meal", "Morning Boost", 4.5, 3.5),
+    ("Kaya Toast Set", "Morning Boost", 4.0, 1.5),
+    ("S$10 Taxi Ride", "Payday Perks", 10.0, 8.0),
+    ("Gym Day Pass", "Weekend Warriors", 25.0, 6.0),
+    ("Zoo Entry", "Weekend Warriors", 48.0, 18.0),
+    ("Sneaker Discount", "Great Singapore Sale", 30.0, 12.0),
+    ("Electronics 15% Off", "Great Singapore Sale", 60.0, 22.0),
+    ("Triple Points", "Loyalty Week", 15.0, 3.5),
+    ("Birthday Cake", "Loyalty Week", 35.0, 14.0),
+    ("Car Wash", "Payday Perks", 18.0, 7.0),
+    ("Laksa Lunch", "Morning Boost", 6.0, 3.0),
+    ("Museum Pass", "Weekend Warriors", 20.0, 5.0),
+    ("Fruit Box", "Payday Perks", 15.0, 8.0),
 ]
 _COUNTRIES = [
     ("Singapore", ["Singapore"], 0.7),
