@@ -102,9 +102,10 @@ def demo(
             orders = order_metrics(wh)
             console.rule("membership applications and sales")
             inbox = demo_dir / "members" / "inbox"
-            generate_applications(inbox, files=3, rows=300, seed=7)
-            batch = process_inbox(inbox, demo_dir / "members", reference_date=date(2022, 1, 1), warehouse=wh)
-            print_summary(batch)
+            for seed in (7, 8, 9):  # three hourly drops, three batches
+                generate_applications(inbox, files=1, rows=300, seed=seed)
+                batch = process_inbox(inbox, demo_dir / "members", reference_date=date(2022, 1, 1), warehouse=wh)
+                print_summary(batch)
             members = wh.query("SELECT membership_id FROM members ORDER BY membership_id")["membership_id"].to_list()
             replace_sales(wh, generate_sales(members, orders=3_000, seed=7))
             print_frame(top_members(wh, n=10), "table", title="top 10 members by spending")
