@@ -59,7 +59,8 @@ def _date(text: str | None, name: str) -> date | None:
 
 
 def _chart(name: str, frame: pl.DataFrame) -> Chart:
-    return Chart(chart=name, rows=frame.to_dicts())
+    """The rows as JSON values: money (NUMERIC) as numbers, not strings."""
+    return Chart(chart=name, rows=frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64)).to_dicts())
 
 
 # Engagement (HTTP-log sessions)

@@ -7,11 +7,13 @@
   var COLORS = ["#2563eb", "#f97316", "#16a34a", "#dc2626", "#9333ea", "#0891b2", "#ca8a04", "#db2777"];
   var intFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
   var decFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+  var moneyFmt = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   var pctFmt = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
 
   function human(value, kind) {
     if (value === null || value === undefined || value === "") return "–";
     if (kind === "pct") return pctFmt.format(value);
+    if (kind === "money") return moneyFmt.format(value);
     if (kind === "pctchange") return (value > 0 ? "+" : "") + decFmt.format(value) + " %";
     if (kind === "datetime") return String(value).replace("T", " ").slice(0, 16) + " UTC";
     if (typeof value === "number") return Number.isInteger(value) ? intFmt.format(value) : decFmt.format(value);
