@@ -203,7 +203,10 @@
         });
       })
       .then(function (rows) {
-        if (!rows.length) {
+        var counted = spec.type === "heatmap" ? spec.z : spec.type === "funnel" ? spec.y[0] : null;
+        var nothing = counted ? rows.every(function (r) { return !r[counted]; })  // every cell 0
+          : spec.type === "kpis" && rows.every(function (r) { return spec.y.every(function (c) { return r[c] === null; }); });
+        if (!rows.length || nothing) {
           figure.dataset.points = "0";
           setState(figure, "empty", spec.empty || "No data for these filters.");
           return;
