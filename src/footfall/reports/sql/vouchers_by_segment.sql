@@ -1,4 +1,4 @@
--- Vouchers by user segment: :dimension is gender, age_band (age in the year of issue: under 25,
+-- Vouchers by user segment (most issued first; age bands in age order): :dimension is gender, age_band (age in the year of issue: under 25,
 -- 25-34, 35-44, 45-54, 55+), country or city; 'unknown' where the export had no value.
 -- users: distinct users issued a voucher; redemption_rate = redeemed / issued.
 -- Filters: :campaign, :reward, :date_from, :date_to (local issue dates in :tz, or null).
@@ -25,7 +25,9 @@ segmented as (
                          when age < 45 then '35-44' when age < 55 then '45-54' else '55+' end
             end,
             'unknown'
-        ) as segment
+        ) as segment,
+        case when cast(:dimension as text) <> 'age_band' then 0 when age is null then 6 when age < 25 then 1
+             when age < 35 then 2 when age < 45 then 3 when age < 55 then 4 else 5 end as age_order
     from filtered
 ),
 final as (
@@ -34,9 +36,10 @@ final as (
         count(distinct user_id) as users,
         count(*) as issued,
         count(*) filter (where status = 'redeemed') as redeemed,
-        cast(count(*) filter (where status = 'redeemed') as double precision) / count(*) as redemption_rate
+        cast(count(*) filter (where status = 'redeemed') as double precision) / count(*) as redemption_rate,
+        min(age_order) as age_order
     from segmented
     group by segment
 )
-select * from final
-order by issued desc, segment
+select segment, users, issued, redeemed, redemption_rate from final
+order by age_order, issued desc, segment
