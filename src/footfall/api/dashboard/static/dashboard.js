@@ -212,6 +212,11 @@
           return;
         }
         var draw = { table: drawTable, cohorts: drawCohorts, kpis: drawKpis }[spec.type] || drawPlot;
+        if (draw !== drawPlot) {  // tables and figures are read as they are, not as one image
+          var plot = figure.querySelector(".plot");
+          plot.removeAttribute("role");
+          plot.removeAttribute("aria-label");
+        }
         return draw(figure, spec, rows).then(function (points) {
           figure.dataset.points = String(points);
           setState(figure, "ready", "");
