@@ -210,13 +210,17 @@ def top_items(wh: WarehouseDep, n: Annotated[int, Query(ge=1, le=1000)] = 10) ->
 
 
 @router.get("/recommendations/history", response_model=Chart, summary="A user's vouchers")
-def history(wh: WarehouseDep, user: Annotated[str, Query(min_length=1)], n: int = 20) -> Chart:
+def history(
+    wh: WarehouseDep, user: Annotated[str, Query(min_length=1)], n: Annotated[int, Query(ge=1, le=1000)] = 20
+) -> Chart:
     """The user's vouchers, newest first."""
     return _chart("history", vouchers.voucher_history(wh, user, limit=n))
 
 
 @router.get("/recommendations/items", response_model=Chart, summary="The current model's recommendations")
-def recommended(request: Request, user: Annotated[str, Query(min_length=1)], n: int = 10) -> Chart:
+def recommended(
+    request: Request, user: Annotated[str, Query(min_length=1)], n: Annotated[int, Query(ge=1, le=1000)] = 10
+) -> Chart:
     """`rank, item_id, title, score` from the registry's current model (503 when there is none)."""
     loaded = request.app.state.models.get()
     rec = loaded.model.recommend(user, n)
