@@ -3,8 +3,10 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 EXTRAS  := server,beam,orchestration,ml,bench,dev
 UV      := $(shell command -v uv 2>/dev/null)
+# the browser tests and screenshots drive Debian's Chromium, never a browser Playwright downloads
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: install test demo lint format docs bench clean
+.PHONY: install test demo lint format docs bench clean chromium screenshots
 
 install: $(VENV)/.installed  ## build .venv with every extra; .venv/bin/footfall is the CLI
 
@@ -14,10 +16,22 @@ $(VENV)/.installed: pyproject.toml
 	  $$uv pip install --python $(PY) -e ".[$(EXTRAS)]"
 	@touch $@
 
-test: install  ## run the whole test suite (PostgreSQL tests start a throwaway server or skip with a reason)
+test: install chromium  ## run the whole test suite (PostgreSQL tests start a throwaway server or skip with a reason)
 	$(VENV)/bin/pytest
 
-demo: install  ## generate sample data, run every pipeline into the embedded warehouse, serve
+chromium:  ## install Debian's Chromium for the browser tests when missing and we can (root with apt); never fails
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y -q chromium >/dev/null 2>&1 || \
+	      { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; } || true; \
+	  fi; \
+	  test -x /usr/bin/chromium || echo "Chromium is not installed (needs root and apt): browser tests will skip"; \
+	fi
+
+screenshots: install chromium  ## regenerate docs/screenshots/*.png from the demo's data (each dashboard page)
+	$(PY) scripts/screenshots.py
+
+demo: install  ## generate sample data, run every pipeline into the embedded warehouse, serve the dashboard
 	$(VENV)/bin/footfall demo
 
 lint: install  ## ruff and mypy --strict

@@ -10,8 +10,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from footfall.api.dashboard import mount_dashboard
 from footfall.api.deps import SharedWarehouse
-from footfall.api.routes import health, metrics, recommendations, runs
+from footfall.api.routes import charts, health, metrics, recommendations, runs
 from footfall.errors import FootfallError, InputError
 
 __all__ = ["create_app", "error_response"]
@@ -38,8 +39,9 @@ def create_app(warehouse_url: str, *, models: Path | None = None) -> FastAPI:
     app = FastAPI(title="footfall", summary="Customer-engagement analytics API", version="0.1.0", lifespan=lifespan)
     app.state.warehouse = shared
     app.state.models = CurrentModel(models or get_settings().data_dir / "models")
-    for module in (health, metrics, recommendations, runs):
+    for module in (health, metrics, recommendations, runs, charts):
         app.include_router(module.router)
+    mount_dashboard(app)  # last: its pages are /{page}
 
     @app.exception_handler(FootfallError)
     async def footfall_error(_: Request, exc: FootfallError) -> JSONResponse:

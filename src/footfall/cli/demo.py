@@ -30,6 +30,7 @@ def demo(
 ) -> None:
     """Generate realistic sample data, run every pipeline into the warehouse, print where results are, serve."""
     from footfall.config import get_settings
+    from footfall.covid.load import load_covid
     from footfall.members.inbox import process_inbox
     from footfall.members.sales import replace_sales
     from footfall.reports.rewards import peak_engagement, weekly_reward_performance
@@ -38,10 +39,14 @@ def demo(
     from footfall.rewards.load import load_rewards
     from footfall.sessions.http_pipeline import archive_http_logs, load_http_log_archive, run_http_sessions
     from footfall.sessions.shop_pipeline import run_shop_sessions
+    from footfall.synth.covid import generate_covid
     from footfall.synth.http_log import HttpLogSpec, generate_http_log
     from footfall.synth.members import generate_applications, generate_sales
     from footfall.synth.rewards import RewardsSpec, generate_rewards
     from footfall.synth.shop_events import ShopSpec, generate_shop_events
+    from footfall.synth.vouchers import VouchersSpec, generate_vouchers
+    from footfall.vouchers.load import load_vouchers
+    from footfall.vouchers.recommend import train_voucher_model
 
     settings = get_settings()
     root = data_dir or settings.data_dir
@@ -51,7 +56,9 @@ def demo(
         demo_dir.mkdir(parents=True, exist_ok=True)
         log, mapping = demo_dir / "http.log", demo_dir / "campaign_reward_mapping.csv"
         console.rule("generating sample data")
-        generate_http_log(HttpLogSpec(events=events, users=max(100, events // 40), seed=7), log, mapping_out=mapping)
+        generate_http_log(
+            HttpLogSpec(events=events, users=max(100, events // 40), seed=7, days=28), log, mapping_out=mapping
+        )
         exports = generate_rewards(RewardsSpec(seed=7), demo_dir / "rewards")
         shop_file = demo_dir / "shop_events.jsonl"
         generate_shop_events(ShopSpec(events=events, seed=7), shop_file)
@@ -95,13 +102,25 @@ def demo(
             orders = order_metrics(wh)
             console.rule("membership applications and sales")
             inbox = demo_dir / "members" / "inbox"
-            generate_applications(inbox, files=3, rows=300, seed=7)
-            batch = process_inbox(inbox, demo_dir / "members", reference_date=date(2022, 1, 1), warehouse=wh)
-            print_summary(batch)
+            for seed in (7, 8, 9):  # three hourly drops, three batches
+                generate_applications(inbox, files=1, rows=300, seed=seed)
+                batch = process_inbox(inbox, demo_dir / "members", reference_date=date(2022, 1, 1), warehouse=wh)
+                print_summary(batch)
             members = wh.query("SELECT membership_id FROM members ORDER BY membership_id")["membership_id"].to_list()
-            replace_sales(wh, generate_sales(members, orders=3_000, seed=7))
+            # DuckDB refuses to delete orders and their lines in one transaction (its foreign-key
+            # limitation), so a re-run keeps the sales it loaded the first time
+            if not wh.query("SELECT count(*) AS n FROM orders")["n"][0]:
+                replace_sales(wh, generate_sales(members, orders=3_000, seed=7))
             print_frame(top_members(wh, n=10), "table", title="top 10 members by spending")
             print_frame(top_items(wh, n=3), "table", title="top 3 items by times bought")
+            console.rule("vouchers, COVID-19 cases, a recommender on the vouchers")
+            vouchers_csv, covid_csv, models = demo_dir / "vouchers.csv", demo_dir / "covid_cases.csv", root / "models"
+            generate_vouchers(VouchersSpec(seed=7), vouchers_csv)
+            print_summary(load_vouchers(vouchers_csv, warehouse=wh))
+            generate_covid(covid_csv, seed=7)
+            print_summary(load_covid(covid_csv, warehouse=wh))
+            if not (models / "current").is_file():
+                console.print(f"model:            {train_voucher_model(wh, models)} (ease, on redeemed vouchers)")
             sessions = wh.query(
                 "SELECT count(*) AS n, avg(CASE WHEN reward_driven_by_campaign_view THEN 1.0 ELSE 0 END) "
                 "AS driven FROM http_sessions"
@@ -121,4 +140,5 @@ def demo(
     )
     if serve_after:
         console.rule("serving")
-        serve(host=None, port=port, warehouse=url)
+        console.print(f"dashboard:        http://{get_settings().host}:{port or settings.port}/")
+        serve(host=None, port=port, warehouse=url, registry=root / "models")

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from footfall import __version__
-from footfall.cli import logs, members, recsys, rewards, sales, shop, synth
+from footfall.cli import covid, logs, members, recsys, rewards, sales, shop, synth, vouchers
 from footfall.cli.demo import demo
 from footfall.cli.runs import runs
 from footfall.cli.serve import serve
@@ -28,6 +28,8 @@ app.add_typer(sales.app, name="sales")
 app.add_typer(recsys.app, name="recsys")
 app.command()(recsys.recommend)
 app.add_typer(synth.app, name="synth")
+app.add_typer(vouchers.app, name="vouchers")
+app.add_typer(covid.app, name="covid")
 app.command()(demo)
 app.command()(serve)
 app.command()(runs)

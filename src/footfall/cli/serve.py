@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from footfall.cli._common import WarehouseOption, user_errors
+from footfall.cli.recsys import RegistryOption
 
 
 def serve(
@@ -18,8 +19,9 @@ def serve(
         int | None, typer.Option("--port", help="Port (default FOOTFALL_PORT or 8000).", show_default=False)
     ] = None,
     warehouse: WarehouseOption = None,
+    registry: RegistryOption = None,
 ) -> None:
-    """Serve the REST API (OpenAPI docs at /docs) over the warehouse."""
+    """Serve the dashboard (at /) and the REST API (OpenAPI docs at /docs) over the warehouse."""
     import uvicorn
 
     from footfall.api import create_app
@@ -30,4 +32,6 @@ def serve(
     url = warehouse or settings.warehouse_url()
     with user_errors():
         connect(url).close()  # create the schema up front, so read-only requests find it
-    uvicorn.run(create_app(url), host=host or settings.host, port=port or settings.port, log_level="info")
+    uvicorn.run(
+        create_app(url, models=registry), host=host or settings.host, port=port or settings.port, log_level="info"
+    )

@@ -149,3 +149,38 @@ def sales(
             raise InputError("no members in the warehouse: run `footfall members process` first")
         summary = replace_sales(wh, generate_sales(members, orders=orders, seed=seed))
     console.print(f"loaded {summary.written:,} sales rows for {len(members):,} members")
+
+
+@app.command()
+def vouchers(
+    out: Annotated[Path, typer.Option("--out", help="The voucher export CSV to write.", show_default=False)],
+    count: Annotated[int, typer.Option("--vouchers", help="Vouchers to write (3 bad rows come on top).")] = 30_000,
+    users: Annotated[int, typer.Option("--users", help="Distinct users.")] = 3_000,
+    days: Annotated[int, typer.Option("--days", help="Days of issues, from 2024-01-01 UTC.")] = 182,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+) -> None:
+    """Write a voucher export: seasonality, redemption delays, expiries after 30 days, a few heavy users,
+    user demographics, and three bad rows."""
+    from footfall.synth.vouchers import VouchersSpec, generate_vouchers
+
+    with user_errors():
+        if min(count, users, days) < 1:
+            raise InputError("--vouchers, --users and --days must be at least 1")
+        rows = generate_vouchers(VouchersSpec(vouchers=count, users=users, days=days, seed=seed), out)
+    console.print(f"wrote {rows:,} vouchers to {out}")
+
+
+@app.command()
+def covid(
+    out: Annotated[Path, typer.Option("--out", help="The time-series CSV to write.", show_default=False)],
+    layout: Annotated[str, typer.Option("--layout", help="owid (long) or jhu (JHU CSSE wide).")] = "owid",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+) -> None:
+    """Write a plausible Singapore COVID-19 daily case series, 2020-01-23 to 2022-12-31."""
+    from footfall.synth.covid import generate_covid
+
+    with user_errors():
+        if layout not in ("owid", "jhu"):
+            raise InputError(f"bad --layout {layout!r}: use owid or jhu")
+        rows = generate_covid(out, seed=seed, layout=layout)
+    console.print(f"wrote {rows:,} rows to {out}")

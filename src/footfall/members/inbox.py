@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -80,6 +81,7 @@ def process_inbox(
         _evaluate_file(path, rows, reference_date=reference_date, batch=batch)
     summary.read = len(rows.successful) + len(rows.unsuccessful)
     summary.accepted, summary.rejected = len(rows.successful), len(rows.unsuccessful)
+    summary.details["reject_reasons"] = _reason_counts(rows.unsuccessful)
     outputs = [out / "successful" / f"applications_{batch}.csv", out / "unsuccessful" / f"applications_{batch}.csv"]
     try:
         _write_csv(_frame(rows.successful, _SUCCESS_COLUMNS), outputs[0])
@@ -139,6 +141,16 @@ def _evaluate_file(path: Path, rows: _Rows, *, reference_date: date, batch: str)
         else:
             success = {"date_of_birth": app.date_of_birth, "membership_id": app.membership_id}
             rows.successful.append(base | cleaned | success)
+
+
+def _reason_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """How many failed applications gave each reason, the rejected value left out (for the dashboard)."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        for reason in json.loads(row["reasons"]):
+            key = re.sub(r"\s*\(.*\)$", "", reason)
+            counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pl.DataFrame:

@@ -11,7 +11,7 @@ from footfall.errors import InputError
 from footfall.reports._sql import report_sql
 from footfall.warehouse import Warehouse
 
-__all__ = ["order_metrics", "referrer_metrics"]
+__all__ = ["order_metrics", "referrer_metrics", "shop_funnel"]
 
 
 def order_metrics(
@@ -27,6 +27,13 @@ def referrer_metrics(
 ) -> pl.DataFrame:
     """`referrer, sessions, median_duration_minutes, p90_duration_minutes, order_rate`, busiest first."""
     return warehouse.query(report_sql("referrer_metrics"), _range(date_from, date_to))
+
+
+def shop_funnel(
+    warehouse: Warehouse, *, date_from: date | None = None, date_to: date | None = None, tz: str = "UTC"
+) -> pl.DataFrame:
+    """`step_order, step, sessions, share`: sessions → with a page view → with a cart add → with an order."""
+    return warehouse.query(report_sql("shop_funnel"), {**_range(date_from, date_to), "tz": tz})
 
 
 def _range(date_from: date | None, date_to: date | None) -> dict[str, date | None]:

@@ -1,0 +1,1 @@
+"""COVID-19 case time series (OWID or JHU CSSE exports) for the dashboard's cases-over-time view."""

@@ -1,0 +1,35 @@
+"""Load a COVID-19 time-series CSV: the file's (location, date) rows replaced, rejects kept, one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from footfall.readers.covid import read_covid_csv
+from footfall.runs import RunSummary
+from footfall.warehouse import Warehouse
+
+__all__ = ["load_covid"]
+
+
+def load_covid(path: Path, *, warehouse: Warehouse, location: str | None = None) -> RunSummary:
+    """Replace the rows of the locations in the file (all, or `location`) with its rows; re-loading changes nothing."""
+    summary = RunSummary("covid load", inputs=[str(path)])
+    rows, rejects = read_covid_csv(path, location=location)
+    locations = sorted(set(rows["location"].to_list()))
+    with warehouse.transaction():
+        for name in locations:
+            warehouse.execute("DELETE FROM covid_cases WHERE location = :l", {"l": name})
+        if rows.height:
+            warehouse.insert("covid_cases", rows.drop("line_number").with_columns(source_file=pl.lit(str(path))))
+        warehouse.execute("DELETE FROM covid_rejects WHERE source_file = :s", {"s": str(path)})
+        if rejects.height:
+            warehouse.insert("covid_rejects", rejects)
+        summary.read = rows.height + rejects.height
+        summary.accepted, summary.rejected, summary.written = rows.height, rejects.height, rows.height
+        summary.details["reject_reasons"] = dict(sorted(rejects["reason"].value_counts().iter_rows()))
+        summary.details["locations"] = len(locations)
+        summary.details["warehouse"] = warehouse.url
+        summary.record(warehouse)
+    return summary

@@ -1,0 +1,45 @@
+-- Vouchers by user segment (most issued first; age bands in age order): :dimension is gender, age_band (age in the year of issue: under 25,
+-- 25-34, 35-44, 45-54, 55+), country or city; 'unknown' where the export had no value.
+-- users: distinct users issued a voucher; redemption_rate = redeemed / issued.
+-- Filters: :campaign, :reward, :date_from, :date_to (local issue dates in :tz, or null).
+with filtered as (
+    select *, extract(year from issued_at at time zone :tz) - birth_year as age
+    from vouchers
+    where (cast(:campaign as text) is null or campaign = cast(:campaign as text))
+      and (cast(:reward as text) is null or reward_id = cast(:reward as text))
+      and (cast(:date_from as date) is null or issued_at >= cast(:date_from as timestamp) at time zone :tz)
+      and (cast(:date_to as date) is null
+           or issued_at < (cast(:date_to as timestamp) + interval '1 day') at time zone :tz)
+),
+segmented as (
+    select
+        user_id,
+        status,
+        coalesce(
+            case cast(:dimension as text)
+                when 'gender' then gender
+                when 'country' then country
+                when 'city' then city
+                when 'age_band' then
+                    case when age is null then null when age < 25 then 'under 25' when age < 35 then '25-34'
+                         when age < 45 then '35-44' when age < 55 then '45-54' else '55+' end
+            end,
+            'unknown'
+        ) as segment,
+        case when cast(:dimension as text) <> 'age_band' then 0 when age is null then 6 when age < 25 then 1
+             when age < 35 then 2 when age < 45 then 3 when age < 55 then 4 else 5 end as age_order
+    from filtered
+),
+final as (
+    select
+        segment,
+        count(distinct user_id) as users,
+        count(*) as issued,
+        count(*) filter (where status = 'redeemed') as redeemed,
+        cast(count(*) filter (where status = 'redeemed') as double precision) / count(*) as redemption_rate,
+        min(age_order) as age_order
+    from segmented
+    group by segment
+)
+select segment, users, issued, redeemed, redemption_rate from final
+order by age_order, issued desc, segment

@@ -1,0 +1,1 @@
+"""Vouchers: the reward voucher export (issued, redeemed, expired) and its users."""

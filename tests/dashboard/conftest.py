@@ -1,0 +1,80 @@
+"""A warehouse of each kind loaded with every dataset the dashboard shows (small generated data)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from footfall.covid.load import load_covid
+from footfall.members.inbox import process_inbox
+from footfall.members.sales import replace_sales
+from footfall.sessions.http_pipeline import run_http_sessions
+from footfall.sessions.shop_pipeline import run_shop_sessions
+from footfall.synth.covid import generate_covid
+from footfall.synth.http_log import HttpLogSpec, generate_http_log
+from footfall.synth.members import generate_applications, generate_sales
+from footfall.synth.shop_events import ShopSpec, generate_shop_events
+from footfall.synth.vouchers import VouchersSpec, generate_vouchers
+from footfall.vouchers.load import load_vouchers
+from footfall.vouchers.recommend import train_voucher_model
+from footfall.warehouse import connect
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Where the data went: the warehouse URL, the model registry, and the generated inputs."""
+
+    url: str
+    models: Path
+    vouchers: Path
+    covid: Path
+    members: Path
+
+
+def load_everything(url: str, folder: Path) -> Loaded:
+    """Generate and load vouchers, HTTP-log sessions, shop sessions, two member batches, sales, COVID-19 cases."""
+    vouchers, covid = folder / "vouchers.csv", folder / "covid.csv"
+    generate_vouchers(VouchersSpec(vouchers=1_500, users=200, days=70, seed=11), vouchers)
+    log, mapping = folder / "http.log", folder / "mapping.csv"
+    generate_http_log(HttpLogSpec(events=4_000, users=150, seed=3, days=21), log, mapping_out=mapping)
+    shop = folder / "shop.jsonl"
+    generate_shop_events(ShopSpec(events=3_000, days=10, seed=1), shop)
+    generate_covid(covid, days=60, seed=4)
+    with connect(url) as wh:
+        load_vouchers(vouchers, warehouse=wh)
+        run_http_sessions([log], mapping=mapping, out=folder / "s.parquet", gap=timedelta(minutes=5), warehouse=wh)
+        run_shop_sessions([shop], gap=timedelta(minutes=30), warehouse=wh)
+        for seed in (1, 2):
+            generate_applications(folder / "inbox", files=1, rows=80, seed=seed)
+            process_inbox(folder / "inbox", folder / "members", reference_date=date(2022, 1, 1), warehouse=wh)
+        members = wh.query("SELECT membership_id FROM members ORDER BY membership_id")["membership_id"].to_list()
+        replace_sales(wh, generate_sales(members, orders=300, seed=2))
+        load_covid(covid, warehouse=wh)
+        train_voucher_model(wh, folder / "models")
+    return Loaded(url, folder / "models", vouchers, covid, folder / "members")
+
+
+@pytest.fixture(scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
+    """Every dashboard dataset in DuckDB and in PostgreSQL (a fresh schema, dropped afterwards)."""
+    folder = tmp_path_factory.mktemp(f"dashboard-{request.param}")
+    if request.param == "duckdb":
+        yield load_everything(f"duckdb:///{folder / 'w.duckdb'}", folder)
+        return
+    import psycopg
+
+    base: str = request.getfixturevalue("postgres_url")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as con:
+        con.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in base else "?"
+    try:
+        yield load_everything(f"{base}{sep}options=-csearch_path%3D{schema}", folder)
+    finally:
+        with psycopg.connect(base, autocommit=True) as con:
+            con.execute(f"DROP SCHEMA {schema} CASCADE")
