@@ -79,26 +79,37 @@ def train(
     ],
     model: Annotated[str, typer.Option("--model", help="popularity, item-knn, ease, als or default.")] = "default",
     registry: RegistryOption = None,
-    promote: Annotated[bool, typer.Option("--promote", help="Make the new version the current model.")] = False,
+    promote: Annotated[
+        bool,
+        typer.Option(
+            "--promote",
+            help="Make the new version current unless its NDCG@10 is worse than the current model's on the same "
+            "data by more than FOOTFALL_PROMOTE_TOLERANCE (a relative drop; default 0). The first model is "
+            "always promoted.",
+        ),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Promote even when worse (implies --promote).")] = False,
 ) -> None:
     """Evaluate a model (leave-last-out), train it on all interactions, and store both in the registry."""
+    from footfall.config import get_settings
     from footfall.recsys.data import read_movielens
-    from footfall.recsys.evaluate import evaluate_leave_last_out
-    from footfall.recsys.models import make_model
     from footfall.recsys.registry import Registry
+    from footfall.recsys.retrain import evaluate_current_on, train_candidate
 
     with user_errors():
         data = read_movielens(movielens)
-        figures = evaluate_leave_last_out(make_model(model), data.events)
-        fitted = make_model(model).fit(data.events)
         store = Registry(registry_path(registry))
-        version = store.register(fitted, figures, data.items)
-        if promote:
-            store.promote(version)
+        version, figures = train_candidate(data, model=model, registry=store)
+        decision = None
+        if promote or force:
+            evaluate_current_on(store, data)  # the current recipe on the same data, so the figures compare
+            decision = store.promote_if_better(version, tolerance=get_settings().promote_tolerance, force=force)
     console.print(
         f"version {version}: HR@10 {figures['hr@10']:.4f}, NDCG@10 {figures['ndcg@10']:.4f}"
-        + (" — now current" if promote else "")
+        + (" — now current" if decision and decision.promoted else "")
     )
+    if decision is not None:
+        console.print(str(decision), highlight=False)
 
 
 def recommend(
