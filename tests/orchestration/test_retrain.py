@@ -1,4 +1,4 @@
-"""The nightly retrain: a worse candidate leaves `current` alone; a better one is promoted and served without restart."""
+"""The nightly retrain: a worse candidate leaves `current` alone; a better one is promoted and served at once."""
 
 import json
 import urllib.request
