@@ -10,6 +10,7 @@ import typer
 from footfall import __version__
 from footfall.cli import logs, members, recsys, rewards, sales, shop, synth
 from footfall.cli.demo import demo
+from footfall.cli.orchestrate import orchestrate
 from footfall.cli.runs import runs
 from footfall.cli.serve import serve
 
@@ -30,6 +31,7 @@ app.command()(recsys.recommend)
 app.add_typer(synth.app, name="synth")
 app.command()(demo)
 app.command()(serve)
+app.command()(orchestrate)
 app.command()(runs)
 
 
