@@ -17,8 +17,8 @@ $(VENV)/.installed: pyproject.toml
 test: install  ## run the whole test suite (PostgreSQL tests start a throwaway server or skip with a reason)
 	$(VENV)/bin/pytest
 
-demo: install  ## generate sample data, run every pipeline into the embedded warehouse, serve
-	$(VENV)/bin/footfall demo
+demo: install  ## generate sample data, run every pipeline into the embedded warehouse, serve (ORCHESTRATE=1: and Dagster on :3000)
+	$(VENV)/bin/footfall demo $(if $(ORCHESTRATE),--orchestrate)
 
 lint: install  ## ruff and mypy --strict
 	$(VENV)/bin/ruff check src tests scripts benchmarks
