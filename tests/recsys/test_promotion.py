@@ -42,6 +42,8 @@ def test_better_is_promoted_worse_is_not_and_figures_are_on_the_same_data(tmp_pa
     assert store.promote_if_better(worse, force=True).reason == "forced" and store.current() == worse
     with pytest.raises(InputError, match="bad promotion tolerance"):
         store.promote_if_better(worse, tolerance=1.5)
+    with pytest.raises(InputError, match="no model version 'nope'"):
+        store.promote_if_better("nope")
 
 
 def test_figures_on_other_data_are_not_compared_until_the_current_recipe_is_evaluated_on_it(tmp_path: Path) -> None:

@@ -24,13 +24,12 @@ def orchestrate(
     """
     from footfall.config import get_settings
     from footfall.orchestration.process import start_orchestrator, stop_orchestrator
+    from footfall.orchestration.resources import resources_for
 
     settings = get_settings()
     chosen = port or settings.orchestrate_port
     with user_errors():
-        from footfall.orchestration.definitions import defs  # a broken setting fails here, in one line
-
-        del defs
+        resources_for(settings)  # a bad FOOTFALL_DEPLOYMENT or a missing warehouse URL: one line, exit 2
         proc = start_orchestrator(port=chosen, home=settings.data_dir / "dagster")
     console.print(f"Dagster UI on http://127.0.0.1:{chosen} (data dir {settings.data_dir}); Ctrl-C stops it")
 

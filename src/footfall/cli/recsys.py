@@ -102,7 +102,7 @@ def train(
         version, figures = train_candidate(data, model=model, registry=store)
         decision = None
         if promote or force:
-            evaluate_current_on(store, data)  # the current recipe on the same data, so the figures compare
+            evaluate_current_on(store, data, about=figures["data"])  # the current recipe on the same data
             decision = store.promote_if_better(version, tolerance=get_settings().promote_tolerance, force=force)
     console.print(
         f"version {version}: HR@10 {figures['hr@10']:.4f}, NDCG@10 {figures['ndcg@10']:.4f}"

@@ -71,7 +71,7 @@ class DataDirResource(dg.ConfigurableResource["DataDirResource"]):
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
-    def new_files(self, name: str) -> list[Path]:
+    def files(self, name: str) -> list[Path]:
         """The files in `inbox/<name>`, by name (hidden and partial `.tmp`/`.part` files are not ready)."""
         folder = self.inbox(name)
         if not folder.is_dir():

@@ -33,7 +33,7 @@ def new_files_sensor(name: str, folder: str, job: str) -> dg.SensorDefinition:
     def _sensor(context: SensorEvaluationContext, data: DataDirResource) -> dg.SensorResult:
         seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
         present = {}
-        for path in data.new_files(folder):
+        for path in data.files(folder):
             stat = path.stat()
             present[path.name] = f"{stat.st_size}:{stat.st_mtime_ns}"
         new = {name: mark for name, mark in sorted(present.items()) if seen.get(name) != mark}

@@ -89,6 +89,8 @@ class Registry:
         """
         if not 0.0 <= tolerance < 1.0:
             raise InputError(f"bad promotion tolerance {tolerance}: give a relative drop from 0 to below 1")
+        if not (self.root / "versions" / version).is_dir():
+            raise InputError(f"{self.root}: no model version {version!r}")
         current = self.current() if (self.root / "current").is_file() else None
         candidates = [e for e in self.evaluations(version) if e.get(metric) is not None]
         pair = _comparable(candidates, self.evaluations(current) if current else [], metric)

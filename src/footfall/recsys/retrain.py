@@ -38,9 +38,13 @@ def register_candidate(data: Interactions, *, model: str, registry: Registry) ->
     return registry.register(fitted, trained_on, data.items)
 
 
-def evaluate_version(registry: Registry, version: str, data: Interactions) -> dict[str, Any]:
-    """Evaluate `version`'s recipe on `data` (leave-last-out) unless stored already; store and return the figures."""
-    about = describe_interactions(data.events, data.source)
+def evaluate_version(
+    registry: Registry, version: str, data: Interactions, *, about: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Evaluate `version`'s recipe on `data` (leave-last-out) unless stored already; store and return the figures.
+
+    `about` is `describe_interactions(data)` when the caller has it (it hashes every interaction)."""
+    about = about or describe_interactions(data.events, data.source)
     for stored in registry.evaluations(version):
         if stored.get("protocol") == "leave-last-out" and (stored.get("data") or {}).get("sha256") == about["sha256"]:
             return stored
@@ -50,11 +54,13 @@ def evaluate_version(registry: Registry, version: str, data: Interactions) -> di
     return figures
 
 
-def evaluate_current_on(registry: Registry, data: Interactions) -> dict[str, Any] | None:
+def evaluate_current_on(
+    registry: Registry, data: Interactions, *, about: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     """The current model's recipe evaluated on `data` (computed once, then stored); None without a current model."""
     if not (registry.root / "current").is_file():
         return None
-    return evaluate_version(registry, registry.current(), data)
+    return evaluate_version(registry, registry.current(), data, about=about)
 
 
 def evaluate_recipe(

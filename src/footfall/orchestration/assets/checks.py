@@ -1,8 +1,7 @@
 """Asset checks: each table an asset loads has rows, and its rejects stay a small share of what was read."""
 
-from typing import Any
-
 import dagster as dg
+import polars as pl
 
 from footfall.orchestration.resources import WarehouseResource
 
@@ -44,7 +43,7 @@ def rejects_ratio_check(asset: str, table: str, rejects: str, *, where: str = ""
     return _check
 
 
-def _count(frame: Any) -> int:
+def _count(frame: pl.DataFrame) -> int:
     return int(frame["n"][0])
 
 

@@ -37,7 +37,7 @@ campaign_reward_mapping = dg.AssetSpec(
 def http_log_archive(context: AssetExecutionContext, data: DataDirResource) -> dg.MaterializeResult[None]:
     """Each log file archived losslessly as Avro (`archive/http_log/<file>.avro`), once per version of the file."""
     archived, written, rejected = [], 0, 0
-    for log in data.new_files("logs"):
+    for log in data.files("logs"):
         out = data.output("archive", "http_log", f"{log.name}.avro")
         if out.exists() and out.stat().st_mtime_ns >= log.stat().st_mtime_ns:
             continue  # archived already, and the log has not changed since
@@ -62,7 +62,7 @@ def http_sessions(
 ) -> dg.MaterializeResult[None]:
     """Sessions with campaign attribution (CONTRACTS: HTTP-log sessions report) in the tables `http_sessions`,
     `http_log` and `http_log_rejects`, and the report `reports/http_sessions.parquet` (+ its rejects)."""
-    logs = data.new_files("logs")
+    logs = data.files("logs")
     if not logs:
         raise dg.Failure(f"no log files in {data.inbox('logs')}: drop access logs there")
     if not data.mapping.is_file():

@@ -73,8 +73,9 @@ def model_evaluation(
 ) -> dg.Output[str]:
     """The candidate's recipe and the current model's, evaluated leave-last-out on the same interactions."""
     registry, snapshot = model_registry.registry(), _snapshot(data)
-    figures = evaluate_version(registry, candidate_model, snapshot)
-    current = evaluate_current_on(registry, snapshot)
+    about = describe_interactions(snapshot.events, snapshot.source)
+    figures = evaluate_version(registry, candidate_model, snapshot, about=about)
+    current = evaluate_current_on(registry, snapshot, about=about)
     metadata = {
         f"candidate {DEFAULT_METRIC}": figures[DEFAULT_METRIC],
         "candidate hr@10": figures["hr@10"],

@@ -30,7 +30,7 @@ def shop_sessions(
     context: AssetExecutionContext, data: DataDirResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult[None]:
     """Customers' sessions (30-minute gap), incrementally: only new files are read; the tables cover all seen."""
-    files = data.new_files("shop")
+    files = data.files("shop")
     if not files:
         raise dg.Failure(f"no shop event files in {data.inbox('shop')}: drop JSON-lines files there")
     with warehouse.open() as wh:
