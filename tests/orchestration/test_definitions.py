@@ -63,10 +63,15 @@ def test_production_resources_need_a_warehouse_url(tmp_path: Path) -> None:
     dg.Definitions.validate_loadable(production)
 
 
-def test_the_whole_graph_materializes_on_generated_data(tmp_path: Path) -> None:
-    url = f"duckdb:///{tmp_path / 'footfall.duckdb'}"
+def test_the_whole_graph_materializes_on_generated_data(
+    tmp_path: Path, warehouse_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On DuckDB with the local resources; on PostgreSQL with the production ones (URL from the environment)."""
+    url = warehouse_url
+    deployment = "local" if url.startswith("duckdb") else "production"
+    monkeypatch.setenv("FOOTFALL_WAREHOUSE", url)
     stage_sample_inputs(tmp_path, events=20_000, seed=3)
-    local = build_definitions(Settings(data_dir=tmp_path, warehouse=url))
+    local = build_definitions(Settings(data_dir=tmp_path, warehouse=url, deployment=deployment))
     (tmp_path / "dagster").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
         result = local.resolve_job_def("everything_job").execute_in_process(instance=instance)
