@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from footfall.api.process import free_port
-from footfall.orchestration.process import wait_until_up
+from footfall.api.process import free_port, wait_until_answers
 from footfall.orchestration.sample import stage_sample_inputs
 from tests.orchestration.test_definitions import ASSET_KEYS
 
@@ -55,7 +54,7 @@ def test_orchestrate_serves_the_asset_graph_and_runs_it(tmp_path: Path) -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(proc, base, timeout=240)
+        wait_until_answers(proc, f"{base}/server_info", timeout=240, what="footfall orchestrate")
         nodes = _graphql(base, "{ assetNodes { assetKey { path } } }")["assetNodes"]
         assert {"/".join(n["assetKey"]["path"]) for n in nodes} == ASSET_KEYS
         selector = {"repositoryLocationName": LOCATION, "repositoryName": "__repository__", "jobName": "everything_job"}

@@ -8,13 +8,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from footfall.errors import FootfallError
+from footfall.api.process import wait_until_answers
 
 __all__ = ["INSTANCE_YAML", "orchestrator_in_background", "prepare_home", "start_orchestrator", "stop_orchestrator"]
 
@@ -59,19 +57,6 @@ def stop_orchestrator(proc: subprocess.Popen[bytes], *, timeout: float = 30.0) -
     proc.wait(timeout=10)
 
 
-def wait_until_up(proc: subprocess.Popen[bytes], base: str, *, timeout: float) -> None:
-    """Return when the webserver answers `/server_info`; an error if it exits or the time runs out."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/server_info", timeout=2)
-            return
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise FootfallError(f"the Dagster webserver did not answer on {base}") from None
-            time.sleep(0.5)
-
-
 @contextmanager
 def orchestrator_in_background(
     *, port: int, home: Path, env: dict[str, str] | None = None, timeout: float = 180.0
@@ -80,7 +65,7 @@ def orchestrator_in_background(
     proc = start_orchestrator(port=port, home=home, env=env)
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_until_up(proc, base, timeout=timeout)
+        wait_until_answers(proc, f"{base}/server_info", timeout=timeout, what="the Dagster webserver")
         yield base
     finally:
         stop_orchestrator(proc)
