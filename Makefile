@@ -31,8 +31,8 @@ chromium:  ## install Debian's Chromium for the browser tests when missing and w
 screenshots: install chromium  ## regenerate docs/screenshots/*.png from the demo's data (each dashboard page)
 	$(PY) scripts/screenshots.py
 
-demo: install  ## generate sample data, run every pipeline into the embedded warehouse, serve the dashboard
-	$(VENV)/bin/footfall demo
+demo: install  ## generate sample data, run every pipeline into the embedded warehouse, serve the dashboard (ORCHESTRATE=1: and Dagster on :3000)
+	$(VENV)/bin/footfall demo $(if $(ORCHESTRATE),--orchestrate)
 
 lint: install  ## ruff and mypy --strict
 	$(VENV)/bin/ruff check src tests scripts benchmarks

@@ -20,6 +20,14 @@ class Settings(BaseSettings):
     report_tz: str = "Asia/Singapore"
     host: str = "127.0.0.1"
     port: int = 8000
+    # recommender promotion: a new model becomes current unless its NDCG@10 is more than this
+    # relative drop below the current model's on the same data (0.02 = 2 % worse is still accepted)
+    promote_tolerance: float = 0.0
+    # orchestration (docs/orchestration.md): the Dagster UI's port, the resource set (local or
+    # production), and MovieLens files the retrain job reads instead of the warehouse's interactions
+    orchestrate_port: int = 3000
+    deployment: str = "local"
+    movielens: Path | None = None
 
     def warehouse_url(self) -> str:
         """The warehouse URL: `FOOTFALL_WAREHOUSE`, else a DuckDB file under the data dir."""

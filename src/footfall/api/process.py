@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from footfall.errors import FootfallError
 
-__all__ = ["free_port", "serve_in_background"]
+__all__ = ["free_port", "serve_in_background", "wait_until_answers"]
 
 
 def free_port() -> int:
@@ -42,16 +42,21 @@ def serve_in_background(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/health", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise FootfallError(f"footfall serve did not answer on {base}") from None
-                time.sleep(0.1)
+        wait_until_answers(proc, f"{base}/health", timeout=timeout, what="footfall serve")
         yield base
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=10)
+
+
+def wait_until_answers(proc: subprocess.Popen[bytes], url: str, *, timeout: float, what: str) -> None:
+    """Return when `url` answers; a one-line error when `proc` exits first or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise FootfallError(f"{what} did not answer on {url}") from None
+            time.sleep(0.1)

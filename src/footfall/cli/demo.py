@@ -27,6 +27,14 @@ def demo(
     ] = None,
     events: Annotated[int, typer.Option("--events", help="Size of the generated access log.")] = 200_000,
     port: Annotated[int | None, typer.Option("--port", help="Port to serve on.", show_default=False)] = None,
+    orchestrate: Annotated[
+        bool,
+        typer.Option(
+            "--orchestrate",
+            help="Also drop the sample inputs into DATA_DIR/inbox and start the Dagster UI and daemon "
+            "(http://127.0.0.1:3000, FOOTFALL_ORCHESTRATE_PORT) beside the API; its sensors process the inputs.",
+        ),
+    ] = False,
 ) -> None:
     """Generate realistic sample data, run every pipeline into the warehouse, print where results are, serve."""
     from footfall.config import get_settings
@@ -138,7 +146,37 @@ def demo(
         "rewards reports:  footfall rewards peak-engagement --campaign 1 --from 2019-07-01 --to 2019-09-30; "
         "footfall rewards weekly"
     )
-    if serve_after:
+    if orchestrate:
+        _serve_beside_orchestrator(root, url, events=events, serve_after=serve_after, port=port)
+    elif serve_after:
         console.rule("serving")
         console.print(f"dashboard:        http://{get_settings().host}:{port or settings.port}/")
         serve(host=None, port=port, warehouse=url, registry=root / "models")
+
+
+def _serve_beside_orchestrator(root: Path, url: str, *, events: int, serve_after: bool, port: int | None) -> None:
+    """Stage the sample inputs in the inbox, start `footfall orchestrate`'s processes, serve; stop them after."""
+    from footfall.config import get_settings
+    from footfall.orchestration.process import start_orchestrator, stop_orchestrator
+    from footfall.orchestration.sample import stage_sample_inputs
+
+    console.rule("orchestration")
+    stage_sample_inputs(root, events=events, seed=7)
+    ui_port = get_settings().orchestrate_port
+    env = {"FOOTFALL_DATA_DIR": str(root.resolve()), "FOOTFALL_WAREHOUSE": url}
+    proc = start_orchestrator(port=ui_port, home=root / "dagster", env=env)
+    console.print(
+        f"Dagster UI:       http://127.0.0.1:{ui_port}  (sample inputs in {root / 'inbox'}; its sensors start runs, "
+        "or 'Materialize all' in the asset graph)"
+    )
+    try:
+        if serve_after:
+            console.rule("serving")
+            console.print(f"dashboard:        http://{get_settings().host}:{port or get_settings().port}/")
+            serve(host=None, port=port, warehouse=url, registry=root / "models")
+        else:
+            proc.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_orchestrator(proc)

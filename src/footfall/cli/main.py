@@ -10,6 +10,7 @@ import typer
 from footfall import __version__
 from footfall.cli import covid, logs, members, recsys, rewards, sales, shop, synth, vouchers
 from footfall.cli.demo import demo
+from footfall.cli.orchestrate import orchestrate
 from footfall.cli.runs import runs
 from footfall.cli.serve import serve
 
@@ -32,6 +33,7 @@ app.add_typer(vouchers.app, name="vouchers")
 app.add_typer(covid.app, name="covid")
 app.command()(demo)
 app.command()(serve)
+app.command()(orchestrate)
 app.command()(runs)
 
 

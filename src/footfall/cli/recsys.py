@@ -179,27 +179,38 @@ def train(
     ] = "default",
     tune: TuneOption = False,
     registry: RegistryOption = None,
-    promote: Annotated[bool, typer.Option("--promote", help="Make the new version the current model.")] = False,
+    promote: Annotated[
+        bool,
+        typer.Option(
+            "--promote",
+            help="Make the new version current unless its NDCG@10 is worse than the current model's on the same "
+            "data by more than FOOTFALL_PROMOTE_TOLERANCE (a relative drop; default 0). The first model is "
+            "always promoted.",
+        ),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Promote even when worse (implies --promote).")] = False,
 ) -> None:
     """Evaluate a model (leave-last-out), train it on all interactions, and store both in the registry."""
-    from footfall.recsys.evaluate import evaluate_leave_last_out
-    from footfall.recsys.models import make_model
+    from footfall.config import get_settings
     from footfall.recsys.registry import Registry
+    from footfall.recsys.retrain import evaluate_current_on, train_candidate
     from footfall.recsys.tuning import tuned_model
 
     with user_errors():
         data = load_interactions(movielens, source, warehouse)
-        candidate = tuned_model(model, data.events)[0] if tune else make_model(model)
-        figures = evaluate_leave_last_out(candidate, data.events)
-        fitted = make_model(model, candidate.params).fit(data.events)
+        params = tuned_model(model, data.events)[0].params if tune else None
         store = Registry(registry_path(registry))
-        version = store.register(fitted, figures, data.items)
-        if promote:
-            store.promote(version)
+        version, figures = train_candidate(data, model=model, registry=store, params=params)
+        decision = None
+        if promote or force:
+            evaluate_current_on(store, data, about=figures["data"])  # the current recipe on the same data
+            decision = store.promote_if_better(version, tolerance=get_settings().promote_tolerance, force=force)
     console.print(
         f"version {version}: HR@10 {figures['hr@10']:.4f}, NDCG@10 {figures['ndcg@10']:.4f}"
-        + (" — now current" if promote else "")
+        + (" — now current" if decision and decision.promoted else "")
     )
+    if decision is not None:
+        console.print(str(decision), highlight=False)
 
 
 def recommend(

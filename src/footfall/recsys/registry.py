@@ -3,14 +3,18 @@
 Layout: `<root>/versions/<version>/{model.npz, evaluation.json, items.parquet}` and
 `<root>/current` (a file holding one version name). A version is written under a temp name and
 renamed; promoting replaces `current` atomically, so a reader sees the old model or the new one,
-never half of either.
+never half of either. `versions/<version>/evaluations/<protocol>-<data>.json` holds further
+evaluations of the version's recipe (model and parameters) on other data, so that a candidate can
+be compared with the current model on the same data (`promote_if_better`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +24,26 @@ import polars as pl
 from footfall.errors import InputError
 from footfall.recsys.models import Model, load_model
 
-__all__ = ["Registry"]
+__all__ = ["DEFAULT_METRIC", "Promotion", "Registry", "describe_interactions"]
+
+DEFAULT_METRIC = "ndcg@10"
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """A promotion decision: whether `version` became current, both figures, and why."""
+
+    version: str
+    promoted: bool
+    reason: str
+    metric: str
+    candidate: float | None = None
+    current: float | None = None
+    current_version: str | None = None
+    tolerance: float = 0.0
+
+    def __str__(self) -> str:
+        return f"{self.version} {'promoted' if self.promoted else 'not promoted'}: {self.reason}"
 
 
 class Registry:
@@ -54,6 +77,76 @@ class Registry:
         tmp.write_text(version)
         tmp.replace(self.root / "current")
 
+    def promote_if_better(
+        self, version: str, *, metric: str = DEFAULT_METRIC, tolerance: float = 0.0, force: bool = False
+    ) -> Promotion:
+        """Promote `version` unless its `metric` is more than `tolerance` (relative) below the current model's.
+
+        Both figures must come from the same protocol on the same data (`describe_interactions`):
+        the candidate's and the current's stored evaluations are searched for such a pair, and
+        without one nothing is promoted (evaluate the current recipe on the candidate's data with
+        `add_evaluation`). The first model is always promoted; `force` promotes in any case.
+        """
+        if not 0.0 <= tolerance < 1.0:
+            raise InputError(f"bad promotion tolerance {tolerance}: give a relative drop from 0 to below 1")
+        if not (self.root / "versions" / version).is_dir():
+            raise InputError(f"{self.root}: no model version {version!r}")
+        current = self.current() if (self.root / "current").is_file() else None
+        candidates = [e for e in self.evaluations(version) if e.get(metric) is not None]
+        pair = _comparable(candidates, self.evaluations(current) if current else [], metric)
+        decision = Promotion(
+            version,
+            False,
+            "",
+            metric,
+            candidate=float(pair[0][metric]) if pair else float(candidates[-1][metric]) if candidates else None,
+            current=float(pair[1][metric]) if pair else None,
+            current_version=current,
+            tolerance=tolerance,
+        )
+        if force:
+            return self._promoted(decision, "forced")
+        if current is None:
+            return self._promoted(decision, "the first model is always promoted")
+        if current == version:
+            return replace(decision, reason="it is the current model already")
+        if decision.candidate is None:
+            return replace(decision, reason=f"it has no {metric} evaluation")
+        if decision.current is None:
+            return replace(
+                decision,
+                reason=f"not comparable: the current model {current} has no {metric} evaluation on the same "
+                f"protocol and data as the candidate ({_about(candidates[-1])})",
+            )
+        floor = decision.current * (1.0 - tolerance)
+        figures = f"{metric} {decision.candidate:.4f} vs current {decision.current:.4f}"
+        if decision.candidate >= floor:
+            return self._promoted(decision, f"{figures}: within the tolerance ({tolerance:.1%} drop allowed)")
+        return replace(decision, reason=f"{figures}: below {floor:.4f} (tolerance {tolerance:.1%} drop)")
+
+    def _promoted(self, decision: Promotion, reason: str) -> Promotion:
+        self.promote(decision.version)
+        return replace(decision, promoted=True, reason=reason)
+
+    def add_evaluation(self, version: str, evaluation: dict[str, Any]) -> None:
+        """Store a further evaluation of `version`'s recipe (it names its `protocol` and `data`)."""
+        folder = self.root / "versions" / version
+        if not folder.is_dir():
+            raise InputError(f"{self.root}: no model version {version!r}")
+        if "protocol" not in evaluation or "sha256" not in evaluation.get("data", {}):
+            raise InputError("an evaluation to store needs its protocol and its data (describe_interactions)")
+        (folder / "evaluations").mkdir(exist_ok=True)
+        name = f"{evaluation['protocol']}-{evaluation['data']['sha256'][:16]}.json"
+        tmp = folder / "evaluations" / f".{name}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(evaluation, indent=1))
+        tmp.replace(folder / "evaluations" / name)
+
+    def evaluations(self, version: str) -> list[dict[str, Any]]:
+        """Every evaluation stored with `version`: the one it was registered with first, then the others."""
+        folder = self.root / "versions" / version
+        extra = sorted((folder / "evaluations").glob("*.json")) if (folder / "evaluations").is_dir() else []
+        return [self.evaluation(version), *(json.loads(p.read_text()) for p in extra)]
+
     def current(self) -> str:
         """The current version's name, or a one-line error when nothing was promoted."""
         pointer = self.root / "current"
@@ -78,3 +171,41 @@ class Registry:
         if not folder.is_dir():
             raise InputError(f"{self.root}: no model version {name!r}")
         return name, load_model(folder / "model.npz"), pl.read_parquet(folder / "items.parquet")
+
+
+def describe_interactions(events: pl.DataFrame, source: str) -> dict[str, Any]:
+    """What an evaluation ran on: the source's name, sizes, and a SHA-256 of the interactions in order."""
+    ordered = events.select("user_id", "item_id", "ts", "seq").sort("ts", "seq", "user_id", "item_id")
+    digest = hashlib.sha256(ordered.write_csv(include_header=False).encode()).hexdigest()
+    return {
+        "source": source,
+        "interactions": events.height,
+        "users": events["user_id"].n_unique(),
+        "items": events["item_id"].n_unique(),
+        "sha256": digest,
+    }
+
+
+def _comparable(
+    mine: list[dict[str, Any]], theirs: list[dict[str, Any]], metric: str
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The latest (candidate, current) pair of evaluations on the same protocol and data."""
+    for a in reversed(mine):
+        for b in reversed(theirs):
+            same = a.get("protocol") == b.get("protocol") and _data(a) is not None and _data(a) == _data(b)
+            if same and b.get(metric) is not None:
+                return a, b
+    return None
+
+
+def _data(evaluation: dict[str, Any]) -> str | None:
+    data = evaluation.get("data")
+    return data.get("sha256") if isinstance(data, dict) else None
+
+
+def _about(evaluation: dict[str, Any]) -> str:
+    data = evaluation.get("data") or {}
+    return (
+        f"protocol {evaluation.get('protocol', '?')}, data {data.get('source', '?')} "
+        f"sha256 {str(data.get('sha256', '?'))[:12]}"
+    )

@@ -12,7 +12,9 @@ from footfall.warehouse import Warehouse
 __all__ = ["train_voucher_model"]
 
 
-def train_voucher_model(warehouse: Warehouse, registry_root: Path, *, model: str = "ease", promote: bool = True) -> str:
+def train_voucher_model(
+    warehouse: Warehouse, registry_root: Path, *, model: str = "default", promote: bool = True
+) -> str:
     """Evaluate `model` (leave-last-out) and train it on every redeemed voucher; register it; return the version.
 
     Interactions are (user_id, reward_id) of redeemed vouchers, ordered by redemption; item titles

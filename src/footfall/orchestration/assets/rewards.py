@@ -1,0 +1,48 @@
+"""Rewards exports → the rewards tables (`campaign`, `reward_campaign`, `reward_transaction`) → weekly performance."""
+
+import dagster as dg
+
+from footfall.orchestration.assets._metadata import summary_metadata, write_report
+from footfall.orchestration.resources import DataDirResource, WarehouseResource
+from footfall.reports.rewards import weekly_reward_performance as weekly_report
+from footfall.rewards.load import load_rewards
+
+__all__ = ["ASSETS", "EXPORTS", "GROUP"]
+
+GROUP = "rewards"
+EXPORTS = {"campaigns": "campaign.csv", "rewards": "reward_campaign.csv", "transactions": "reward_transaction.csv"}
+
+rewards_exports = dg.AssetSpec(
+    "rewards_exports",
+    group_name=GROUP,
+    description="campaign.csv, reward_campaign.csv and reward_transaction.csv in FOOTFALL_DATA_DIR/inbox/rewards.",
+    kinds={"csv"},
+)
+
+
+@dg.asset(deps=[rewards_exports], group_name=GROUP, kinds={"sql"})
+def reward_transactions(data: DataDirResource, warehouse: WarehouseResource) -> dg.MaterializeResult[None]:
+    """The exports upserted on id, parents first; orphans and bad rows to `rewards_rejects` (idempotent)."""
+    paths = {name: data.inbox("rewards") / file for name, file in EXPORTS.items()}
+    given = {name: (path if path.is_file() else None) for name, path in paths.items()}
+    if not any(given.values()):
+        raise dg.Failure(f"no rewards exports in {data.inbox('rewards')}: expected {', '.join(EXPORTS.values())}")
+    with warehouse.open() as wh:
+        summary = load_rewards(
+            campaigns=given["campaigns"], rewards=given["rewards"], transactions=given["transactions"], warehouse=wh
+        )
+        rows = int(wh.query("SELECT count(*) AS n FROM reward_transaction")["n"][0])
+    return dg.MaterializeResult(
+        metadata=summary_metadata(summary, rows=rows, reject_reasons=summary.details.get("reject_reasons", {}))
+    )
+
+
+@dg.asset(deps=[reward_transactions], group_name=GROUP, kinds={"sql", "csv"})
+def weekly_reward_performance(data: DataDirResource, warehouse: WarehouseResource) -> dg.MaterializeResult[None]:
+    """`reports/weekly_reward_performance.csv`: redemptions per reward and local week (see CONTRACTS)."""
+    with warehouse.open() as wh:
+        frame = weekly_report(wh, tz=data.report_tz)
+    return write_report(frame, data.output("reports", "weekly_reward_performance.csv"))
+
+
+ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [rewards_exports, reward_transactions, weekly_reward_performance]

@@ -1,0 +1,70 @@
+"""Web-shop events → shop sessions (tables `shop_events`, `shop_sessions`, `customers`) → order metrics."""
+
+import json
+from datetime import timedelta
+
+import dagster as dg
+from dagster import AssetExecutionContext
+
+from footfall.orchestration.assets._metadata import summary_metadata, write_report
+from footfall.orchestration.resources import DataDirResource, WarehouseResource
+from footfall.reports.shop import order_metrics as order_metrics_report
+from footfall.reports.shop import referrer_metrics as referrer_metrics_report
+from footfall.sessions.shop_pipeline import run_shop_sessions
+
+__all__ = ["ASSETS", "GROUP"]
+
+GROUP = "shop"
+SESSION_GAP = timedelta(minutes=30)
+
+shop_event_files = dg.AssetSpec(
+    "shop_event_files",
+    group_name=GROUP,
+    description="Web-shop event JSON lines dropped into FOOTFALL_DATA_DIR/inbox/shop.",
+    kinds={"file"},
+)
+
+
+@dg.asset(deps=[shop_event_files], group_name=GROUP, kinds={"polars", "sql"})
+def shop_sessions(
+    context: AssetExecutionContext, data: DataDirResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult[None]:
+    """Customers' sessions (30-minute gap), incrementally: only new files are read; the tables cover all seen."""
+    files = data.files("shop")
+    if not files:
+        raise dg.Failure(f"no shop event files in {data.inbox('shop')}: drop JSON-lines files there")
+    with warehouse.open() as wh:
+        summary = run_shop_sessions(
+            files, gap=SESSION_GAP, warehouse=wh, state_dir=data.root / "state" / "shop-sessions"
+        )
+        sessions = int(wh.query("SELECT count(*) AS n FROM shop_sessions")["n"][0])
+    context.log.info(f"{summary.read:,} events read from {len(summary.inputs)} new file(s); {sessions:,} sessions")
+    return dg.MaterializeResult(
+        metadata=summary_metadata(
+            summary,
+            rows=sessions,
+            anonymous_events=summary.details.get("anonymous_events", 0),
+            reject_reasons=summary.details.get("reject_reasons", {}),
+        )
+    )
+
+
+@dg.asset(deps=[shop_sessions], group_name=GROUP, kinds={"sql", "json"})
+def order_metrics(data: DataDirResource, warehouse: WarehouseResource) -> dg.MaterializeResult[None]:
+    """`reports/order_metrics.json`: the figures of `GET /metrics/orders` (CONTRACTS: order metrics)."""
+    with warehouse.open() as wh:
+        figures = order_metrics_report(wh)
+    path = data.output("reports", "order_metrics.json")
+    path.write_text(json.dumps(figures) + "\n")
+    return dg.MaterializeResult(metadata={**figures, "path": dg.MetadataValue.path(str(path))})
+
+
+@dg.asset(deps=[shop_sessions], group_name=GROUP, kinds={"sql", "csv"})
+def referrer_metrics(data: DataDirResource, warehouse: WarehouseResource) -> dg.MaterializeResult[None]:
+    """`reports/referrer_metrics.csv`: sessions, durations and order rate by referrer."""
+    with warehouse.open() as wh:
+        frame = referrer_metrics_report(wh)
+    return write_report(frame, data.output("reports", "referrer_metrics.csv"))
+
+
+ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [shop_event_files, shop_sessions, order_metrics, referrer_metrics]

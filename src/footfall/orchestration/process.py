@@ -1,0 +1,71 @@
+"""Run the Dagster UI and daemon (`dagster dev`) on loopback with footfall's definitions, and stop them by pid.
+
+The instance lives in `<data dir>/dagster` (DAGSTER_HOME): run history, schedules' and sensors'
+state. Its `dagster.yaml` lets one run at a time, as a DuckDB warehouse takes one writer.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from footfall.api.process import wait_until_answers
+
+__all__ = ["INSTANCE_YAML", "orchestrator_in_background", "prepare_home", "start_orchestrator", "stop_orchestrator"]
+
+DEFINITIONS_MODULE = "footfall.orchestration.definitions"
+INSTANCE_YAML = """\
+# written by `footfall orchestrate`: one run at a time (a DuckDB warehouse takes one writer)
+concurrency:
+  runs:
+    max_concurrent_runs: 1
+telemetry:
+  enabled: false
+"""
+
+
+def prepare_home(home: Path) -> Path:
+    """Create DAGSTER_HOME with footfall's `dagster.yaml` (kept if the user wrote their own)."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_YAML)
+    return home
+
+
+def start_orchestrator(*, port: int, home: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start `dagster dev` on 127.0.0.1:`port` in its own session (stop it with `stop_orchestrator`)."""
+    command = [sys.executable, "-m", "dagster", "dev", "-m", DEFINITIONS_MODULE, "-h", "127.0.0.1", "-p", str(port)]
+    return subprocess.Popen(
+        command,
+        env={**os.environ, **(env or {}), "DAGSTER_HOME": str(prepare_home(home).resolve())},
+        start_new_session=True,
+    )
+
+
+def stop_orchestrator(proc: subprocess.Popen[bytes], *, timeout: float = 30.0) -> None:
+    """Ask `dagster dev` to shut down its webserver, daemon and code server (SIGINT); kill what is left."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        with suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=timeout)
+    with suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # its children, if any outlived it
+    proc.wait(timeout=10)
+
+
+@contextmanager
+def orchestrator_in_background(
+    *, port: int, home: Path, env: dict[str, str] | None = None, timeout: float = 180.0
+) -> Iterator[str]:
+    """Yield the base URL of a running `dagster dev`; stopped by pid on exit."""
+    proc = start_orchestrator(port=port, home=home, env=env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_answers(proc, f"{base}/server_info", timeout=timeout, what="the Dagster webserver")
+        yield base
+    finally:
+        stop_orchestrator(proc)

@@ -1,0 +1,26 @@
+"""Schedules: the membership inbox every hour (beside its sensor), the recommender's retrain every night (UTC)."""
+
+import dagster as dg
+
+from footfall.orchestration.jobs import members_job, retrain_job
+
+__all__ = ["SCHEDULES"]
+
+members_hourly = dg.ScheduleDefinition(
+    name="members_hourly",
+    job=members_job,
+    cron_schedule="0 * * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Processes the membership inbox at the top of every hour (files the sensor missed included).",
+)
+retrain_nightly = dg.ScheduleDefinition(
+    name="retrain_nightly",
+    job=retrain_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Retrains the recommender at 02:00 UTC and promotes the candidate only if it is not worse.",
+)
+
+SCHEDULES = [members_hourly, retrain_nightly]

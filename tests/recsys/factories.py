@@ -1,0 +1,33 @@
+"""Interactions with structure a recommender can learn: users in groups, each liking its group's items."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from footfall.recsys.data import Interactions, read_movielens
+
+
+def clustered_movielens(folder: Path, *, groups: int = 3, users: int = 90, items: int = 30, seed: int = 0) -> Path:
+    """An ML-100K folder (`u.data`, `u.item`) where user u likes items of group u % groups, plus one
+    item everyone sees: popularity ranks that item and other groups' items high; EASE learns the groups."""
+    rng = np.random.default_rng(seed)
+    per_group = items // groups
+    lines = []
+    t = 880_000_000
+    for user in range(1, users + 1):
+        group = user % groups
+        liked = rng.choice(per_group, size=6, replace=False) + group * per_group + 2  # items 2..items+1
+        for item in [1, *liked.tolist()]:  # item 1 is the item everyone sees
+            t += 1
+            lines.append(f"{user}\t{item}\t4\t{t}\n")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "u.data").write_text("".join(lines))
+    (folder / "u.item").write_text("".join(f"{i}|Item {i}|\n" for i in range(1, items + 2)), encoding="latin-1")
+    return folder
+
+
+def clustered_interactions(folder: Path, **kwargs: int) -> Interactions:
+    """`clustered_movielens` read back as interactions."""
+    return read_movielens(clustered_movielens(folder, **kwargs))
