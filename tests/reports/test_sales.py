@@ -98,3 +98,14 @@ def test_sales_cli(warehouse_url: str) -> None:
     assert len(result.output.splitlines()) == 3
     items = CliRunner().invoke(app, ["sales", "top-items", "--format", "json", "--warehouse", warehouse_url])
     assert items.exit_code == 0 and '"times_bought":2' in items.output.replace(" ", "")
+
+
+def test_sales_can_be_replaced_again_and_bad_keys_load_nothing(warehouse: Warehouse) -> None:
+    _seed(warehouse)
+    tables = {t: warehouse.query(f"SELECT * FROM {t}") for t in ("items", "orders", "order_items")}
+    replace_sales(warehouse, tables)  # a second replacement of orders and their lines in one transaction (DuckDB too)
+    assert warehouse.query("SELECT count(*) AS n FROM order_items")["n"][0] == 8
+    stray = tables["order_items"].head(1).with_columns(pl.lit(999, dtype=pl.Int64).alias("item_id"))
+    with pytest.raises(InputError, match="item_id value\\(s\\) not in items, e.g. 999; nothing was loaded"):
+        replace_sales(warehouse, {**tables, "order_items": pl.concat([tables["order_items"], stray])})
+    assert warehouse.query("SELECT count(*) AS n FROM order_items")["n"][0] == 8

@@ -115,10 +115,7 @@ def demo(
                 batch = process_inbox(inbox, demo_dir / "members", reference_date=date(2022, 1, 1), warehouse=wh)
                 print_summary(batch)
             members = wh.query("SELECT membership_id FROM members ORDER BY membership_id")["membership_id"].to_list()
-            # DuckDB refuses to delete orders and their lines in one transaction (its foreign-key
-            # limitation), so a re-run keeps the sales it loaded the first time
-            if not wh.query("SELECT count(*) AS n FROM orders")["n"][0]:
-                replace_sales(wh, generate_sales(members, orders=3_000, seed=7))
+            replace_sales(wh, generate_sales(members, orders=3_000, seed=7))
             print_frame(top_members(wh, n=10), "table", title="top 10 members by spending")
             print_frame(top_items(wh, n=3), "table", title="top 3 items by times bought")
             console.rule("vouchers, COVID-19 cases, a recommender on the vouchers")

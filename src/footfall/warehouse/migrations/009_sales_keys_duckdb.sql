@@ -1,0 +1,42 @@
+-- DuckDB checks a foreign key against rows deleted earlier in the same transaction, so replacing
+-- all orders and their lines in one transaction (members/sales.py) fails there. On DuckDB the
+-- sales tables are rebuilt without REFERENCES; `replace_sales` checks the same keys before it
+-- writes. PostgreSQL keeps its foreign keys (nothing below runs there).
+
+-- duckdb: CREATE TABLE sales_items_copy AS SELECT * FROM items;
+-- duckdb: CREATE TABLE sales_orders_copy AS SELECT * FROM orders;
+-- duckdb: CREATE TABLE sales_order_items_copy AS SELECT * FROM order_items;
+-- duckdb: DROP TABLE order_items;
+-- duckdb: DROP TABLE orders;
+-- duckdb: DROP TABLE items;
+-- duckdb: CREATE TABLE items (
+-- duckdb:     item_id       BIGINT PRIMARY KEY,
+-- duckdb:     name          TEXT NOT NULL,
+-- duckdb:     manufacturer  TEXT NOT NULL,
+-- duckdb:     cost          NUMERIC(12, 2) NOT NULL CHECK (cost >= 0),
+-- duckdb:     weight_kg     NUMERIC(10, 3) NOT NULL CHECK (weight_kg > 0)
+-- duckdb: );
+-- duckdb: CREATE TABLE orders (
+-- duckdb:     order_id         BIGINT PRIMARY KEY,
+-- duckdb:     membership_id    TEXT NOT NULL,
+-- duckdb:     created_at       TIMESTAMPTZ NOT NULL,
+-- duckdb:     status           TEXT NOT NULL CHECK (status IN ('placed', 'paid', 'shipped', 'delivered', 'cancelled')),
+-- duckdb:     total_price      NUMERIC(12, 2) NOT NULL CHECK (total_price >= 0),
+-- duckdb:     total_weight_kg  NUMERIC(10, 3) NOT NULL CHECK (total_weight_kg >= 0)
+-- duckdb: );
+-- duckdb: CREATE TABLE order_items (
+-- duckdb:     order_id    BIGINT NOT NULL,
+-- duckdb:     item_id     BIGINT NOT NULL,
+-- duckdb:     quantity    INTEGER NOT NULL CHECK (quantity > 0),
+-- duckdb:     unit_price  NUMERIC(12, 2) NOT NULL CHECK (unit_price >= 0),
+-- duckdb:     weight_kg   NUMERIC(10, 3) NOT NULL CHECK (weight_kg > 0),
+-- duckdb:     PRIMARY KEY (order_id, item_id)
+-- duckdb: );
+-- duckdb: INSERT INTO items SELECT * FROM sales_items_copy;
+-- duckdb: INSERT INTO orders SELECT * FROM sales_orders_copy;
+-- duckdb: INSERT INTO order_items SELECT * FROM sales_order_items_copy;
+-- duckdb: DROP TABLE sales_items_copy;
+-- duckdb: DROP TABLE sales_orders_copy;
+-- duckdb: DROP TABLE sales_order_items_copy;
+-- duckdb: CREATE INDEX orders_member_idx ON orders (membership_id);
+-- duckdb: CREATE INDEX order_items_item_idx ON order_items (item_id);
