@@ -60,13 +60,15 @@ class Model:
         """Learn from `user_id, item_id[, ts]` interactions."""
         start = time.perf_counter()
         pairs = _pairs(events)
-        self.users = np.array(sorted(pairs["user_id"].unique().to_list()), dtype=object)
-        self.items = np.array(sorted(pairs["item_id"].unique().to_list()), dtype=object)
-        rows = np.searchsorted(self.users, pairs["user_id"].to_numpy())
-        cols = np.searchsorted(self.items, pairs["item_id"].to_numpy())
-        # pairs are sorted by user then item: the matrix's data order is the frame's order
+        users, items = (pairs[c].unique().sort().to_frame().with_row_index("_i") for c in ("user_id", "item_id"))
+        self.users = np.array(users["user_id"].to_list(), dtype=object)
+        self.items = np.array(items["item_id"].to_list(), dtype=object)
+        coded = pairs.join(users, on="user_id").join(items, on="item_id", suffix="_item")  # ids → row, column
+        pairs, rows, cols = coded, coded["_i"].to_numpy().astype(np.int64), coded["_i_item"].to_numpy().astype(np.int64)
+        order = np.lexsort((cols, rows))  # by user, then item: the matrix's entries in this order
+        rows, cols = rows[order], cols[order]
         self.seen = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(self.users), len(self.items)))
-        self.age = pairs["age"].to_numpy().astype(np.float32)
+        self.age = pairs["age"].to_numpy()[order].astype(np.float32)
         self.popularity = np.asarray(self.seen.sum(axis=0)).ravel()
         self._fit(self.seen)
         self.train_seconds = time.perf_counter() - start
@@ -119,9 +121,20 @@ class ItemItem(Model):
     """Scores = the user's row × an item-item weight matrix (kept as float32: half the memory traffic)."""
 
     weights: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    history: sp.csr_matrix | None = None  # the users' rows as scored (float32), built once after fit or load
 
     def score_users(self, rows: np.ndarray) -> np.ndarray:
-        return np.asarray(self.seen[rows].astype(np.float32) @ self.weights, dtype=np.float64)
+        if self.history is None:
+            self.history = self._history()
+        return np.asarray(self.history[rows] @ self.weights, dtype=np.float64)
+
+    def _history(self) -> sp.csr_matrix:
+        """What a user's row counts in the scores: 1 per item seen."""
+        return self.seen.astype(np.float32)
+
+    def fit(self, events: pl.DataFrame) -> Model:
+        self.history = None
+        return super().fit(events)
 
     def _arrays(self) -> dict[str, np.ndarray]:
         return {"weights": self.weights}
@@ -161,13 +174,13 @@ class RecencyEase(Ease):
     def __post_init__(self) -> None:
         self.params = {"l2": 500.0, "tau": 60.0, "floor": 0.01, **self.params}
 
-    def score_users(self, rows: np.ndarray) -> np.ndarray:
-        history = self.seen[rows].astype(np.float32)  # row slices keep each row's entries in order
-        starts, lengths = self.seen.indptr[rows], np.diff(self.seen.indptr)[rows]
-        offsets = np.cumsum(lengths) - lengths
-        ages = self.age[np.repeat(starts - offsets, lengths) + np.arange(lengths.sum())]
-        history.data = np.float32(self.params["floor"]) + np.exp(-ages / np.float32(self.params["tau"]))
-        return np.asarray(history @ self.weights, dtype=np.float64)
+    def _history(self) -> sp.csr_matrix:
+        """What a user's row counts in the scores: `floor + exp(-age / tau)` per item seen."""
+        history = self.seen.astype(np.float32)  # `age` is aligned with the matrix's entries
+        history.data = np.float32(self.params["floor"]) + np.exp(
+            -self.age.astype(np.float32) / np.float32(self.params["tau"])
+        )
+        return history
 
 
 @dataclass
@@ -268,12 +281,12 @@ def load_model(path: Path) -> Model:
 
 
 def _pairs(events: pl.DataFrame) -> pl.DataFrame:
-    """Distinct `user_id, item_id` sorted, with `age`: seconds from the pair's latest instant to the user's last."""
+    """Distinct `user_id, item_id` with `age`: seconds from the pair's latest instant to the user's last."""
     if "ts" not in events.columns:
-        return events.select("user_id", "item_id").unique().sort("user_id", "item_id").with_columns(age=pl.lit(0.0))
+        return events.select("user_id", "item_id").unique().with_columns(age=pl.lit(0.0))
     latest = events.group_by("user_id", "item_id").agg(pl.col("ts").max())
     age = (pl.col("ts").max().over("user_id") - pl.col("ts")).dt.total_microseconds() * 1e-6
-    return latest.select("user_id", "item_id", age=age).sort("user_id", "item_id")
+    return latest.select("user_id", "item_id", age=age)
 
 
 def top_n(scores: np.ndarray, n: int) -> np.ndarray:
