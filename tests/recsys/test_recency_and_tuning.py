@@ -98,3 +98,15 @@ def test_tuning_the_temporal_protocol_and_bad_names() -> None:
     assert tune("popularity", events).trials == [({}, tune("popularity", events).score)]
     with pytest.raises(Exception, match="bad protocol"):
         tune("ease", events, protocol="random")
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), model=st.sampled_from([Ease, RecencyEase]))
+def test_precomputed_heavy_users_score_like_everyone(seed: int, model: type[Ease]) -> None:
+    fitted = model(params={"l2": 5.0}).fit(_random_events(seed))
+    fitted.HEAVY_ITEMS = 4  # most users here have 6 items: their single-user scores come from the cache
+    rows = np.arange(len(fitted.users))
+    batch = fitted.score_users(rows)
+    assert fitted.heavy  # the cache is in use
+    for r in rows:
+        np.testing.assert_allclose(fitted.score_users(np.array([r]))[0], batch[r], rtol=1e-6)
