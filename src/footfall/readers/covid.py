@@ -20,20 +20,12 @@ import polars as pl
 
 from footfall.errors import InputError
 from footfall.readers.csv_tables import read_text_csv
+from footfall.readers.lines import REJECT_SCHEMA
 
 __all__ = ["COVID_SCHEMA", "REJECT_SCHEMA", "jhu_wide_to_long", "read_covid_csv"]
 
 COVID_SCHEMA = pl.Schema(
     {"location": pl.String(), "date": pl.Date(), "new_cases": pl.Float64(), "total_cases": pl.Float64()}
-)
-REJECT_SCHEMA = pl.Schema(
-    {
-        "source_file": pl.String(),
-        "line_number": pl.Int64(),
-        "reason": pl.String(),
-        "detail": pl.String(),
-        "raw": pl.String(),
-    }
 )
 _JHU_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2}$")
 

@@ -24,6 +24,7 @@ import polars as pl
 
 from footfall.errors import InputError
 from footfall.readers.csv_tables import read_text_csv
+from footfall.readers.lines import REJECT_SCHEMA
 from footfall.readers.timestamps import parse_timestamps
 
 __all__ = ["COLUMNS", "REJECT_SCHEMA", "REQUIRED", "VOUCHER_SCHEMA", "parse_column_mapping", "read_vouchers_csv"]
@@ -50,15 +51,6 @@ VOUCHER_SCHEMA = pl.Schema(
 COLUMNS = (*VOUCHER_SCHEMA.names(), "age")
 REQUIRED = ("voucher_id", "reward_id", "user_id", "issued_at", "status")
 STATUSES = ("issued", "redeemed", "expired")
-REJECT_SCHEMA = pl.Schema(
-    {
-        "source_file": pl.String(),
-        "line_number": pl.Int64(),
-        "reason": pl.String(),
-        "detail": pl.String(),
-        "raw": pl.String(),
-    }
-)
 
 
 def parse_column_mapping(text: str | None) -> dict[str, str]:
