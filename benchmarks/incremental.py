@@ -14,10 +14,13 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import timedelta
+from pathlib import Path
 
 import polars as pl
 
 from benchmarks._common import cache_dir, table
+from footfall.sessions.http_pipeline import run_http_sessions
 from footfall.synth.hourly import split_hourly
 from footfall.synth.http_log import HttpLogSpec, generate_http_log
 
@@ -78,6 +81,32 @@ def main() -> None:
         )
     )
     print(f"of each incremental time, {startup:.2f} s is the CLI starting (python -m footfall --version)")
+    print()
+    print(in_process(hours, mapping, work))
+
+
+def in_process(hours: list[Path], mapping: Path, work: Path) -> str:
+    """The same comparison inside one process (as an orchestrator's run calls it): no interpreter start-up."""
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    options = {"mapping": mapping, "gap": timedelta(minutes=5), "warehouse": None}
+    run_http_sessions(hours[:1], out=work / "warm-up.parquet", **options)  # libraries loaded, thread pools up
+    start = time.perf_counter()
+    run_http_sessions(hours, out=work / "full.parquet", **options)
+    full = time.perf_counter() - start
+    for hour in hours[:-1]:
+        run_http_sessions([hour], out=work / "inc", state_dir=work / "state", **options)
+    start = time.perf_counter()
+    run_http_sessions(hours[-1:], out=work / "inc", state_dir=work / "state", **options)
+    last = time.perf_counter() - start
+    same = (
+        pl.read_parquet(work / "inc" / "*.parquet")
+        .sort("user_id", "session_start")
+        .equals(pl.read_parquet(work / "full.parquet"))
+    )
+    row = ["report folder", round(full, 2), round(last, 2), f"{100 * last / full:.1f} %", same]
+    header = ["sink", "full day s", "incremental s", "share", "same report"]
+    return table("the same, in one process (run_http_sessions)", header, [row])
 
 
 if __name__ == "__main__":

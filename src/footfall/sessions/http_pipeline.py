@@ -9,7 +9,6 @@ from pathlib import Path
 import polars as pl
 
 from footfall.outputs import check_output_path, sibling_path, write_table
-from footfall.readers.avro import read_http_log_avro, write_http_log_avro
 from footfall.readers.http_log import EVENT_SCHEMA, REJECT_SCHEMA, iter_http_log
 from footfall.readers.lines import ParsedBatch
 from footfall.readers.mapping import read_campaign_reward_mapping
@@ -211,6 +210,8 @@ def archive_http_logs(
             reject_parts.append(batch.rejects)
             yield batch.events
 
+    from footfall.readers.avro import write_http_log_avro  # fastavro: only archives need it
+
     summary.written = write_http_log_avro(accepted(), out, codec=codec)
     rejects_out = out.with_name(f"{out.stem}.rejects.csv")
     write_table(pl.concat(reject_parts) if reject_parts else pl.DataFrame(schema=REJECT_SCHEMA), rejects_out)
@@ -221,6 +222,8 @@ def archive_http_logs(
 def load_http_log_archive(archives: Sequence[Path], *, warehouse: Warehouse) -> RunSummary:
     """Load Avro archives into `http_log`, replacing the rows of the source files they hold."""
     summary = RunSummary("logs load", inputs=[str(p) for p in archives])
+    from footfall.readers.avro import read_http_log_avro
+
     events = read_http_log_avro(archives)
     summary.read = summary.accepted = summary.written = events.height
     sources = events["source_file"].unique().sort().to_list()
