@@ -106,6 +106,6 @@ def test_sales_can_be_replaced_again_and_bad_keys_load_nothing(warehouse: Wareho
     replace_sales(warehouse, tables)  # a second replacement of orders and their lines in one transaction (DuckDB too)
     assert warehouse.query("SELECT count(*) AS n FROM order_items")["n"][0] == 8
     stray = tables["order_items"].head(1).with_columns(pl.lit(999, dtype=pl.Int64).alias("item_id"))
-    with pytest.raises(InputError, match="item_id value\\(s\\) not in items, e.g. 999; nothing was loaded"):
+    with pytest.raises(InputError, match=r"item_id value\(s\) not in items, e\.g\. 999; nothing was loaded"):
         replace_sales(warehouse, {**tables, "order_items": pl.concat([tables["order_items"], stray])})
     assert warehouse.query("SELECT count(*) AS n FROM order_items")["n"][0] == 8

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from footfall.sessions.http_sessions import http_sessions
-from footfall.sessions.summaries import merge_summaries, report_rows, summarize
+from footfall.sessions.summaries import merge_into, merge_summaries, report_rows, summarize
 from tests.sessions.reference import reference_sessions
 from tests.sessions.strategies import event_sets, links_frame, links_sets, to_frame
 
@@ -31,3 +31,16 @@ def test_summaries_of_any_split_merge_into_the_report(
     got = report_rows(merged, mapping).sort("user_id", "session_start")
     assert got.equals(http_sessions(frame, mapping, gap=GAP))
     assert got.to_dicts() == reference_sessions(events, links, GAP)
+
+
+@settings(max_examples=100, deadline=None)
+@given(event_sets(gap_seconds=300), links_sets, st.data())
+def test_merging_into_kept_summaries_passes_untouched_users_through(
+    events: list[dict[str, Any]], links: set[tuple[str, str]], data: st.DataObject
+) -> None:
+    where = data.draw(st.lists(st.booleans(), min_size=len(events), max_size=len(events)))
+    frame, mapping = to_frame(events), links_frame(links)
+    kept = summarize(frame.filter(~pl.Series(where)), gap=GAP)
+    new = summarize(frame.filter(pl.Series(where)), gap=GAP)
+    got = report_rows(merge_into(kept, new, gap=GAP), mapping).sort("user_id", "session_start")
+    assert got.equals(http_sessions(frame, mapping, gap=GAP))

@@ -23,13 +23,14 @@ from footfall.sessions.incremental import (
 )
 from footfall.sessions.loading import check_inputs, replace_by_source
 from footfall.sessions.partitions import EventPartitions, partitions_for
-from footfall.sessions.summaries import merge_summaries, report_rows, summarize
+from footfall.sessions.summaries import SUMMARY_SCHEMA, merge_into, report_rows, summarize
 from footfall.warehouse import Warehouse
 
 __all__ = ["archive_http_logs", "load_http_log_archive", "load_http_results", "run_http_sessions"]
 
 Progress = Callable[[int], None]
 _WAREHOUSE_EVENT_COLUMNS = [c for c in EVENT_SCHEMA.names() if c != "seq"]
+_NO_SUMMARIES = pl.DataFrame(schema=SUMMARY_SCHEMA)
 _SESSION_COLUMNS = ["user_id", "ts", "seq", "kind", "campaign_id", "reward_id"]  # all sessionizing reads
 
 
@@ -92,8 +93,9 @@ def run_http_sessions(
         rejects = pl.concat(reject_parts).sort("source_file", "line_number")
         state.advance(new_logs, latest, summary.read)
         if state.incremental:  # this run's sessions merged into the ones earlier runs left open
-            earlier = [state.summaries] if state.summaries is not None else []
-            merged = merge_summaries([*earlier, *(summarize(part, gap=gap) for part in events)], gap=gap)
+            # partitions hold disjoint users, so their summaries only need putting together
+            new = pl.concat([summarize(part, gap=gap) for part in events] or [_NO_SUMMARIES])
+            merged = new if state.summaries is None else merge_into(state.summaries, new, gap=gap)
             rows = report_rows(merged, links).with_columns(open=state.is_open(gap))
             summary.written += rows.height
             report.add(rows)

@@ -18,7 +18,7 @@ import polars as pl
 from footfall.sessions.http_sessions import SESSION_SCHEMA
 from footfall.sessions.sessionize import assign_sessions
 
-__all__ = ["SUMMARY_SCHEMA", "merge_summaries", "report_rows", "summarize"]
+__all__ = ["SUMMARY_SCHEMA", "merge_into", "merge_summaries", "report_rows", "summarize"]
 
 _CAMPAIGN = pl.Struct({"id": pl.String(), "ts": pl.Datetime("us", "UTC"), "seq": pl.Int64()})
 _REWARD = pl.Struct(
@@ -83,6 +83,12 @@ def merge_summaries(frames: list[pl.DataFrame], *, gap: timedelta) -> pl.DataFra
     views = grouped.select("_group", "campaigns").explode("campaigns").drop_nulls().unnest("campaigns")
     issues = grouped.select("_group", "rewards").explode("rewards").drop_nulls().unnest("rewards")
     return _with_lists(sessions, views.with_columns(last=pl.col("ts")), issues)
+
+
+def merge_into(kept: pl.DataFrame, new: pl.DataFrame, *, gap: timedelta) -> pl.DataFrame:
+    """`merge_summaries([kept, new])`, with the kept summaries of users who have no new session passed through."""
+    touched = pl.col("user_id").is_in(new["user_id"].unique().implode())
+    return pl.concat([kept.filter(~touched), merge_summaries([kept.filter(touched), new], gap=gap)])
 
 
 def _with_lists(sessions: pl.DataFrame, views: pl.DataFrame, issues: pl.DataFrame) -> pl.DataFrame:
