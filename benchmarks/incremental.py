@@ -71,7 +71,16 @@ def main() -> None:
         report = pl.read_parquet(work / target / "*.parquet" if target == "inc" else work / target)
         same = report.sort("user_id", "session_start").equals(pl.read_parquet(work / "full.parquet"))
         last_lines = sum(1 for _ in hours[-1].open("rb"))
-        rows.append([label, round(full, 2), f"{last_lines:,}", round(last, 2), f"{100 * last / full:.1f} %", same])
+        rows.append(
+            [
+                label,
+                round(full, 2),
+                f"{last_lines:,}",
+                round(last, 2),
+                f"{100 * last / full:.1f} %",
+                "yes" if same else "NO",
+            ]
+        )
     startup = min(timed([sys.executable, "-m", "footfall", "--version"]) for _ in range(3))
     print(
         table(
@@ -104,7 +113,7 @@ def in_process(hours: list[Path], mapping: Path, work: Path) -> str:
         .sort("user_id", "session_start")
         .equals(pl.read_parquet(work / "full.parquet"))
     )
-    row = ["report folder", round(full, 2), round(last, 2), f"{100 * last / full:.1f} %", same]
+    row = ["report folder", round(full, 2), round(last, 2), f"{100 * last / full:.1f} %", "yes" if same else "NO"]
     header = ["sink", "full day s", "incremental s", "share", "same report"]
     return table("the same, in one process (run_http_sessions)", header, [row])
 
