@@ -100,8 +100,8 @@ def run_http_sessions(
             summary.written += rows.height
             report.add(rows)
             cutoff = state.retain_cutoff(gap)
-            still_open = pl.lit(True) if cutoff is None else pl.col("session_end") >= cutoff
-            open_now = merged.filter(still_open)
+            may_change = pl.lit(True) if cutoff is None else pl.col("session_end") >= cutoff
+            open_now = merged.filter(may_change)
         else:
             for part in events:
                 sessions = http_sessions(part, links, gap=gap).with_columns(open=state.is_open(gap))
@@ -114,7 +114,7 @@ def run_http_sessions(
             rejects_out = sibling_path(out, "rejects")
             if out_format == "dataset":  # replace the rows that may change, then add the ones that became final
                 out.mkdir(exist_ok=True)
-                recent = rows.filter(still_open)
+                recent = rows.filter(may_change)
                 write_table(recent.sort("user_id", "session_start"), out / "recent.parquet")
                 if final.height:
                     write_table(final.sort("user_id", "session_start"), out / f"closed-{state.part_name()}.parquet")
