@@ -18,26 +18,24 @@ def train_voucher_model(
     """Evaluate `model` (leave-last-out) and train it on every redeemed voucher; register it; return the version.
 
     Interactions are (user_id, reward_id) of redeemed vouchers, ordered by redemption; item titles
-    are the reward names.
+    are the reward names. Training and registering are `recsys.retrain.train_candidate`'s.
     """
-    from footfall.recsys.evaluate import evaluate_leave_last_out
-    from footfall.recsys.models import make_model
+    from footfall.recsys.data import INTERACTION_SCHEMA, Interactions
     from footfall.recsys.registry import Registry
+    from footfall.recsys.retrain import train_candidate
 
     events = warehouse.query(
-        "SELECT user_id, reward_id AS item_id, redeemed_at AS ts FROM vouchers "
+        "SELECT user_id, reward_id AS item_id, 1.0 AS weight, redeemed_at AS ts FROM vouchers "
         "WHERE status = 'redeemed' ORDER BY redeemed_at, voucher_id"
-    ).with_row_index("seq")
+    )
     if not events.height:
         raise InputError("no redeemed vouchers in the warehouse: load some with `footfall vouchers load`")
+    events = events.with_columns(seq=pl.int_range(pl.len(), dtype=pl.Int64)).cast(INTERACTION_SCHEMA)
     items = warehouse.query(
         "SELECT reward_id AS item_id, max(reward_name) AS title FROM vouchers GROUP BY reward_id ORDER BY reward_id"
     ).with_columns(pl.col("title").fill_null(pl.col("item_id")))
-    figures = evaluate_leave_last_out(make_model(model), events)
-    figures["data"] = "vouchers (redeemed)"
-    fitted = make_model(model).fit(events)
     store = Registry(registry_root)
-    version = store.register(fitted, figures, items)
+    version, _ = train_candidate(Interactions(events, items, "vouchers (redeemed)"), model=model, registry=store)
     if promote:
         store.promote(version)
     return version

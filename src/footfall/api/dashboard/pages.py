@@ -118,5 +118,12 @@ def _model(request: Request) -> dict[str, Any]:
         "model_name": evaluation.get("model"),
         "evaluation": figures,
         "protocol": evaluation.get("protocol"),
-        "trained_on": evaluation.get("data"),
+        "trained_on": _source(evaluation.get("data")),
     }
+
+
+def _source(data: object) -> str | None:
+    """What a model was evaluated on: the source named by `describe_interactions` (or an older plain name)."""
+    if isinstance(data, dict):
+        return f"{data.get('source')} ({data.get('interactions', 0):,} interactions)"
+    return data if isinstance(data, str) else None
