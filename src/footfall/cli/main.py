@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -69,4 +70,9 @@ def run() -> None:
             break
         except KeyboardInterrupt:
             continue
-    sys.exit(130)
+    # Leave now: a library's worker thread (DuckDB's) can restore the default SIGINT handler and
+    # re-send the signal while the interpreter shuts down, which would end the process with -2
+    # instead of 130. Every transaction was rolled back and every temp file removed above.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)
