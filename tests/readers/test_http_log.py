@@ -9,6 +9,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from footfall.readers.http_log import iter_http_log, parse_http_log_lines
 
@@ -123,3 +125,85 @@ def test_a_missing_file_is_a_user_error(tmp_path: Path, missing: str) -> None:
 
     with pytest.raises(InputError, match=r"nope\.log: no such file"):
         read([tmp_path / missing])
+
+
+_ZONES = ["Z", "+08:00", "-04:00", "+23:59", "z", "", "+0530", "+05", "+24:00", "-00:60", "+08:0"]
+_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "get", "PURGE", ""]
+_PATHS = ["/", "/home", "/campaigns/42", "/rewards/7", "/campaigns/", "/campaigns/42/", "/campaigns/4?x"]
+_PATHS += ["/campaigns/a#b", "/rewards/", "/rewards/7#a", "/rewards//", "campaigns/5", "/campaignsX/1", "/rewards/é"]
+_USERS = ["u1", "1009125", "20536203359041234567", "a\x0bb", "", "ü"]
+
+
+@st.composite
+def log_lines(draw: st.DrawFn) -> str:
+    """Lines of every shape: mostly common ones (each part is odd one time in four), and bad ones of each kind."""
+
+    def pick(values: list[str], common: int) -> str:
+        return draw(st.sampled_from(values if draw(st.integers(0, 3)) == 0 else values[:common]))
+
+    if draw(st.integers(0, 19)) == 0:
+        return draw(st.text(alphabet=st.sampled_from("0123456789-:T Z/ab\t"), max_size=40))
+    year = pick(["2019", "2020", "2000", "2100", "1999", "0000", "19x9"], 4)
+    month, day = draw(st.integers(0, 13)), draw(st.integers(0, 32))
+    hour, minute, second = draw(st.integers(0, 24)), draw(st.integers(0, 60)), draw(st.integers(0, 60))
+    digits = draw(st.integers(0, 10))
+    fraction = "." + "".join(draw(st.sampled_from("0123456789")) for _ in range(digits)) if digits else ""
+    stamp = f"{year}-{month:02}-{day:02}{pick(['T', 't', ' '], 1)}{hour:02}:{minute:02}:{second:02}{fraction}"
+    method = pick(_METHODS, 7)
+    path = draw(st.text(alphabet="/?#ab1", min_size=1, max_size=6)) if draw(st.integers(0, 9)) == 0 else pick(_PATHS, 4)
+    fields = [stamp + pick(_ZONES, 4), method, path, pick(_USERS, 3)]
+    gaps = [pick([" ", "  ", "\t"], 1) for _ in fields[:-1]] + [pick(["", " "], 1)]
+    return "".join(f + g for f, g in zip(fields, gaps, strict=True))
+
+
+_EDGES = [  # each one line of the common shape but for one detail
+    "2019-08-27T00:00:00z GET /campaigns/1 u",
+    "2019-08-27t00:00:00Z GET /campaigns/1 u",
+    "2019-08-27T00:00:00.123456789+08:00 GET /campaigns/1 u",
+    "2019-08-27T00:00:00.1234567890+08:00 GET /campaigns/1 u",
+    "2019-08-27T00:00:00. GET /campaigns/1 u",
+    "2019-08-27T00:00:00+24:00 GET /campaigns/1 u",
+    "2019-08-27T00:00:00+0800 GET /campaigns/1 u",
+    "2019-08-27T00:00:00 GET /campaigns/1 u",
+    "2019-02-29T00:00:00Z GET /campaigns/1 u",
+    "2020-02-29T23:59:59.5-00:30 POST /rewards/9 u",
+    "2019-08-27T24:00:00Z GET /campaigns/1 u",
+    "2019-08-27T00:00:00Z GET /campaigns/1/ u",
+    "2019-08-27T00:00:00Z GET /campaigns/ u",
+    "2019-08-27T00:00:00Z GET /campaigns/1 u ",
+    "2019-08-27T00:00:00Z  GET /campaigns/1 u",
+    "2019-08-27T00:00:00Z GET /campaigns/1 u\tv",
+    "2019-08-27T00:00:00Z PURGE /campaigns/1 u",
+    "2019-08-27T00:00:00Z GET /campaigns/ü u",
+    "",
+]
+
+
+@pytest.mark.parametrize("assume_tz", [None, "Asia/Singapore"])
+def test_the_fast_path_agrees_on_lines_one_detail_off_the_common_shape(assume_tz: str | None) -> None:
+    check_fast_path(_EDGES, assume_tz)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(log_lines(), min_size=1, max_size=40), assume_tz=st.sampled_from([None, "Asia/Singapore"]))
+def test_the_fast_path_gives_exactly_what_the_general_parser_gives(lines: list[str], assume_tz: str | None) -> None:
+    """Every line the common-shape path takes is parsed as the full grammar parses it."""
+    check_fast_path(lines, assume_tz)
+
+
+def check_fast_path(lines: list[str], assume_tz: str | None) -> None:
+    """parse_http_log_lines gives exactly what the general classifier gives for every line."""
+    from footfall.readers.http_log import EVENT_SCHEMA, REJECT_SCHEMA, _parse_general
+
+    events, rejects = parse_http_log_lines(
+        pl.Series(lines), source_file="x.log", first_line=5, first_seq=7, assume_tz=assume_tz
+    )
+    n = len(lines)
+    rows = pl.DataFrame({"seq": range(7, 7 + n), "line_number": range(5, 5 + n), "raw": lines})
+    want_events, want_rejects = _parse_general(rows, assume_tz=assume_tz)
+    assert events.equals(
+        want_events.with_columns(source_file=pl.lit("x.log")).select(EVENT_SCHEMA.names()).cast(EVENT_SCHEMA)
+    )
+    assert rejects.equals(
+        want_rejects.with_columns(source_file=pl.lit("x.log")).select(REJECT_SCHEMA.names()).cast(REJECT_SCHEMA)
+    )

@@ -66,7 +66,11 @@ timestampish = st.text(alphabet="0123456789-T:.Z+ zt", min_size=0, max_size=32)
         st.one_of(
             timestampish,
             st.builds(
-                _format, instants, offsets, st.integers(0, 9), st.integers(0, 999), st.sampled_from(["colon", "Z"])
+                lambda text, case: text.replace(case.upper(), case),  # `t` or `z` takes the general path
+                st.builds(
+                    _format, instants, offsets, st.integers(0, 9), st.integers(0, 999), st.sampled_from(["colon", "Z"])
+                ),
+                st.sampled_from(["", "t", "z"]),
             ),
         ),
         min_size=1,

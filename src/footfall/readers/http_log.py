@@ -16,7 +16,13 @@ from typing import Any
 import polars as pl
 
 from footfall.readers.lines import CHUNK_BYTES, REJECT_SCHEMA, ParsedBatch, iter_parsed
-from footfall.readers.timestamps import TIMESTAMP_ERRORS, parse_timestamps
+from footfall.readers.timestamps import (
+    COMMON_SHAPE,
+    TIMESTAMP_ERRORS,
+    common_shape_parts,
+    parse_timestamps,
+    utc_from_parts,
+)
 
 __all__ = [
     "EVENT_SCHEMA",
@@ -60,6 +66,7 @@ REJECT_REASONS = {
 
 _ID_PATH = r"^/{}/([^/?#]+)/?(?:[?#].*)?$"
 _NO_ID_PATH = r"^/(?:campaigns|rewards)/(?:[/?#]|$)"
+_NOT_PLAIN_ID = r"^/(?:campaigns|rewards)/(?:[^/?#]*[/?#]|$)"  # the fast path takes only `/campaigns/{id}`
 
 
 def iter_http_log(
@@ -101,9 +108,10 @@ def parse_http_log_lines(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split lines into (events, rejects); every line lands in exactly one of them.
 
-    Lines of the common shape (single spaces, a known method, a plain id, a common
-    timestamp) take a fast path of literal string operations; the others go through the
-    general classifier, which gives each bad line its reason. Events keep file order.
+    Lines of the common shape (one regex: single spaces, a known method, a common timestamp)
+    take a fast path of fixed-position string operations; the others, and common-shaped lines
+    with an impossible date or an id-less campaign/reward path, go through the general
+    classifier, which gives each bad line its reason. Events keep file order.
     """
     n = len(lines)
     df = pl.DataFrame(
@@ -113,52 +121,66 @@ def parse_http_log_lines(
             "raw": lines.cast(pl.String),
         }
     )
-    split = df["raw"].str.splitn(" ", 4).struct.rename_fields(list(FIELDS)).struct.unnest()
-    df = pl.concat([df, split], how="horizontal")
-    df = pl.concat([df, parse_timestamps(df["timestamp"], assume_tz=assume_tz)], how="horizontal")
-    path = pl.col("path")
-    plain_id = ~path.str.slice(11).str.contains(r"[/?#]") & (path.str.len_bytes() > 11)
-    plain_reward = ~path.str.slice(9).str.contains(r"[/?#]") & (path.str.len_bytes() > 9)
-    fast = (
-        pl.all_horizontal(pl.col(f).is_not_null() & (pl.col(f) != "") for f in FIELDS)
-        & ~pl.col("user_id").str.contains(" ", literal=True)
-        & ~pl.col("raw").str.contains("\t", literal=True)
-        & pl.col("method").is_in(_KNOWN_METHODS)
-        & path.str.starts_with("/")
-        & pl.when(path.str.starts_with("/campaigns/"))
-        .then(plain_id)
-        .when(path.str.starts_with("/rewards/"))
-        .then(plain_reward)
-        .otherwise(True)
-        & pl.col("error").is_null()
-    ).fill_null(False)
-    df = df.with_columns(_fast=fast)
-    quick = df.filter("_fast")
-    is_view = (pl.col("method") == "GET") & path.str.starts_with("/campaigns/")
-    is_reward = (pl.col("method") == "POST") & path.str.starts_with("/rewards/")
-    events = quick.select(
-        *_EVENT_HEAD,
-        kind=pl.when(is_view)
-        .then(pl.lit("campaign_view"))
-        .when(is_reward)
-        .then(pl.lit("reward_issued"))
-        .otherwise(pl.lit("other")),
-        campaign_id=pl.when(is_view).then(path.str.slice(11)),
-        reward_id=pl.when(is_reward).then(path.str.slice(9)),
-    )
+    common = df["raw"].str.contains(_COMMON_LINE)
+    quick = df if common.all() else df.filter(common)
+    events = _parse_common_lines(quick)
+    fast = events["_fast"]
+    declined = [] if common.all() else [df.filter(~common)]
+    if not fast.all():
+        declined.append(quick.filter(~fast))
+        events = events.filter("_fast")
     rejects = pl.DataFrame(schema=REJECT_SCHEMA)
-    if quick.height < n:
-        rest = df.filter(~pl.col("_fast")).select("seq", "line_number", "raw")
+    if declined:
+        rest = declined[0] if len(declined) == 1 else pl.concat(declined).sort("seq")
         more, rejects = _parse_general(rest, assume_tz=assume_tz)
         if more.height:
-            events = pl.concat([events, more]).sort("seq")
+            events = pl.concat([events.select(more.columns), more]).sort("seq")
     return (
         events.with_columns(source_file=pl.lit(source_file)).select(EVENT_SCHEMA.names()).cast(EVENT_SCHEMA),
         rejects.with_columns(source_file=pl.lit(source_file)).select(REJECT_SCHEMA.names()).cast(REJECT_SCHEMA),
     )
 
 
+def _parse_common_lines(df: pl.DataFrame) -> pl.DataFrame:
+    """Events of lines matching _COMMON_LINE, with `_fast` false where the general parser must decide
+    (an impossible date; a campaign or reward path other than a plain `/campaigns/{id}`)."""
+    fields = df["raw"].str.splitn(" ", 4).struct.rename_fields(list(FIELDS)).struct.unnest()
+    path = pl.col("path")
+    parts = pl.concat([df.drop("raw"), fields], how="horizontal").with_columns(
+        **common_shape_parts(pl.col("timestamp")),
+        _not_plain=path.str.contains(_NOT_PLAIN_ID),
+        _campaign=pl.when(path.str.starts_with("/campaigns/")).then(path.str.slice(11)),
+        _reward=pl.when(path.str.starts_with("/rewards/")).then(path.str.slice(9)),
+    )
+    return parts.select(
+        "seq",
+        "line_number",
+        **utc_from_parts(),
+        method="method",
+        path="path",
+        user_id="user_id",
+        **_kind_and_ids(),
+        _not_plain="_not_plain",
+    ).with_columns(_fast=pl.col("ts").is_not_null() & ~pl.col("_not_plain"))
+
+
+def _kind_and_ids() -> dict[str, pl.Expr]:
+    """`kind`, `campaign_id`, `reward_id` from `method` and the path's ids in `_campaign`, `_reward` (null: none)."""
+    is_view = (pl.col("method") == "GET") & pl.col("_campaign").is_not_null()
+    is_reward = (pl.col("method") == "POST") & pl.col("_reward").is_not_null()
+    return {
+        "kind": pl.when(is_view)
+        .then(pl.lit("campaign_view"))
+        .when(is_reward)
+        .then(pl.lit("reward_issued"))
+        .otherwise(pl.lit("other")),
+        "campaign_id": pl.when(is_view).then(pl.col("_campaign")),
+        "reward_id": pl.when(is_reward).then(pl.col("_reward")),
+    }
+
+
 _KNOWN_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
+_COMMON_LINE = rf"^{COMMON_SHAPE} (?:{'|'.join(_KNOWN_METHODS)}) /[^ \t]* [^ \t]+$"
 _EVENT_HEAD = ["seq", "line_number", "ts", "utc_offset_minutes", "sub_micro_nanos", "method", "path", "user_id"]
 
 
@@ -195,20 +217,10 @@ def _parse_general(df: pl.DataFrame, *, assume_tz: str | None) -> tuple[pl.DataF
     df = df.with_columns(reason=reason)
     good = df.filter(pl.col("reason").is_null())
     bad = df.filter(pl.col("reason").is_not_null())
-    campaign = pl.col("path").str.extract(_ID_PATH.format("campaigns"), 1)
-    reward = pl.col("path").str.extract(_ID_PATH.format("rewards"), 1)
-    is_view = (pl.col("method") == "GET") & campaign.is_not_null()
-    is_reward = (pl.col("method") == "POST") & reward.is_not_null()
-    events = good.select(
-        *_EVENT_HEAD,
-        kind=pl.when(is_view)
-        .then(pl.lit("campaign_view"))
-        .when(is_reward)
-        .then(pl.lit("reward_issued"))
-        .otherwise(pl.lit("other")),
-        campaign_id=pl.when(is_view).then(campaign),
-        reward_id=pl.when(is_reward).then(reward),
-    )
+    events = good.with_columns(
+        _campaign=pl.col("path").str.extract(_ID_PATH.format("campaigns"), 1),
+        _reward=pl.col("path").str.extract(_ID_PATH.format("rewards"), 1),
+    ).select(*_EVENT_HEAD, **_kind_and_ids())
     rejects = bad.select(
         "line_number",
         reason="reason",

@@ -13,7 +13,14 @@ import polars as pl
 
 from footfall.errors import InputError
 
-__all__ = ["TIMESTAMP_ERRORS", "check_time_zone", "parse_timestamps"]
+__all__ = [
+    "COMMON_SHAPE",
+    "TIMESTAMP_ERRORS",
+    "check_time_zone",
+    "common_shape_parts",
+    "parse_timestamps",
+    "utc_from_parts",
+]
 
 _ISO = (
     r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
@@ -67,7 +74,32 @@ def parse_timestamps(text: pl.Series, *, assume_tz: str | None = None) -> pl.Dat
 
 
 # The common shape, exactly: 2-digit fields, legal hours/minutes/seconds (strptime checks dates).
-_COMMON = r"^\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$"
+COMMON_SHAPE = r"\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)"
+
+
+def common_shape_parts(t: pl.Expr) -> dict[str, pl.Expr]:
+    """For strings of COMMON_SHAPE: `naive` local datetime (null for a date that does not exist),
+    `offset_min` and `frac_ns` (the fraction in nanoseconds)."""
+    zulu = t.str.ends_with("Z")
+    off = t.str.slice(-6)
+    digits = t.str.slice(20, (t.str.len_bytes().cast(pl.Int64) - 20 - pl.when(zulu).then(1).otherwise(6)).clip(0))
+    sign = pl.when(off.str.starts_with("-")).then(-1).otherwise(1)
+    minutes = off.str.slice(1, 2).cast(pl.Int64, strict=False) * 60 + off.str.slice(4, 2).cast(pl.Int64, strict=False)
+    return {
+        "naive": t.str.slice(0, 19).str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False),
+        "offset_min": pl.when(zulu).then(0).otherwise(sign * minutes),
+        "frac_ns": digits.str.pad_end(9, "0").cast(pl.Int64, strict=False).fill_null(0),
+    }
+
+
+def utc_from_parts() -> dict[str, pl.Expr]:
+    """`ts`, `utc_offset_minutes`, `sub_micro_nanos` from the columns of `common_shape_parts`."""
+    utc_us = pl.col("naive").dt.epoch("us") + pl.col("frac_ns") // 1000 - pl.col("offset_min") * 60_000_000
+    return {
+        "ts": pl.from_epoch(utc_us, time_unit="us").dt.replace_time_zone("UTC"),
+        "utc_offset_minutes": pl.col("offset_min").cast(pl.Int16),
+        "sub_micro_nanos": (pl.col("frac_ns") % 1000).cast(pl.Int16),
+    }
 
 
 def _parse_common(text: pl.Series) -> pl.DataFrame:
@@ -76,36 +108,11 @@ def _parse_common(text: pl.Series) -> pl.DataFrame:
     g = (
         text.rename("t")
         .to_frame()
-        .with_columns(
-            shape_ok=t.str.contains(_COMMON),
-            zulu=t.str.ends_with("Z"),
-            n=t.str.len_bytes().cast(pl.Int64),
-            off=t.str.slice(-6),
-            naive=t.str.slice(0, 19).str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False),
-        )
+        .with_columns(shape_ok=t.str.contains(f"^{COMMON_SHAPE}$"), **common_shape_parts(t))
+        .with_columns(ok=(pl.col("shape_ok") & pl.col("naive").is_not_null()).fill_null(False))
     )
-    digits = t.str.slice(20, (pl.col("n") - 20 - pl.when("zulu").then(1).otherwise(6)).clip(0))
-    offset_min = (
-        pl.when("zulu")
-        .then(0)
-        .otherwise(
-            pl.when(pl.col("off").str.starts_with("-")).then(-1).otherwise(1)
-            * (
-                pl.col("off").str.slice(1, 2).cast(pl.Int64, strict=False) * 60
-                + pl.col("off").str.slice(4, 2).cast(pl.Int64, strict=False)
-            )
-        )
-    )
-    g = g.with_columns(
-        ok=(pl.col("shape_ok") & pl.col("naive").is_not_null()).fill_null(False),
-        offset_min=offset_min,
-        frac_ns=digits.str.pad_end(9, "0").cast(pl.Int64, strict=False).fill_null(0),
-    )
-    utc_us = pl.col("naive").dt.epoch("us") + pl.col("frac_ns") // 1000 - pl.col("offset_min") * 60_000_000
     return g.select(
-        ts=pl.when("ok").then(pl.from_epoch(utc_us, time_unit="us").dt.replace_time_zone("UTC")),
-        utc_offset_minutes=pl.when("ok").then(pl.col("offset_min")).cast(pl.Int16),
-        sub_micro_nanos=pl.when("ok").then(pl.col("frac_ns") % 1000).cast(pl.Int16),
+        **{name: pl.when("ok").then(expr) for name, expr in utc_from_parts().items()},
         error=pl.lit(None, pl.String),
     )
 

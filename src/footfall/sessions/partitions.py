@@ -54,8 +54,9 @@ class EventPartitions:
             self._memory[0].append(frame)
             return
         part = (frame[self.key].hash(seed=0) % self.n).cast(pl.Int64)
-        for (index,), rows in frame.with_columns(_p=part).partition_by("_p", as_dict=True).items():
-            table = rows.drop("_p").to_arrow()
+        split = frame.with_columns(_p=part).partition_by("_p", as_dict=True, include_key=False)
+        for (index,), rows in split.items():
+            table = rows.to_arrow()  # large_string: a string_view would drag its whole chunk's buffers along
             i = int(index)  # type: ignore[call-overload,unused-ignore]
             writer = self._writers[i]
             if writer is None:
