@@ -160,3 +160,37 @@ def test_long_time_spans_use_the_general_sort_with_the_same_result(
     spread = [{**e, "ts": e["ts"] + timedelta(days=365 * years * (e["seq"] % 2))} for e in events]
     report = http_sessions(to_frame(spread), links_frame(links), gap=GAP)
     assert report.to_dicts() == reference_sessions(spread, links, GAP)
+
+
+ids = st.sampled_from(["a", "b", "c", "d"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    issues=st.lists(st.tuples(st.integers(0, 3), ids, st.integers(0, 9)), max_size=12),
+    views=st.lists(st.tuples(st.integers(0, 3), ids, st.integers(0, 9)), max_size=12),
+    links=st.lists(st.tuples(ids, ids), max_size=10),
+)
+def test_attribution_join_gives_the_same_keys_from_either_side_of_the_mapping(
+    issues: list[tuple[int, str, int]], views: list[tuple[int, str, int]], links: list[tuple[str, str]]
+) -> None:
+    """Whichever side the mapping multiplies less is joined first; the answer is the definition's."""
+    from footfall.sessions.http_sessions import linked_view_before_issue
+
+    issued = pl.DataFrame(
+        issues, schema={"k": pl.Int64, "reward_id": pl.String, "last_issue": pl.Int64}, orient="row"
+    ).unique(["k", "reward_id"])
+    viewed = pl.DataFrame(
+        views, schema={"k": pl.Int64, "campaign_id": pl.String, "first_view": pl.Int64}, orient="row"
+    ).unique(["k", "campaign_id"])
+    mapping = pl.DataFrame(links, schema={"campaign_id": pl.String, "reward_id": pl.String}, orient="row")
+    got = linked_view_before_issue(issued, viewed, mapping, key="k")["k"].sort().to_list()
+    want = sorted(
+        {
+            k
+            for k, reward, last in issued.iter_rows()
+            for k2, campaign, first in viewed.iter_rows()
+            if k == k2 and (campaign, reward) in set(links) and first <= last
+        }
+    )
+    assert got == want

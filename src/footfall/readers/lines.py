@@ -19,6 +19,7 @@ from footfall.errors import InputError
 __all__ = ["REJECT_SCHEMA", "LineBatch", "ParsedBatch", "iter_line_batches", "iter_parsed", "open_input"]
 
 CHUNK_BYTES = 16 * 1024 * 1024
+MIN_CHUNK_BYTES = 1024 * 1024
 PARSE_WORKERS = 2  # this machine has 2 cores; more batches in flight only cost memory
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -74,14 +75,16 @@ def iter_parsed(
 
     Blocks are read in order on this thread (which only counts their newlines) while up to
     `workers` batches are split into lines and parsed at once on a thread pool (Polars and
-    Arrow release the GIL); results are yielded in file order.
+    Arrow release the GIL); results are yielded in file order. A file smaller than two
+    blocks per worker is cut into that many smaller blocks (of at least MIN_CHUNK_BYTES), so
+    an hourly file keeps every worker busy too.
     """
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="footfall-parse") as pool:
         pending: deque[tuple[Future[tuple[pl.DataFrame, pl.DataFrame]], int]] = deque()
         seq = first_seq
         try:
             for path in paths:
-                for batch in iter_line_batches(path, chunk_bytes=chunk_bytes):
+                for batch in iter_line_batches(path, chunk_bytes=_chunk_for(path, chunk_bytes, workers)):
                     job = pool.submit(_split_and_parse, parse, batch, str(path), seq)
                     pending.append((job, batch.bytes_read))
                     seq += batch.count
@@ -92,6 +95,15 @@ def iter_parsed(
         finally:
             for future, _ in pending:
                 future.cancel()
+
+
+def _chunk_for(path: Path, chunk_bytes: int, workers: int) -> int:
+    """`chunk_bytes`, or less for a small file: two blocks per worker, none under MIN_CHUNK_BYTES."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return chunk_bytes  # open_input reports it
+    return min(chunk_bytes, max(MIN_CHUNK_BYTES, size // (2 * workers) + 1))
 
 
 def _split_and_parse(

@@ -8,7 +8,7 @@ import polars as pl
 
 from footfall.sessions.sessionize import assign_sessions
 
-__all__ = ["REPORT_SCHEMA", "SESSION_SCHEMA", "http_sessions", "reward_driven_sessions"]
+__all__ = ["REPORT_SCHEMA", "SESSION_SCHEMA", "http_sessions", "linked_view_before_issue", "reward_driven_sessions"]
 
 SESSION_SCHEMA = pl.Schema(
     {
@@ -30,9 +30,11 @@ REPORT_SCHEMA = pl.Schema({**SESSION_SCHEMA, "open": pl.Boolean()})
 
 def http_sessions(events: pl.DataFrame | pl.LazyFrame, mapping: pl.DataFrame, *, gap: timedelta) -> pl.DataFrame:
     """One row per session, sorted by user and start; `events` needs user_id, ts, seq, kind, ids."""
-    sessioned = assign_sessions(
-        events.lazy().select("user_id", "ts", "seq", "kind", "campaign_id", "reward_id"), gap=gap
-    )
+    sessioned = (
+        assign_sessions(events.lazy().select("user_id", "ts", "seq", "kind", "campaign_id", "reward_id"), gap=gap)
+        .collect()
+        .lazy()
+    )  # read by the report and by the attribution
     report = sessioned.group_by("session_no", maintain_order=True).agg(
         pl.col("user_id").first(),
         session_start=pl.col("ts").first(),
@@ -55,8 +57,8 @@ def reward_driven_sessions(sessioned: pl.LazyFrame, mapping: pl.DataFrame) -> pl
 
     Equivalent to the definition because some issue of reward r follows some view of a
     linked campaign c iff c's first view in the session is at or before r's last issue.
-    The mapping is expanded from the reward side, after aggregating to one row per
-    (session, reward), so a many-to-many mapping cannot multiply the event rows.
+    Events are aggregated to one row per (session, reward) and (session, campaign) before the
+    mapping is joined, so a many-to-many mapping cannot multiply the event rows.
     """
     issues = (
         sessioned.filter(pl.col("kind") == "reward_issued")
@@ -68,12 +70,24 @@ def reward_driven_sessions(sessioned: pl.LazyFrame, mapping: pl.DataFrame) -> pl
         .group_by("session_no", "campaign_id")
         .agg(first_view=pl.col("ts").min())
     )
-    links = mapping.lazy().select("campaign_id", "reward_id").unique()
-    return (
-        issues.join(links, on="reward_id")
-        .join(views, on=["session_no", "campaign_id"])
-        .filter(pl.col("first_view") <= pl.col("last_issue"))
-        .select("session_no")
-        .unique()
-        .with_columns(driven=pl.lit(True))
-    )
+    issues_now, views_now = pl.collect_all([issues, views])
+    keys = linked_view_before_issue(issues_now, views_now, mapping, key="session_no")
+    return keys.lazy().with_columns(driven=pl.lit(True))
+
+
+def linked_view_before_issue(
+    issues: pl.DataFrame, views: pl.DataFrame, mapping: pl.DataFrame, *, key: str
+) -> pl.DataFrame:
+    """The distinct `key`s with a reward's last issue at or after the first view of a campaign linked to it.
+
+    `issues`: key, reward_id, last_issue; `views`: key, campaign_id, first_view. The mapping
+    joins the side it multiplies least (a reward may have dozens of campaigns, or the reverse).
+    """
+    links = mapping.select("campaign_id", "reward_id").unique()
+    by_reward = issues.join(links.group_by("reward_id").len(), on="reward_id")["len"].sum()
+    by_campaign = views.join(links.group_by("campaign_id").len(), on="campaign_id")["len"].sum()
+    if by_reward <= by_campaign:
+        pairs = issues.join(links, on="reward_id").join(views, on=[key, "campaign_id"])
+    else:
+        pairs = views.join(links, on="campaign_id").join(issues, on=[key, "reward_id"])
+    return pairs.filter(pl.col("first_view") <= pl.col("last_issue")).select(key).unique()

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import polars as pl
 
-from footfall.sessions.http_sessions import SESSION_SCHEMA
+from footfall.sessions.http_sessions import SESSION_SCHEMA, linked_view_before_issue
 from footfall.sessions.sessionize import assign_sessions
 
 __all__ = ["SUMMARY_SCHEMA", "merge_into", "merge_summaries", "report_rows", "summarize"]
@@ -115,16 +115,12 @@ def report_rows(summaries: pl.DataFrame, mapping: pl.DataFrame) -> pl.DataFrame:
     numbered = summaries.with_row_index("_row")
     views = numbered.select("_row", "campaigns").explode("campaigns").drop_nulls().unnest("campaigns")
     issues = numbered.select("_row", "rewards").explode("rewards").drop_nulls().unnest("rewards")
-    links = mapping.select("campaign_id", "reward_id").unique()
-    driven = (
-        issues.select("_row", reward_id="id", last_issue="last")
-        .join(links, on="reward_id")
-        .join(views.select("_row", campaign_id="id", first_view="ts"), on=["_row", "campaign_id"])
-        .filter(pl.col("first_view") <= pl.col("last_issue"))
-        .select("_row")
-        .unique()
-        .with_columns(driven=pl.lit(True))
-    )
+    driven = linked_view_before_issue(
+        issues.select("_row", reward_id="id", last_issue="last"),
+        views.select("_row", campaign_id="id", first_view="ts"),
+        mapping,
+        key="_row",
+    ).with_columns(driven=pl.lit(True))
     out = numbered.join(driven, on="_row", how="left", maintain_order="left").with_columns(
         campaigns=pl.col("campaigns").list.eval(pl.element().struct.field("id")),
         rewards_issued=pl.col("rewards").list.eval(pl.element().struct.field("id")),
