@@ -6,6 +6,12 @@ exactly the report of one run over the whole day", on DuckDB and PostgreSQL.
 
 from __future__ import annotations
 
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import polars as pl
@@ -94,3 +100,94 @@ def test_cli_reports_late_lines_and_skipped_files(tmp_path: Path) -> None:
     full_run_with_state = [a for a in common if a != "--incremental"]
     bad = CliRunner().invoke(app, ["logs", "sessions", str(first), *full_run_with_state])
     assert bad.exit_code == 2 and "--state is only used with --incremental" in bad.output
+
+
+def test_a_watching_process_takes_hourly_files_as_they_land_and_equals_one_run(
+    tmp_path: Path, warehouse_url: str
+) -> None:
+    """--watch: one process, hourly files landing over time (a few at once, one written as .part
+    and renamed), the report and the warehouse equal one run over the day; a file changed after
+    it was read is reported; Ctrl-C ends it with 130."""
+    day, mapping = tmp_path / "day.log", tmp_path / "mapping.csv"
+    generate_http_log(HttpLogSpec(events=20_000, users=800, seed=5, days=1), day, mapping_out=mapping)
+    hours = _hours(tmp_path, day, "http-log")
+    full = tmp_path / "full.parquet"
+    _invoke("logs", "sessions", *map(str, hours), "--mapping", str(mapping), "--out", str(full), "--no-warehouse")
+
+    inbox, state, out = tmp_path / "inbox", tmp_path / "state", tmp_path / "report"
+    inbox.mkdir()
+    command = [sys.executable, "-m", "footfall", "logs", "sessions", str(inbox), "--mapping", str(mapping)]
+    command += ["--out", str(out), "--warehouse", warehouse_url, "--incremental", "--state", str(state)]
+    proc = subprocess.Popen(
+        [*command, "--watch", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        for start in range(0, len(hours), 5):
+            batch = hours[start : start + 5]
+            for hour in batch[:-1]:
+                shutil.copy(hour, inbox / hour.name)
+            partial = inbox / f"{batch[-1].name}.part"
+            with partial.open("w") as growing:  # written in two steps, 0.5 s apart, then renamed
+                text = batch[-1].read_text()
+                growing.write(text[: len(text) // 2])
+                growing.flush()
+                time.sleep(0.5)
+                growing.write(text[len(text) // 2 :])
+            partial.rename(inbox / batch[-1].name)
+            _wait_until_processed(proc, state, {str((inbox / h.name).resolve()) for h in hours[: start + 5]})
+        with (inbox / hours[0].name).open("a") as late:
+            late.write(hours[0].read_text().splitlines()[0] + "\n")
+        time.sleep(1)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert stderr.count("error:") == 1 and f"{inbox / hours[0].name}: changed after it was processed" in stderr
+    assert stdout.count(" file(s) ") >= 2  # one line per run (the last may be cut by the signal)
+
+    expected = pl.read_parquet(full)
+    assert_frame_equal(pl.read_parquet(out / "*.parquet").sort("user_id", "session_start"), expected)
+    with connect(warehouse_url) as wh:
+        table = wh.query("SELECT * FROM http_sessions ORDER BY user_id, session_start")
+    assert_frame_equal(table.with_columns(pl.col("campaigns", "rewards_issued").cast(pl.List(pl.String))), expected)
+
+
+def _wait_until_processed(proc: subprocess.Popen[str], state: Path, files: set[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()[1]
+        meta = state / "state.json"
+        if meta.exists() and files <= set(json.loads(meta.read_text())["files"]):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"not processed within 60 s: {sorted(files)[-1]}")
+
+
+def test_a_watching_shop_process_equals_one_run(tmp_path: Path, warehouse_url: str) -> None:
+    events = tmp_path / "shop.jsonl"
+    generate_shop_events(ShopSpec(events=6_000, seed=2, days=1), events)
+    hours = _hours(tmp_path, events, "shop-events")[:30]
+    full_url = f"duckdb:///{tmp_path / 'full.duckdb'}"
+    _invoke("shop", "sessions", *map(str, hours), "--warehouse", full_url)
+
+    inbox, state = tmp_path / "inbox", tmp_path / "state"
+    inbox.mkdir()
+    command = [sys.executable, "-m", "footfall", "shop", "sessions", str(inbox), "--warehouse", warehouse_url]
+    command += ["--incremental", "--state", str(state), "--watch", "0.2"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        for start in range(0, len(hours), 10):
+            for hour in hours[start : start + 10]:
+                shutil.copy(hour, inbox / f"{hour.name}.part")
+                (inbox / f"{hour.name}.part").rename(inbox / hour.name)
+            _wait_until_processed(proc, state, {str((inbox / h.name).resolve()) for h in hours[: start + 10]})
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in stderr, stderr
+    sql = "SELECT * FROM shop_sessions ORDER BY session_id"
+    with connect(full_url) as expected_wh, connect(warehouse_url) as wh:
+        expected, got = expected_wh.query(sql), wh.query(sql)
+    assert expected.height > 0
+    assert_frame_equal(got, expected, check_dtypes=False, check_exact=True)

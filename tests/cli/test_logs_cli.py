@@ -273,6 +273,6 @@ def test_ctrl_c_leaves_the_warehouse_unchanged(tmp_path: Path, generated_log: tu
             continue  # it finished before the signal arrived
         interrupted += 1
         assert proc.returncode == 130, err
-        assert "interrupted: nothing was committed to the warehouse" in err and "Traceback" not in err
+        assert "interrupted: the run in progress committed nothing" in err and "Traceback" not in err
         assert snapshot() == before
     assert interrupted >= 1

@@ -50,6 +50,17 @@ StateOption = Annotated[
         show_default=False,
     ),
 ]
+WatchOption = Annotated[
+    float | None,
+    typer.Option(
+        "--watch",
+        metavar="SECONDS",
+        help="With --incremental: keep running; every SECONDS, run on the files of the inputs (a folder: the "
+        "files in it) that are new and no longer changing, in this one process. Ctrl-C stops; every run "
+        "commits whole or not at all.",
+        show_default=False,
+    ),
+]
 LatenessOption = Annotated[
     str,
     typer.Option(
@@ -119,6 +130,38 @@ def state_folder(incremental: bool, state: Path | None, pipeline: str) -> Path |
     from footfall.config import get_settings
 
     return state or get_settings().data_dir / "state" / pipeline
+
+
+def watch_runs(sources: list[Path], every: float, run_once: Callable[[list[Path]], RunSummary]) -> None:
+    """Run `run_once` on each look's ready files until interrupted; a failed run is reported and skipped."""
+    from footfall.watch import ready_files
+
+    if every <= 0:
+        raise FootfallError("--watch takes a positive number of seconds, e.g. --watch 60")
+    err_console.print(f"watching {', '.join(map(str, sources))} every {every:g} s; Ctrl-C stops", highlight=False)
+    for look in ready_files(sources, every=every):
+        for path in look.changed:
+            err_console.print(
+                f"[bold red]error:[/] {path}: changed after it was processed; its new content is not read "
+                "(deliver each hour as a new file; write it as NAME.part and rename it when complete)",
+                highlight=False,
+                soft_wrap=True,
+            )
+        files = look.ready
+        if not files:
+            continue
+        try:
+            summary = run_once(files)
+        except FootfallError as exc:
+            err_console.print(f"[bold red]error:[/] {exc} (state unchanged; still watching)", highlight=False)
+            continue
+        console.print(
+            f"{summary.started_at:%Y-%m-%d %H:%M:%S}  {len(files)} file(s)  read {summary.read:,}  "
+            f"accepted {summary.accepted:,}  rejected {summary.rejected:,}  written {summary.written:,}  "
+            f"{summary.seconds:.2f} s",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def fail(message: str) -> typer.Exit:

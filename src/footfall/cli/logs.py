@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,6 +16,7 @@ from footfall.cli._common import (
     ShardsOption,
     StateOption,
     WarehouseOption,
+    WatchOption,
     beam_options,
     byte_progress,
     open_warehouse,
@@ -23,7 +24,12 @@ from footfall.cli._common import (
     split_pipeline_options,
     state_folder,
     user_errors,
+    watch_runs,
 )
+from footfall.errors import FootfallError
+
+if TYPE_CHECKING:
+    from footfall.runs import RunSummary
 
 CODECS = ("deflate", "snappy", "null")  # footfall.readers.avro.CODECS, kept here so --help needs no heavy imports
 
@@ -68,6 +74,7 @@ def sessions(
     incremental: IncrementalOption = False,
     state: StateOption = None,
     lateness: LatenessOption = "1h",
+    watch: WatchOption = None,
     engine: EngineOption = "embedded",
     runner: RunnerOption = "DirectRunner",
     shards: ShardsOption = None,
@@ -87,6 +94,8 @@ def sessions(
     With --incremental (e.g. hourly), only files not processed before are read; sessions that
     span files are merged, and the report and http_sessions hold all data seen so far, exactly
     as one run over all the files would give, for lines up to --lateness out of order.
+    --watch SECONDS keeps one process running that does this for each new file of LOGS (folders
+    allowed) once it stops changing: no start-up cost per hour.
 
     --engine beam runs the same pipeline on Apache Beam (LOGS may be gs://… URLs or Avro
     archives; Beam pipeline options go after `--`), with the same report and warehouse load.
@@ -102,6 +111,26 @@ def sessions(
             check_time_zone(assume_tz)
         logs, extra = split_pipeline_options(logs)
         options = beam_options(engine, runner, extra, incremental=incremental)
+        if watch is not None:
+            if state_dir is None or options is not None:
+                raise FootfallError("--watch needs --incremental and the embedded engine")
+
+            def run_once(files: list[Path]) -> RunSummary:
+                with ExitStack() as stack:
+                    wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
+                    return run_http_sessions(
+                        files,
+                        mapping=mapping,
+                        out=out,
+                        gap=gap_delta,
+                        assume_tz=assume_tz,
+                        warehouse=wh,
+                        state_dir=state_dir,
+                        lateness=lateness_delta,
+                    )
+
+            watch_runs(logs, watch, run_once)
+            return
         with ExitStack() as stack:
             wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
             if options is not None:

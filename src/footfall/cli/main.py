@@ -75,7 +75,7 @@ def run() -> None:
     while True:  # a second interrupt may still be pending (DuckDB forwards the one it caught)
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-            sys.stderr.write("interrupted: nothing was committed to the warehouse\n")
+            sys.stderr.write("interrupted: the run in progress committed nothing (warehouse and state unchanged)\n")
             break
         except KeyboardInterrupt:
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +17,7 @@ from footfall.cli._common import (
     ShardsOption,
     StateOption,
     WarehouseOption,
+    WatchOption,
     beam_options,
     byte_progress,
     check_format,
@@ -27,7 +28,12 @@ from footfall.cli._common import (
     split_pipeline_options,
     state_folder,
     user_errors,
+    watch_runs,
 )
+from footfall.errors import FootfallError
+
+if TYPE_CHECKING:
+    from footfall.runs import RunSummary
 
 app = typer.Typer(
     help="Web shop: event JSON lines → customer sessions; visits before order; referrers.", no_args_is_help=True
@@ -42,6 +48,7 @@ def sessions(
     incremental: IncrementalOption = False,
     state: StateOption = None,
     lateness: LatenessOption = "1h",
+    watch: WatchOption = None,
     engine: EngineOption = "embedded",
     runner: RunnerOption = "DirectRunner",
     shards: ShardsOption = None,
@@ -59,7 +66,8 @@ def sessions(
 
     With --incremental (e.g. hourly), only files not processed before are read; sessions that
     span files are merged, and the tables hold all data seen so far, exactly as one run over
-    all the files would give, for events up to --lateness out of order.
+    all the files would give, for events up to --lateness out of order. --watch SECONDS keeps one
+    process running that does this for each new file (FILES may be folders) once it stops changing.
 
     --engine beam runs the same pipeline on Apache Beam (Beam pipeline options go after `--`),
     with the same tables.
@@ -72,6 +80,18 @@ def sessions(
         state_dir = state_folder(incremental, state, "shop-sessions")
         files, extra = split_pipeline_options(files)
         options = beam_options(engine, runner, extra, incremental=incremental)
+        if watch is not None:
+            if state_dir is None or options is not None:
+                raise FootfallError("--watch needs --incremental and the embedded engine")
+
+            def run_once(new: list[Path]) -> RunSummary:
+                with open_warehouse(warehouse) as wh:
+                    return run_shop_sessions(
+                        new, gap=gap_delta, warehouse=wh, state_dir=state_dir, lateness=lateness_delta
+                    )
+
+            watch_runs(files, watch, run_once)
+            return
         if options is not None:
             from footfall.sessions.distributed import beam_shop_sessions
 
