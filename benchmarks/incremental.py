@@ -4,13 +4,17 @@ Usage: .venv/bin/python -m benchmarks.incremental [--events 10000000]
 Generates one day of access log (cached), splits it into hourly files as servers deliver them
 (1 % of lines up to 50 minutes late), builds the incremental state over the first 23 hours,
 then times the last hour's incremental run against one run over all the day's files, both as
-the CLI (`footfall logs sessions`), with and without the DuckDB warehouse.
+the CLI (`footfall logs sessions`), with and without the DuckDB warehouse; then the same hour
+taken by a watching process (`--watch`: no start-up per hour), and inside one process.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -69,7 +73,10 @@ def main() -> None:
             timed([*FOOTFALL, str(hour), *incremental])
         last = timed([*FOOTFALL, str(hours[-1]), *incremental])
         report = pl.read_parquet(work / target / "*.parquet" if target == "inc" else work / target)
-        same = report.sort("user_id", "session_start").equals(pl.read_parquet(work / "full.parquet"))
+        reference = pl.read_parquet(work / "full.parquet")
+        same = report.sort("user_id", "session_start").equals(reference)
+        if label == "report folder":
+            folder_full = full
         last_lines = sum(1 for _ in hours[-1].open("rb"))
         rows.append(
             [
@@ -91,7 +98,40 @@ def main() -> None:
     )
     print(f"of each incremental time, {startup:.2f} s is the CLI starting (python -m footfall --version)")
     print()
+    print(watching(hours, mapping, work, full=folder_full, reference=reference))
+    print()
     print(in_process(hours, mapping, work))
+
+
+def watching(hours: list[Path], mapping: Path, work: Path, *, full: float, reference: pl.DataFrame) -> str:
+    """The last hour taken by a `--watch` process that already took the first 23 (that run's own time)."""
+    shutil.rmtree(work, ignore_errors=True)
+    inbox = work / "inbox"
+    inbox.mkdir(parents=True)
+    for hour in hours[:-1]:
+        shutil.copy(hour, inbox / hour.name)
+    command = [*FOOTFALL, str(inbox), "--mapping", str(mapping), "--out", str(work / "inc"), "--no-warehouse"]
+    command += ["--incremental", "--state", str(work / "state"), "--watch", "0.5"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    assert proc.stdout is not None
+    try:
+        proc.stdout.readline()  # the first look's run: the 23 hours already there
+        shutil.copy(hours[-1], inbox / f"{hours[-1].name}.part")
+        (inbox / f"{hours[-1].name}.part").rename(inbox / hours[-1].name)
+        last = proc.stdout.readline()  # "<when>  1 file(s)  read …  <seconds> s"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+    seconds = float(re.findall(r"([0-9.]+) s$", last.strip())[0])
+    report = pl.read_parquet(work / "inc" / "*.parquet").sort("user_id", "session_start")
+    row = ["report folder", round(full, 2), seconds, f"{100 * seconds / full:.1f} %"]
+    header = ["sink", "full day s (CLI, above)", "last hour s (the run)", "share", "same report"]
+    return table(
+        "the same hour taken by a watching process (--watch 0.5: started once, no start-up per hour)",
+        header,
+        [[*row, "yes" if report.equals(reference) else "NO"]],
+    )
 
 
 def in_process(hours: list[Path], mapping: Path, work: Path) -> str:
