@@ -113,7 +113,9 @@ def watching(hours: list[Path], mapping: Path, work: Path, *, full: float, refer
     command = [*FOOTFALL, str(inbox), "--mapping", str(mapping), "--out", str(work / "inc"), "--no-warehouse"]
     command += ["--incremental", "--state", str(work / "state"), "--watch", "0.5"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, start_new_session=True
+    )
     assert proc.stdout is not None
     try:
         proc.stdout.readline()  # the first look's run: the 23 hours already there

@@ -75,16 +75,17 @@ def iter_parsed(
 
     Blocks are read in order on this thread (which only counts their newlines) while up to
     `workers` batches are split into lines and parsed at once on a thread pool (Polars and
-    Arrow release the GIL); results are yielded in file order. A file smaller than two
-    blocks per worker is cut into that many smaller blocks (of at least MIN_CHUNK_BYTES), so
-    an hourly file keeps every worker busy too.
+    Arrow release the GIL); results are yielded in file order. Inputs smaller than two
+    blocks per worker in all are cut into that many smaller blocks (of at least
+    MIN_CHUNK_BYTES), so one hourly file keeps every worker busy too.
     """
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="footfall-parse") as pool:
         pending: deque[tuple[Future[tuple[pl.DataFrame, pl.DataFrame]], int]] = deque()
         seq = first_seq
+        block = _block_bytes(paths, chunk_bytes, workers)
         try:
             for path in paths:
-                for batch in iter_line_batches(path, chunk_bytes=_chunk_for(path, chunk_bytes, workers)):
+                for batch in iter_line_batches(path, chunk_bytes=block):
                     job = pool.submit(_split_and_parse, parse, batch, str(path), seq)
                     pending.append((job, batch.bytes_read))
                     seq += batch.count
@@ -97,12 +98,9 @@ def iter_parsed(
                 future.cancel()
 
 
-def _chunk_for(path: Path, chunk_bytes: int, workers: int) -> int:
-    """`chunk_bytes`, or less for a small file: two blocks per worker, none under MIN_CHUNK_BYTES."""
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return chunk_bytes  # open_input reports it
+def _block_bytes(paths: Sequence[Path], chunk_bytes: int, workers: int) -> int:
+    """`chunk_bytes`, or less for small inputs: two blocks per worker, none under MIN_CHUNK_BYTES."""
+    size = sum(path.stat().st_size for path in paths if path.is_file())  # a missing one: open_input reports it
     return min(chunk_bytes, max(MIN_CHUNK_BYTES, size // (2 * workers) + 1))
 
 
