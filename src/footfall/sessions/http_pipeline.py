@@ -84,7 +84,7 @@ def run_http_sessions(
             fresh, late = state.split_late(batch.events)
             late_parts.append(late)
             latest = newest(latest, fresh)
-            events.add(fresh.select(columns).with_columns(_new=True))
+            events.add(fresh.select(columns))
             reject_parts.append(batch.rejects)
         late = pl.concat(late_parts) if late_parts else pl.DataFrame(schema=EVENT_SCHEMA)
         summary.accepted -= late.height
@@ -131,8 +131,8 @@ def run_http_sessions(
                 **state.details(seen, late.height),
             )
             if warehouse is not None:
-                loaded = (part.filter("_new") for part in events)
-                load_http_results(warehouse, summary, events=loaded, rejects=rejects, sessions=report, state=state)
+                # every event in the partitions is this run's (the state keeps summaries, not events)
+                load_http_results(warehouse, summary, events=events, rejects=rejects, sessions=report, state=state)
             if state.incremental:
                 state.commit()
         finally:
