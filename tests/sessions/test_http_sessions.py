@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+import tempfile
 from datetime import timedelta
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -132,11 +134,21 @@ def test_sample_log_sessions(samples: Any) -> None:
     assert ("2000042538627", "00:10:15") in rows  # exactly 5 minutes after 00:05:15: a new session
 
 
-def test_partitioned_runs_give_the_in_memory_report(tmp_path: Any, generated_log: Any) -> None:
-    """Memory is bounded by partitioning on the user; the report must not depend on it."""
+@pytest.mark.parametrize("spill", [False, True])
+def test_partitioned_runs_give_the_in_memory_report(
+    tmp_path: Any, generated_log: Any, spill: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory is bounded by partitioning on the user (kept in memory, or spilled to disk above
+    MEMORY_BYTES of input); the report and the warehouse must not depend on it."""
+    from footfall.sessions import http_pipeline
     from footfall.sessions.http_pipeline import run_http_sessions
     from footfall.warehouse import connect
 
+    if spill:
+        monkeypatch.setattr(http_pipeline, "MEMORY_BYTES", 0)
+        spilled = []
+        real_mkdtemp = tempfile.mkdtemp
+        monkeypatch.setattr(tempfile, "mkdtemp", lambda **kw: spilled.append(kw) or real_mkdtemp(**kw))
     log, mapping = generated_log
     reports = []
     for n in (1, 3, 16):
@@ -145,10 +157,14 @@ def test_partitioned_runs_give_the_in_memory_report(tmp_path: Any, generated_log
             summary = run_http_sessions([log], mapping=mapping, out=out, gap=GAP, warehouse=wh, partitions=n)
             assert summary.details["partitions"] == n
             stored = wh.query("SELECT * FROM http_sessions ORDER BY user_id, session_start")
+            logged = wh.query("SELECT count(*) AS n FROM http_log")["n"][0]
         report = pl.read_parquet(out)
         assert report.equals(stored)
+        assert logged == report["events"].sum()
         reports.append(report)
     assert reports[0].equals(reports[1]) and reports[0].equals(reports[2])
+    if spill:
+        assert len(spilled) == 2 * 2  # events and report partitions, for n = 3 and 16
 
 
 @settings(max_examples=50, deadline=None)

@@ -22,7 +22,7 @@ from footfall.sessions.incremental import (
     newest,
 )
 from footfall.sessions.loading import check_inputs, replace_by_source
-from footfall.sessions.partitions import EventPartitions, partitions_for
+from footfall.sessions.partitions import MEMORY_BYTES, EventPartitions, input_bytes, partitions_for
 from footfall.sessions.summaries import SUMMARY_SCHEMA, merge_into, report_rows, summarize
 from footfall.warehouse import Warehouse
 
@@ -76,9 +76,10 @@ def run_http_sessions(
     summary = RunSummary("logs sessions", inputs=[str(p) for p in new_logs])
     columns = _SESSION_COLUMNS if warehouse is None else EVENT_SCHEMA.names()
     latest, late_parts = None, []
+    spill = input_bytes(new_logs) > MEMORY_BYTES
     with (
-        EventPartitions(partitions or partitions_for(new_logs)) as events,
-        EventPartitions(events.n) as report,
+        EventPartitions(partitions or partitions_for(new_logs), spill=spill) as events,
+        EventPartitions(events.n if spill else 1) as report,
     ):
         reject_parts = []
         for batch in iter_http_log(new_logs, assume_tz=assume_tz, first_seq=state.next_seq):

@@ -2,7 +2,8 @@
 
 Sessions never cross users, so each partition can be sessionized alone: peak memory is
 bounded by the largest partition instead of the whole input. Small inputs use one
-in-memory partition (no disk I/O); larger ones spill to Arrow IPC files in a temp folder.
+in-memory partition; inputs up to MEMORY_BYTES keep several partitions in memory (smaller
+sorts, no disk I/O); larger ones spill to Arrow IPC files in a temp folder.
 """
 
 from __future__ import annotations
@@ -18,46 +19,55 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-__all__ = ["PARTITION_BYTES", "EventPartitions", "partitions_for"]
+__all__ = ["MEMORY_BYTES", "PARTITION_BYTES", "EventPartitions", "input_bytes", "partitions_for"]
 
 PARTITION_BYTES = 128 * 1024 * 1024  # of log text per partition: ~2M events, ~0.8 GB in memory
+MEMORY_BYTES = 768 * 1024 * 1024  # inputs up to this much text keep their partitions in memory (~2.5 GB peak)
 _GZIP_RATIO = 6  # a gzip log unpacks to about this many times its size
 
 
-def partitions_for(paths: Sequence[Path], *, partition_bytes: int = PARTITION_BYTES) -> int:
-    """How many partitions keep each one under `partition_bytes` of log text."""
+def input_bytes(paths: Sequence[Path]) -> int:
+    """The text size of the inputs (a gzip file counts as its size unpacked, estimated)."""
     size = 0
     for path in paths:
         with path.open("rb") as f:
             gz = f.read(2) == b"\x1f\x8b"
         size += path.stat().st_size * (_GZIP_RATIO if gz else 1)
-    return max(1, math.ceil(size / partition_bytes))
+    return size
+
+
+def partitions_for(paths: Sequence[Path], *, partition_bytes: int = PARTITION_BYTES) -> int:
+    """How many partitions keep each one under `partition_bytes` of log text."""
+    return max(1, math.ceil(input_bytes(paths) / partition_bytes))
 
 
 class EventPartitions:
     """A frame split by `hash(key) % n`; `add` batches, then iterate the partitions in order."""
 
-    def __init__(self, n: int, *, key: str = "user_id", spill_dir: Path | None = None) -> None:
+    def __init__(self, n: int, *, key: str = "user_id", spill: bool = True, spill_dir: Path | None = None) -> None:
         self.n, self.key = n, key
         self._memory: list[list[pl.DataFrame]] = [[] for _ in range(n)]
         self._dir: Path | None = None
         self._writers: list[ipc.RecordBatchFileWriter | None] = [None] * n
         self._sinks: list[pa.NativeFile | None] = [None] * n
-        if n > 1:
+        if n > 1 and spill:
             self._dir = Path(tempfile.mkdtemp(prefix="footfall-spill-", dir=spill_dir))
 
     def add(self, frame: pl.DataFrame) -> None:
         """Route the rows of `frame` to their partitions."""
         if not frame.height:
             return
-        if self._dir is None:
+        if self.n == 1:
             self._memory[0].append(frame)
             return
         part = (frame[self.key].hash(seed=0) % self.n).cast(pl.Int64)
         split = frame.with_columns(_p=part).partition_by("_p", as_dict=True, include_key=False)
         for (index,), rows in split.items():
-            table = rows.to_arrow()  # large_string: a string_view would drag its whole chunk's buffers along
             i = int(index)  # type: ignore[call-overload,unused-ignore]
+            if self._dir is None:
+                self._memory[i].append(rows)
+                continue
+            table = rows.to_arrow()  # large_string: a string_view would drag its whole chunk's buffers along
             writer = self._writers[i]
             if writer is None:
                 self._sinks[i] = pa.OSFile(str(self._path(i)), "wb")
@@ -68,21 +78,23 @@ class EventPartitions:
         """Each non-empty partition as one frame, partition 0 first."""
         self._close_writers()
         if self._dir is None:
-            if self._memory[0]:
-                yield pl.concat(self._memory[0])
+            for frames in self._memory:
+                if frames:
+                    yield pl.concat(frames)
             return
         for path in self._files():
             yield pl.read_ipc(path)
 
     def has_rows(self) -> bool:
         """Whether any rows were added."""
-        return bool(self._memory[0]) or any(w is not None for w in self._writers) or bool(self._dir and self._files())
+        return any(self._memory) or any(w is not None for w in self._writers) or bool(self._dir and self._files())
 
     def lazy(self) -> pl.LazyFrame:
         """All partitions as one lazy frame (streamed from disk when spilled)."""
         self._close_writers()
         if self._dir is None:
-            return pl.concat(self._memory[0]).lazy() if self._memory[0] else pl.LazyFrame()
+            frames = [frame for part in self._memory for frame in part]
+            return pl.concat(frames).lazy() if frames else pl.LazyFrame()
         files = self._files()
         return pl.scan_ipc(files) if files else pl.LazyFrame()
 
