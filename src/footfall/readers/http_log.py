@@ -76,8 +76,6 @@ def iter_http_log(
 
     Avro archives (`.avro`, written by `footfall logs to-avro`) are read as their records, in order.
     """
-    from footfall.readers.avro import read_http_log_avro
-
     def parse(lines: pl.Series, source: str, first_line: int, first_seq: int) -> tuple[pl.DataFrame, pl.DataFrame]:
         return parse_http_log_lines(
             lines, source_file=source, first_line=first_line, first_seq=first_seq, assume_tz=assume_tz
@@ -86,6 +84,8 @@ def iter_http_log(
     seq = first_seq
     for is_avro, group in groupby(paths, key=lambda p: p.suffix.lower() == ".avro"):
         if is_avro:
+            from footfall.readers.avro import read_http_log_avro  # only archives need it
+
             for path in group:
                 events = read_http_log_avro([path])
                 yield ParsedBatch(
