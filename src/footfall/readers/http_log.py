@@ -76,6 +76,7 @@ def iter_http_log(
 
     Avro archives (`.avro`, written by `footfall logs to-avro`) are read as their records, in order.
     """
+
     def parse(lines: pl.Series, source: str, first_line: int, first_seq: int) -> tuple[pl.DataFrame, pl.DataFrame]:
         return parse_http_log_lines(
             lines, source_file=source, first_line=first_line, first_seq=first_seq, assume_tz=assume_tz
@@ -110,8 +111,8 @@ def parse_http_log_lines(
 
     Lines of the common shape (one regex: single spaces, a known method, a common timestamp)
     take a fast path of fixed-position string operations; the others, and common-shaped lines
-    with an impossible date or an id-less campaign/reward path, go through the general
-    classifier, which gives each bad line its reason. Events keep file order.
+    with an impossible date or an id path other than `/campaigns/{id}` or `/rewards/{id}`, go
+    to the general classifier, which gives each bad line its reason. Events keep file order.
     """
     n = len(lines)
     df = pl.DataFrame(
