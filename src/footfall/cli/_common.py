@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
-from rich.table import Table
 
 from footfall.errors import FootfallError
 
@@ -193,6 +191,8 @@ def open_warehouse(url: str | None) -> Warehouse:
 def byte_progress(paths: list[Path], label: str) -> Iterator[Callable[[int], None]]:
     """A Rich progress bar over the input bytes (shown only on a terminal)."""
     total = sum(p.stat().st_size for p in paths if p.is_file()) or None
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
+
     columns = [TextColumn(label), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=err_console, transient=True, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task(label, total=total)
@@ -220,6 +220,8 @@ def print_frame(frame: pl.DataFrame, fmt: str, *, title: str = "") -> None:
     elif fmt == "json":
         sys.stdout.write(frame.write_json() + "\n")
     else:
+        from rich.table import Table
+
         table = Table(*frame.columns, title=title or None, title_justify="left")
         for row in frame.iter_rows():
             table.add_row(*(_cell(v) for v in row))
@@ -243,6 +245,8 @@ def _cell(value: object) -> str:
 
 def print_summary(summary: RunSummary) -> None:
     """Print a run's summary: counts, reject reasons, where results went."""
+    from rich.table import Table
+
     table = Table(title=f"{summary.command} — run {summary.run_id[:12]}", show_header=False, title_justify="left")
     table.add_row("read", f"{summary.read:,}")
     table.add_row("accepted", f"{summary.accepted:,}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from typing import NoReturn
 
 import typer
 
@@ -71,7 +72,7 @@ def run() -> None:
         pass  # interrupted outside the command (while starting up)
     except SystemExit as exc:  # typer turns an interrupt inside a command into exit code 130
         if exc.code != 130:
-            raise
+            _leave(exc.code)
     while True:  # a second interrupt may still be pending (DuckDB forwards the one it caught)
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -85,3 +86,15 @@ def run() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(130)
+
+
+def _leave(code: int | str | None) -> NoReturn:
+    """End a finished command now: its files are written and closed and its transaction is over,
+    so tearing the interpreter down (freeing every frame and module, ~0.2 s after a large run)
+    is skipped."""
+    if isinstance(code, str):
+        sys.stderr.write(code + "\n")
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -106,8 +107,8 @@ def run_http_sessions(
             may_change = pl.lit(True) if cutoff is None else pl.col("session_end") >= cutoff
             open_now = merged.filter(may_change)
         else:
-            for part in events:
-                sessions = http_sessions(part, links, gap=gap).with_columns(open=state.is_open(gap))
+            for sessions in _each_partition(events, lambda part: http_sessions(part, links, gap=gap), spill=spill):
+                sessions = sessions.with_columns(open=state.is_open(gap))
                 summary.written += sessions.height
                 report.add(sessions)
         full = _whole_report(state, report).sort("user_id", "session_start")
@@ -163,6 +164,19 @@ def load_http_results(
         for part in sessions:
             warehouse.insert("http_sessions", part)
         summary.record(warehouse)
+
+
+def _each_partition(
+    events: EventPartitions, work: Callable[[pl.DataFrame], pl.DataFrame], *, spill: bool
+) -> Iterator[pl.DataFrame]:
+    """`work` on each partition, in order: two at a time while they are in memory anyway (the
+    cores are not both busy inside one partition's sort and aggregations), one by one when
+    spilled (memory is bounded by one partition)."""
+    if spill:
+        yield from map(work, events)
+        return
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="footfall-sessions") as pool:
+        yield from pool.map(work, events)
 
 
 def _whole_report(state: SessionState, report: EventPartitions) -> pl.LazyFrame:

@@ -21,7 +21,7 @@ import pyarrow.ipc as ipc
 
 __all__ = ["MEMORY_BYTES", "PARTITION_BYTES", "EventPartitions", "input_bytes", "partitions_for"]
 
-PARTITION_BYTES = 128 * 1024 * 1024  # of log text per partition: ~2M events, ~0.8 GB in memory
+PARTITION_BYTES = 96 * 1024 * 1024  # of log text per partition: ~1.7M events, ~0.6 GB in memory
 MEMORY_BYTES = 768 * 1024 * 1024  # inputs up to this much text keep their partitions in memory (~2.5 GB peak)
 _GZIP_RATIO = 6  # a gzip log unpacks to about this many times its size
 
