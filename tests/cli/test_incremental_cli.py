@@ -60,12 +60,18 @@ def test_http_log_day_replayed_hourly_equals_one_run(tmp_path: Path, warehouse_u
     assert (accepted, late) == (expected["events"].sum(), 0)
 
 
-def test_shop_events_replayed_hourly_equal_one_run(tmp_path: Path, warehouse_url: str) -> None:
+def _shop_day(tmp_path: Path) -> tuple[list[Path], str]:
+    """A day of shop events as hourly files, and a warehouse holding one run over all of them."""
     events = tmp_path / "shop.jsonl"
     generate_shop_events(ShopSpec(events=6_000, seed=2, days=1), events)
     hours = _hours(tmp_path, events, "shop-events")[:30]
     full_url = f"duckdb:///{tmp_path / 'full.duckdb'}"
     _invoke("shop", "sessions", *map(str, hours), "--warehouse", full_url)
+    return hours, full_url
+
+
+def test_shop_events_replayed_hourly_equal_one_run(tmp_path: Path, warehouse_url: str) -> None:
+    hours, full_url = _shop_day(tmp_path)
     for hour in hours:
         _invoke(
             "shop", "sessions", str(hour), "--warehouse", warehouse_url, "--incremental", "--state", str(tmp_path / "s")
@@ -165,11 +171,7 @@ def _wait_until_processed(proc: subprocess.Popen[str], state: Path, files: set[s
 
 
 def test_a_watching_shop_process_equals_one_run(tmp_path: Path, warehouse_url: str) -> None:
-    events = tmp_path / "shop.jsonl"
-    generate_shop_events(ShopSpec(events=6_000, seed=2, days=1), events)
-    hours = _hours(tmp_path, events, "shop-events")[:30]
-    full_url = f"duckdb:///{tmp_path / 'full.duckdb'}"
-    _invoke("shop", "sessions", *map(str, hours), "--warehouse", full_url)
+    hours, full_url = _shop_day(tmp_path)
 
     inbox, state = tmp_path / "inbox", tmp_path / "state"
     inbox.mkdir()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -111,31 +112,35 @@ def sessions(
             check_time_zone(assume_tz)
         logs, extra = split_pipeline_options(logs)
         options = beam_options(engine, runner, extra, incremental=incremental)
+
+        def embedded(files: list[Path], progress: Callable[[int], None] | None = None) -> RunSummary:
+            with ExitStack() as stack:
+                wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
+                return run_http_sessions(
+                    files,
+                    mapping=mapping,
+                    out=out,
+                    gap=gap_delta,
+                    assume_tz=assume_tz,
+                    warehouse=wh,
+                    progress=progress,
+                    state_dir=state_dir,
+                    lateness=lateness_delta,
+                )
+
         if watch is not None:
             if state_dir is None or options is not None:
                 raise FootfallError("--watch needs --incremental and the embedded engine")
-
-            def run_once(files: list[Path]) -> RunSummary:
-                with ExitStack() as stack:
-                    wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
-                    return run_http_sessions(
-                        files,
-                        mapping=mapping,
-                        out=out,
-                        gap=gap_delta,
-                        assume_tz=assume_tz,
-                        warehouse=wh,
-                        state_dir=state_dir,
-                        lateness=lateness_delta,
-                    )
-
-            watch_runs(logs, watch, run_once)
+            watch_runs(logs, watch, embedded)
             return
-        with ExitStack() as stack:
-            wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
-            if options is not None:
-                from footfall.sessions.distributed import beam_http_sessions
+        if options is None:
+            with byte_progress(logs, "sessionizing") as progress:
+                summary = embedded(logs, progress)
+        else:
+            from footfall.sessions.distributed import beam_http_sessions
 
+            with ExitStack() as stack:
+                wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
                 summary = beam_http_sessions(
                     logs,
                     mapping=mapping,
@@ -145,19 +150,6 @@ def sessions(
                     warehouse=wh,
                     options=options,
                     shards=shards,
-                )
-            else:
-                progress = stack.enter_context(byte_progress(logs, "sessionizing"))
-                summary = run_http_sessions(
-                    logs,
-                    mapping=mapping,
-                    out=out,
-                    gap=gap_delta,
-                    assume_tz=assume_tz,
-                    warehouse=wh,
-                    progress=progress,
-                    state_dir=state_dir,
-                    lateness=lateness_delta,
                 )
     print_summary(summary)
 
