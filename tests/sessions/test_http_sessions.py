@@ -140,12 +140,12 @@ def test_partitioned_runs_give_the_in_memory_report(
 ) -> None:
     """Memory is bounded by partitioning on the user (kept in memory, or spilled to disk above
     MEMORY_BYTES of input); the report and the warehouse must not depend on it."""
-    from footfall.sessions import http_pipeline
+    from footfall.sessions import partitions
     from footfall.sessions.http_pipeline import run_http_sessions
     from footfall.warehouse import connect
 
     if spill:
-        monkeypatch.setattr(http_pipeline, "MEMORY_BYTES", 0)
+        monkeypatch.setattr(partitions, "MEMORY_BYTES", 0)
         spilled = []
         real_mkdtemp = tempfile.mkdtemp
         monkeypatch.setattr(tempfile, "mkdtemp", lambda **kw: spilled.append(kw) or real_mkdtemp(**kw))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -121,3 +123,33 @@ def test_device_and_referrer_classes() -> None:
         "(direct)",
         "(direct)",
     ]
+
+
+@pytest.mark.parametrize("spill", [False, True])
+def test_shop_partitions_in_memory_or_spilled_give_the_one_partition_tables(
+    tmp_path: Path, spill: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Partitioning by customer (kept in memory, or spilled above MEMORY_BYTES) changes no table."""
+    from footfall.sessions import partitions
+    from footfall.sessions.shop_pipeline import run_shop_sessions
+    from footfall.synth.shop_events import ShopSpec, generate_shop_events
+    from footfall.warehouse import connect
+
+    if spill:
+        monkeypatch.setattr(partitions, "MEMORY_BYTES", 0)
+    events = tmp_path / "shop.jsonl"
+    generate_shop_events(ShopSpec(events=4_000, seed=4, days=2), events)
+    tables = []
+    for n in (1, 3):
+        with connect(f"duckdb:///{tmp_path / f'w{spill}{n}.duckdb'}") as wh:
+            run_shop_sessions([events], gap=timedelta(minutes=30), warehouse=wh, partitions=n)
+            tables.append(
+                [
+                    wh.query("SELECT * FROM shop_sessions ORDER BY session_id"),
+                    wh.query("SELECT * FROM shop_events ORDER BY source_file, line_number"),
+                    wh.query("SELECT * FROM customers ORDER BY customer_id"),
+                ]
+            )
+    assert tables[0][0].height > 100
+    for one, three in zip(tables[0], tables[1], strict=True):
+        assert one.equals(three)

@@ -23,7 +23,7 @@ from footfall.sessions.incremental import (
     newest,
 )
 from footfall.sessions.loading import check_inputs, replace_by_source
-from footfall.sessions.partitions import MEMORY_BYTES, EventPartitions, input_bytes, partitions_for
+from footfall.sessions.partitions import EventPartitions
 from footfall.sessions.summaries import SUMMARY_SCHEMA, merge_into, report_rows, summarize
 from footfall.warehouse import Warehouse
 
@@ -77,10 +77,9 @@ def run_http_sessions(
     summary = RunSummary("logs sessions", inputs=[str(p) for p in new_logs])
     columns = _SESSION_COLUMNS if warehouse is None else EVENT_SCHEMA.names()
     latest, late_parts = None, []
-    spill = input_bytes(new_logs) > MEMORY_BYTES
     with (
-        EventPartitions(partitions or partitions_for(new_logs), spill=spill) as events,
-        EventPartitions(events.n if spill else 1) as report,
+        EventPartitions.for_inputs(new_logs, n=partitions) as events,
+        EventPartitions(events.n if events.spills else 1) as report,
     ):
         reject_parts = []
         for batch in iter_http_log(new_logs, assume_tz=assume_tz, first_seq=state.next_seq):
@@ -107,7 +106,7 @@ def run_http_sessions(
             may_change = pl.lit(True) if cutoff is None else pl.col("session_end") >= cutoff
             open_now = merged.filter(may_change)
         else:
-            for sessions in _each_partition(events, lambda part: http_sessions(part, links, gap=gap), spill=spill):
+            for sessions in _each_partition(events, lambda part: http_sessions(part, links, gap=gap)):
                 sessions = sessions.with_columns(open=state.is_open(gap))
                 summary.written += sessions.height
                 report.add(sessions)
@@ -166,13 +165,11 @@ def load_http_results(
         summary.record(warehouse)
 
 
-def _each_partition(
-    events: EventPartitions, work: Callable[[pl.DataFrame], pl.DataFrame], *, spill: bool
-) -> Iterator[pl.DataFrame]:
+def _each_partition(events: EventPartitions, work: Callable[[pl.DataFrame], pl.DataFrame]) -> Iterator[pl.DataFrame]:
     """`work` on each partition, in order: two at a time while they are in memory anyway (the
     cores are not both busy inside one partition's sort and aggregations), one by one when
     spilled (memory is bounded by one partition)."""
-    if spill:
+    if events.spills:
         yield from map(work, events)
         return
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="footfall-sessions") as pool:

@@ -19,7 +19,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-__all__ = ["MEMORY_BYTES", "PARTITION_BYTES", "EventPartitions", "input_bytes", "partitions_for"]
+__all__ = ["MEMORY_BYTES", "PARTITION_BYTES", "EventPartitions", "input_bytes"]
 
 PARTITION_BYTES = 96 * 1024 * 1024  # of log text per partition: ~1.7M events, ~0.6 GB in memory
 MEMORY_BYTES = 768 * 1024 * 1024  # inputs up to this much text keep their partitions in memory (~2.5 GB peak)
@@ -36,11 +36,6 @@ def input_bytes(paths: Sequence[Path]) -> int:
     return size
 
 
-def partitions_for(paths: Sequence[Path], *, partition_bytes: int = PARTITION_BYTES) -> int:
-    """How many partitions keep each one under `partition_bytes` of log text."""
-    return max(1, math.ceil(input_bytes(paths) / partition_bytes))
-
-
 class EventPartitions:
     """A frame split by `hash(key) % n`; `add` batches, then iterate the partitions in order."""
 
@@ -52,6 +47,17 @@ class EventPartitions:
         self._sinks: list[pa.NativeFile | None] = [None] * n
         if n > 1 and spill:
             self._dir = Path(tempfile.mkdtemp(prefix="footfall-spill-", dir=spill_dir))
+
+    @classmethod
+    def for_inputs(cls, paths: Sequence[Path], *, n: int | None = None, key: str = "user_id") -> EventPartitions:
+        """Partitions for reading `paths`: `n` (default: by size), spilled only above MEMORY_BYTES."""
+        size = input_bytes(paths)
+        return cls(n or max(1, math.ceil(size / PARTITION_BYTES)), key=key, spill=size > MEMORY_BYTES)
+
+    @property
+    def spills(self) -> bool:
+        """Whether the partitions go to disk (else they stay in memory)."""
+        return self._dir is not None
 
     def add(self, frame: pl.DataFrame) -> None:
         """Route the rows of `frame` to their partitions."""

@@ -13,7 +13,7 @@ from footfall.reports._sql import report_sql
 from footfall.runs import RunSummary
 from footfall.sessions.incremental import DEFAULT_LATENESS, SessionState, late_rejects, newest, retained_events
 from footfall.sessions.loading import check_inputs, replace_by_source
-from footfall.sessions.partitions import EventPartitions, partitions_for
+from footfall.sessions.partitions import EventPartitions
 from footfall.sessions.shop_sessions import SHOP_SESSION_SCHEMA, shop_sessions
 from footfall.warehouse import Warehouse
 
@@ -47,9 +47,9 @@ def run_shop_sessions(
     anonymous = 0
     latest, late_parts = None, []
     with (
-        EventPartitions(partitions or partitions_for(new_files), key="_key") as events,
-        EventPartitions(events.n, key="customer_id") as sessions,
-        EventPartitions(events.n, key="_key") as loaded,
+        EventPartitions.for_inputs(new_files, n=partitions, key="_key") as events,
+        EventPartitions(events.n, key="customer_id", spill=events.spills) as sessions,
+        EventPartitions(events.n, key="_key", spill=events.spills) as loaded,
     ):
         reject_parts = []
         if state.events is not None:
