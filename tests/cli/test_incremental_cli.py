@@ -193,3 +193,18 @@ def test_a_watching_shop_process_equals_one_run(tmp_path: Path, warehouse_url: s
         expected, got = expected_wh.query(sql), wh.query(sql)
     assert expected.height > 0
     assert_frame_equal(got, expected, check_dtypes=False, check_exact=True)
+
+
+def test_watch_needs_incremental_and_a_positive_interval(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for args, message in (
+        (
+            ["logs", "sessions", str(inbox), "--mapping", "m.csv", "--out", "o.parquet", "--watch", "1"],
+            "needs --incremental",
+        ),
+        (["shop", "sessions", str(inbox), "--watch", "1"], "needs --incremental"),
+        (["shop", "sessions", str(inbox), "--incremental", "--state", str(tmp_path / "s"), "--watch", "0"], "positive"),
+    ):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2 and message in result.output, result.output

@@ -131,10 +131,19 @@ def state_folder(incremental: bool, state: Path | None, pipeline: str) -> Path |
     return state or get_settings().data_dir / "state" / pipeline
 
 
-def watch_runs(sources: list[Path], every: float, run_once: Callable[[list[Path]], RunSummary]) -> None:
+def watch_runs(
+    sources: list[Path],
+    every: float,
+    run_once: Callable[[list[Path]], RunSummary],
+    *,
+    incremental: bool,
+    embedded: bool,
+) -> None:
     """Run `run_once` on each look's ready files until interrupted; a failed run is reported and skipped."""
     from footfall.watch import ready_files
 
+    if not (incremental and embedded):
+        raise FootfallError("--watch needs --incremental and the embedded engine")
     if every <= 0:
         raise FootfallError("--watch takes a positive number of seconds, e.g. --watch 60")
     err_console.print(f"watching {', '.join(map(str, sources))} every {every:g} s; Ctrl-C stops", highlight=False)

@@ -27,7 +27,6 @@ from footfall.cli._common import (
     user_errors,
     watch_runs,
 )
-from footfall.errors import FootfallError
 
 if TYPE_CHECKING:
     from footfall.runs import RunSummary
@@ -129,9 +128,7 @@ def sessions(
                 )
 
         if watch is not None:
-            if state_dir is None or options is not None:
-                raise FootfallError("--watch needs --incremental and the embedded engine")
-            watch_runs(logs, watch, embedded)
+            watch_runs(logs, watch, embedded, incremental=state_dir is not None, embedded=options is None)
             return
         if options is None:
             with byte_progress(logs, "sessionizing") as progress:

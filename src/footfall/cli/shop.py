@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,7 +31,6 @@ from footfall.cli._common import (
     user_errors,
     watch_runs,
 )
-from footfall.errors import FootfallError
 
 if TYPE_CHECKING:
     from footfall.runs import RunSummary
@@ -80,17 +80,15 @@ def sessions(
         state_dir = state_folder(incremental, state, "shop-sessions")
         files, extra = split_pipeline_options(files)
         options = beam_options(engine, runner, extra, incremental=incremental)
+
+        def embedded(new: list[Path], progress: Callable[[int], None] | None = None) -> RunSummary:
+            with open_warehouse(warehouse) as wh:
+                return run_shop_sessions(
+                    new, gap=gap_delta, warehouse=wh, progress=progress, state_dir=state_dir, lateness=lateness_delta
+                )
+
         if watch is not None:
-            if state_dir is None or options is not None:
-                raise FootfallError("--watch needs --incremental and the embedded engine")
-
-            def run_once(new: list[Path]) -> RunSummary:
-                with open_warehouse(warehouse) as wh:
-                    return run_shop_sessions(
-                        new, gap=gap_delta, warehouse=wh, state_dir=state_dir, lateness=lateness_delta
-                    )
-
-            watch_runs(files, watch, run_once)
+            watch_runs(files, watch, embedded, incremental=state_dir is not None, embedded=options is None)
             return
         if options is not None:
             from footfall.sessions.distributed import beam_shop_sessions
@@ -98,10 +96,8 @@ def sessions(
             with open_warehouse(warehouse) as wh:
                 summary = beam_shop_sessions(files, gap=gap_delta, warehouse=wh, options=options, shards=shards)
         else:
-            with open_warehouse(warehouse) as wh, byte_progress(files, "sessionizing") as progress:
-                summary = run_shop_sessions(
-                    files, gap=gap_delta, warehouse=wh, progress=progress, state_dir=state_dir, lateness=lateness_delta
-                )
+            with byte_progress(files, "sessionizing") as progress:
+                summary = embedded(files, progress)
     print_summary(summary)
     console.print(f"anonymous events (no customer id, not sessionized): {summary.details['anonymous_events']:,}")
 
