@@ -195,11 +195,9 @@ def check_fast_path(lines: list[str], assume_tz: str | None) -> None:
     """parse_http_log_lines gives exactly what the general classifier gives for every line."""
     from footfall.readers.http_log import EVENT_SCHEMA, REJECT_SCHEMA, _parse_general
 
-    events, rejects = parse_http_log_lines(
-        pl.Series(lines), source_file="x.log", first_line=5, first_seq=7, assume_tz=assume_tz
-    )
+    events, rejects = parse_http_log_lines(pl.Series(lines), source_file="x.log", assume_tz=assume_tz)
     n = len(lines)
-    rows = pl.DataFrame({"seq": range(7, 7 + n), "line_number": range(5, 5 + n), "raw": lines})
+    rows = pl.DataFrame({"seq": range(n), "line_number": range(1, 1 + n), "raw": lines})
     want_events, want_rejects = _parse_general(rows, assume_tz=assume_tz)
     assert events.equals(
         want_events.with_columns(source_file=pl.lit("x.log")).select(EVENT_SCHEMA.names()).cast(EVENT_SCHEMA)

@@ -26,6 +26,7 @@ from footfall.readers.timestamps import (
 
 __all__ = [
     "EVENT_SCHEMA",
+    "KIND",
     "REJECT_REASONS",
     "REJECT_SCHEMA",
     "iter_http_log",
@@ -33,6 +34,7 @@ __all__ = [
 ]
 
 FIELDS = ("timestamp", "method", "path", "user_id")
+KIND = pl.Enum(["other", "campaign_view", "reward_issued"])  # a small code per event, not a 13-byte string
 
 EVENT_SCHEMA = pl.Schema(
     {
@@ -45,7 +47,7 @@ EVENT_SCHEMA = pl.Schema(
         "method": pl.String(),
         "path": pl.String(),
         "user_id": pl.String(),
-        "kind": pl.String(),
+        "kind": KIND,
         "campaign_id": pl.String(),
         "reward_id": pl.String(),
     }
@@ -77,10 +79,8 @@ def iter_http_log(
     Avro archives (`.avro`, written by `footfall logs to-avro`) are read as their records, in order.
     """
 
-    def parse(lines: pl.Series, source: str, first_line: int, first_seq: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-        return parse_http_log_lines(
-            lines, source_file=source, first_line=first_line, first_seq=first_seq, assume_tz=assume_tz
-        )
+    def parse(lines: pl.Series, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+        return parse_http_log_lines(lines, source_file=source, assume_tz=assume_tz)
 
     seq = first_seq
     for is_avro, group in groupby(paths, key=lambda p: p.suffix.lower() == ".avro"):
@@ -103,11 +103,9 @@ def parse_http_log_lines(
     lines: pl.Series,
     *,
     source_file: str,
-    first_line: int = 1,
-    first_seq: int = 0,
     assume_tz: str | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split lines into (events, rejects); every line lands in exactly one of them.
+    """Split lines (numbered from line 1, seq 0) into (events, rejects); every line lands in exactly one.
 
     Lines of the common shape (one regex: single spaces, a known method, a common timestamp)
     take a fast path of fixed-position string operations; the others, and common-shaped lines
@@ -117,8 +115,8 @@ def parse_http_log_lines(
     n = len(lines)
     df = pl.DataFrame(
         {
-            "seq": pl.int_range(first_seq, first_seq + n, eager=True, dtype=pl.Int64),
-            "line_number": pl.int_range(first_line, first_line + n, eager=True, dtype=pl.Int64),
+            "seq": pl.int_range(0, n, eager=True, dtype=pl.Int64),
+            "line_number": pl.int_range(1, n + 1, eager=True, dtype=pl.Int64),
             "raw": lines.cast(pl.String),
         }
     )
@@ -171,10 +169,10 @@ def _kind_and_ids() -> dict[str, pl.Expr]:
     is_reward = (pl.col("method") == "POST") & pl.col("_reward").is_not_null()
     return {
         "kind": pl.when(is_view)
-        .then(pl.lit("campaign_view"))
+        .then(pl.lit("campaign_view", KIND))
         .when(is_reward)
-        .then(pl.lit("reward_issued"))
-        .otherwise(pl.lit("other")),
+        .then(pl.lit("reward_issued", KIND))
+        .otherwise(pl.lit("other", KIND)),
         "campaign_id": pl.when(is_view).then(pl.col("_campaign")),
         "reward_id": pl.when(is_reward).then(pl.col("_reward")),
     }

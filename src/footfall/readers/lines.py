@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -26,16 +27,15 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 @dataclass(frozen=True)
 class LineBatch:
-    """Consecutive whole lines of one file as bytes (ending with a newline), from line `first_line` (1-based)."""
+    """Consecutive whole lines of one file: `buffer[:end]`, ending with a newline (`buffer` may hold more)."""
 
-    first_line: int
-    data: bytes
-    count: int
+    buffer: bytearray
+    end: int
     bytes_read: int
 
     def lines(self) -> pl.Series:
-        """The lines as text, line endings removed (split zero-copy; run on a worker thread)."""
-        return _split_lines(self.data)
+        """The lines as text, line endings removed (zero-copy views; run on a worker thread)."""
+        return _split_lines(self.buffer, self.end)
 
 
 # Every line-based reader rejects into this shape: where, why (a code and a sentence), what.
@@ -59,8 +59,9 @@ class ParsedBatch:
     bytes_read: int
 
 
-# parse(lines, source_file, first_line, first_seq) -> (accepted rows, rejected lines)
-LineParser = Callable[[pl.Series, str, int, int], tuple[pl.DataFrame, pl.DataFrame]]
+# parse(lines, source_file) -> (accepted rows, rejected lines), every line in exactly one of them,
+# numbered from line 1 and seq 0 (columns `line_number` and, for accepted rows, `seq`)
+LineParser = Callable[[pl.Series, str], tuple[pl.DataFrame, pl.DataFrame]]
 
 
 def iter_parsed(
@@ -73,29 +74,45 @@ def iter_parsed(
 ) -> Iterator[ParsedBatch]:
     """Stream files in the given order through `parse`; `seq` numbers lines across all files from `first_seq`.
 
-    Blocks are read in order on this thread (which only counts their newlines) while up to
-    `workers` batches are split into lines and parsed at once on a thread pool (Polars and
-    Arrow release the GIL); results are yielded in file order. Inputs smaller than two
-    blocks per worker in all are cut into that many smaller blocks (of at least
-    MIN_CHUNK_BYTES), so one hourly file keeps every worker busy too.
+    Blocks are read in order on this thread while up to `workers` batches are split into
+    lines and parsed at once on a thread pool (Polars and Arrow release the GIL); results
+    are yielded in file order, their `line_number` and `seq` shifted from the batch's own
+    numbering to the file's and the run's. Inputs smaller than two blocks per worker in all
+    are cut into that many smaller blocks (of at least MIN_CHUNK_BYTES), so one hourly file
+    keeps every worker busy too.
     """
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="footfall-parse") as pool:
-        pending: deque[tuple[Future[tuple[pl.DataFrame, pl.DataFrame]], int]] = deque()
-        seq = first_seq
+        pending: deque[tuple[Future[tuple[pl.DataFrame, pl.DataFrame]], int, bool]] = deque()
+        seq, line = first_seq, 1
         block = _block_bytes(paths, chunk_bytes, workers)
+
+        def done() -> ParsedBatch:
+            nonlocal seq, line
+            future, bytes_read, first_of_file = pending.popleft()
+            events, rejects = future.result()
+            line = 1 if first_of_file else line
+            batch = ParsedBatch(_shifted(events, line - 1, seq), _shifted(rejects, line - 1, seq), bytes_read)
+            line += events.height + rejects.height
+            seq += events.height + rejects.height
+            return batch
+
         try:
             for path in paths:
-                for batch in iter_line_batches(path, chunk_bytes=block):
-                    job = pool.submit(_split_and_parse, parse, batch, str(path), seq)
-                    pending.append((job, batch.bytes_read))
-                    seq += batch.count
+                for i, batch in enumerate(iter_line_batches(path, chunk_bytes=block)):
+                    pending.append((pool.submit(_split_and_parse, parse, batch, str(path)), batch.bytes_read, i == 0))
                     while len(pending) > workers:
-                        yield _done(pending.popleft())
+                        yield done()
             while pending:
-                yield _done(pending.popleft())
+                yield done()
         finally:
-            for future, _ in pending:
+            for future, _, _ in pending:
                 future.cancel()
+
+
+def _shifted(frame: pl.DataFrame, lines: int, seq: int) -> pl.DataFrame:
+    """`frame` with `line_number` moved on by `lines` and `seq` by `seq` (where it has them)."""
+    shift = {c: pl.col(c) + k for c, k in (("line_number", lines), ("seq", seq)) if k and c in frame.columns}
+    return frame.with_columns(**shift) if shift else frame
 
 
 def _block_bytes(paths: Sequence[Path], chunk_bytes: int, workers: int) -> int:
@@ -104,16 +121,8 @@ def _block_bytes(paths: Sequence[Path], chunk_bytes: int, workers: int) -> int:
     return min(chunk_bytes, max(MIN_CHUNK_BYTES, size // (2 * workers) + 1))
 
 
-def _split_and_parse(
-    parse: LineParser, batch: LineBatch, source: str, first_seq: int
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    return parse(batch.lines(), source, batch.first_line, first_seq)
-
-
-def _done(item: tuple[Future[tuple[pl.DataFrame, pl.DataFrame]], int]) -> ParsedBatch:
-    future, bytes_read = item
-    events, rejects = future.result()
-    return ParsedBatch(events, rejects, bytes_read)
+def _split_and_parse(parse: LineParser, batch: LineBatch, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return parse(batch.lines(), source)
 
 
 def open_input(path: Path) -> BinaryIO:
@@ -133,58 +142,92 @@ def open_input(path: Path) -> BinaryIO:
 
 
 def iter_line_batches(path: Path, *, chunk_bytes: int = CHUNK_BYTES) -> Iterator[LineBatch]:
-    """Yield the file's lines in batches; `\\n` or `\\r\\n` endings are removed, bytes kept."""
-    next_line = 1
+    """Yield the file's lines in batches of about `chunk_bytes`, each read straight into its own buffer."""
     with open_input(path) as stream:
-        carry = b""
+        carry = b""  # the start of a line that continues in the next block
         while True:
+            buffer = bytearray(len(carry) + chunk_bytes + _PAD)
+            buffer[: len(carry)] = carry
             try:
-                block = stream.read(chunk_bytes)
+                got = _fill(stream, memoryview(buffer)[len(carry) : len(carry) + chunk_bytes])
             except (OSError, EOFError) as exc:
                 raise InputError(f"{path}: cannot be read ({exc})") from None
-            if not block:
+            if not got:
                 break
-            data = carry + block
-            cut = data.rfind(b"\n")
-            if cut < 0:
-                carry = data
-                continue
-            carry = data[cut + 1 :]
-            whole = data[: cut + 1]
-            count = whole.count(b"\n")
-            yield LineBatch(next_line, whole, count, len(block))
-            next_line += count
+            filled = len(carry) + got
+            cut = buffer.rfind(b"\n", 0, filled) + 1
+            carry = bytes(buffer[cut:filled])
+            if cut:
+                yield LineBatch(buffer, cut, got)
         if carry:
-            yield LineBatch(next_line, carry + b"\n", 1, 0)
+            yield LineBatch(bytearray(carry + b"\n" + bytes(_PAD)), len(carry) + 1, 0)
 
 
-def _split_lines(data: bytes) -> pl.Series:
-    """Lines of `data` (which ends with a newline) as a string Series, built zero-copy."""
-    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
-    starts = np.empty(len(ends) + 1, dtype=np.int64)
-    starts[0] = 0
-    starts[1:] = ends + 1
-    binary = pa.LargeBinaryArray.from_buffers(
-        pa.large_binary(), len(ends), [None, pa.py_buffer(starts), pa.py_buffer(data)]
-    )
+def _fill(stream: BinaryIO, into: memoryview) -> int:
+    """Read until `into` is full or the stream ends (a gzip stream returns less per call); the bytes read."""
+    got = 0
+    while got < len(into):
+        n = stream.readinto(into[got:])  # type: ignore[attr-defined]
+        if not n:
+            break
+        got += n
+    return got
+
+
+_PAD = 16  # spare bytes after a batch's lines: building a view reads up to 12 bytes from a line's start
+
+
+def _split_lines(buffer: bytearray, end: int) -> pl.Series:
+    """Lines of `buffer[:end]` (which ends with a newline) as a string Series of views into it (no copy).
+
+    An Arrow string view is 16 bytes: the length, then up to 12 bytes inline, or else the first
+    4 bytes, the buffer's index and the offset. `buffer` must have _PAD bytes after `end`.
+    """
+    data = np.frombuffer(buffer, dtype=np.uint8)
+    ends = np.flatnonzero(data[:end] == 10)
+    if not (buffer.isascii() or _is_utf8(buffer, end)):
+        return _lines_lossy(buffer, end, ends)
+    starts = np.empty(len(ends), dtype=np.int64)
+    starts[:1] = 0
+    starts[1:] = ends[:-1] + 1
+    lengths = ends - starts
+    lengths -= (lengths > 0) & (data[np.maximum(ends - 1, 0)] == 13)  # a \r\n ending
+    views = np.zeros((len(ends), 4), dtype=np.int32)
+    views[:, 0] = lengths
+    prefix = data[starts] | (data[starts + 1].astype(np.uint32) << 8)
+    prefix |= (data[starts + 2].astype(np.uint32) << 16) | (data[starts + 3].astype(np.uint32) << 24)
+    views[:, 1] = prefix.view(np.int32)
+    views[:, 3] = starts
+    short = np.flatnonzero(lengths <= 12)
+    if len(short):
+        inline = data[starts[short, None] + np.arange(12)]
+        inline[np.arange(12) >= lengths[short, None]] = 0
+        views[short, 1:] = inline.view(np.int32)
+    array = pa.Array.from_buffers(pa.string_view(), len(ends), [None, pa.py_buffer(views), pa.py_buffer(buffer)])
+    return pl.Series("line", array)
+
+
+def _is_utf8(buffer: bytearray, end: int) -> bool:
     try:
-        text = binary.cast(pa.large_string())  # validates UTF-8
-    except pa.ArrowInvalid:
-        text = _decode_lines_lossy(binary)
-    series = pl.Series("line", text).str.strip_suffix("\n")
-    return series.str.strip_suffix("\r") if b"\r" in data else series
+        codecs.utf_8_decode(memoryview(buffer)[:end], "strict", True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
-def _decode_lines_lossy(binary: pa.LargeBinaryArray) -> pa.Array:
+def _lines_lossy(buffer: bytearray, end: int, ends: np.ndarray) -> pl.Series:
     """Decode line by line (only in a chunk with bad bytes); a bad line is marked by a leading NUL.
 
     A NUL cannot occur in valid text lines of the formats we read, so parsers reject such a
     line with reason `invalid_utf8` and keep its text (with replacement characters) as raw.
     """
     out = []
-    for value in binary.to_pylist():
+    start = 0
+    for stop in ends.tolist():
+        raw = bytes(buffer[start : stop - (stop > start and buffer[stop - 1] == 13)])
         try:
-            out.append(value.decode("utf-8"))
+            out.append(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            out.append("\x00" + value.decode("utf-8", errors="replace"))
-    return pa.array(out, type=pa.large_string())
+            out.append("\x00" + raw.decode("utf-8", errors="replace"))
+        start = stop + 1
+    return pl.Series("line", out, dtype=pl.String)

@@ -60,21 +60,19 @@ def iter_shop_events(
 ) -> Iterator[ParsedBatch]:
     """Stream event files in the given order; `seq` numbers lines across all files from `first_seq`."""
 
-    def parse(lines: pl.Series, source: str, first_line: int, first_seq: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-        return parse_shop_lines(lines, source_file=source, first_line=first_line, first_seq=first_seq)
+    def parse(lines: pl.Series, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+        return parse_shop_lines(lines, source_file=source)
 
     return iter_parsed(paths, parse, chunk_bytes=chunk_bytes, first_seq=first_seq)
 
 
-def parse_shop_lines(
-    lines: pl.Series, *, source_file: str, first_line: int = 1, first_seq: int = 0
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split lines into (events, rejects); every line lands in exactly one of them."""
+def parse_shop_lines(lines: pl.Series, *, source_file: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split lines (numbered from line 1, seq 0) into (events, rejects); every line lands in exactly one."""
     n = len(lines)
     df = pl.DataFrame(
         {
-            "seq": pl.int_range(first_seq, first_seq + n, eager=True, dtype=pl.Int64),
-            "line_number": pl.int_range(first_line, first_line + n, eager=True, dtype=pl.Int64),
+            "seq": pl.int_range(0, n, eager=True, dtype=pl.Int64),
+            "line_number": pl.int_range(1, n + 1, eager=True, dtype=pl.Int64),
             "raw": lines.cast(pl.String),
         }
     )

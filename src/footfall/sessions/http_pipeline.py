@@ -32,8 +32,6 @@ __all__ = ["archive_http_logs", "load_http_log_archive", "load_http_results", "r
 Progress = Callable[[int], None]
 _WAREHOUSE_EVENT_COLUMNS = [c for c in EVENT_SCHEMA.names() if c != "seq"]
 _NO_SUMMARIES = pl.DataFrame(schema=SUMMARY_SCHEMA)
-# while partitioned, `kind` is an Enum (a small code per event instead of a 13-byte string)
-_KINDS = pl.Enum(["other", "campaign_view", "reward_issued"])
 _SESSION_COLUMNS = ["user_id", "ts", "seq", "kind", "campaign_id", "reward_id"]  # all sessionizing reads
 
 
@@ -87,7 +85,7 @@ def run_http_sessions(
             fresh, late = state.split_late(batch.events)
             late_parts.append(late)
             latest = newest(latest, fresh)
-            events.add(fresh.select(columns).with_columns(pl.col("kind").cast(_KINDS)))
+            events.add(fresh.select(columns))
             reject_parts.append(batch.rejects)
         late = pl.concat(late_parts) if late_parts else pl.DataFrame(schema=EVENT_SCHEMA)
         summary.accepted -= late.height
@@ -156,13 +154,17 @@ def load_http_results(
     for the run's input files, the recomputed sessions replaced, the run recorded."""
     state = state or SessionState.empty("http-sessions")
     with warehouse.transaction():
-        rows = (e.select(_WAREHOUSE_EVENT_COLUMNS).with_columns(pl.col("kind").cast(pl.String)) for e in events)
-        replace_by_source(warehouse, "http_log", rows, summary.inputs)
+        replace_by_source(warehouse, "http_log", map(_warehouse_rows, events), summary.inputs)
         replace_by_source(warehouse, "http_log_rejects", [rejects], summary.inputs)
         state.delete_recomputed(warehouse, "http_sessions")
         for part in sessions:
             warehouse.insert("http_sessions", part)
         summary.record(warehouse)
+
+
+def _warehouse_rows(events: pl.DataFrame) -> pl.DataFrame:
+    """Events as table `http_log` holds them (`kind` as text)."""
+    return events.select(_WAREHOUSE_EVENT_COLUMNS).with_columns(pl.col("kind").cast(pl.String))
 
 
 def _each_partition(events: EventPartitions, work: Callable[[pl.DataFrame], pl.DataFrame]) -> Iterator[pl.DataFrame]:
@@ -246,7 +248,7 @@ def load_http_log_archive(archives: Sequence[Path], *, warehouse: Warehouse) -> 
     sources = events["source_file"].unique().sort().to_list()
     summary.details.update(source_files=sources, warehouse=warehouse.url)
     with warehouse.transaction():
-        replace_by_source(warehouse, "http_log", [events.select(_WAREHOUSE_EVENT_COLUMNS)], sources)
+        replace_by_source(warehouse, "http_log", [_warehouse_rows(events)], sources)
         summary.record(warehouse)
     return summary
 

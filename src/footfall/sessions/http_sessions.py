@@ -46,13 +46,11 @@ def http_sessions(events: pl.DataFrame | pl.LazyFrame, mapping: pl.DataFrame, *,
         rewards_issued_count=(pl.col("kind") == "reward_issued").sum().cast(pl.Int64),
     )
     driven = reward_driven_sessions(sessioned, mapping)
-    out = report.join(driven, on="session_no", how="left", maintain_order="left").with_columns(
-        reward_driven_by_campaign_view=pl.col("driven").fill_null(False)
-    )
+    out = report.with_columns(reward_driven_by_campaign_view=pl.col("session_no").is_in(driven.implode()))
     return out.select(SESSION_SCHEMA.names()).sort("user_id", "session_start").collect().cast(SESSION_SCHEMA)
 
 
-def reward_driven_sessions(sessioned: pl.LazyFrame, mapping: pl.DataFrame) -> pl.LazyFrame:
+def reward_driven_sessions(sessioned: pl.LazyFrame, mapping: pl.DataFrame) -> pl.Series:
     """`session_no` of sessions where a reward was issued at or after a view of a linked campaign.
 
     Equivalent to the definition because some issue of reward r follows some view of a
@@ -71,8 +69,7 @@ def reward_driven_sessions(sessioned: pl.LazyFrame, mapping: pl.DataFrame) -> pl
         .agg(first_view=pl.col("ts").min())
     )
     issues_now, views_now = pl.collect_all([issues, views])
-    keys = linked_view_before_issue(issues_now, views_now, mapping, key="session_no")
-    return keys.lazy().with_columns(driven=pl.lit(True))
+    return linked_view_before_issue(issues_now, views_now, mapping, key="session_no")["session_no"]
 
 
 def linked_view_before_issue(

@@ -29,7 +29,7 @@ def assign_sessions(
     new_user = (pl.col("_user") != pl.col("_user").shift(1)).fill_null(True)
     starts = new_user | ((pl.col(ts) - pl.col(ts).shift(1)) >= gap)
     return (
-        ordered.with_columns(_new_user=new_user, session_no=starts.cum_sum().cast(pl.Int64) - 1)
+        ordered.with_columns(_new_user=new_user, session_no=(starts.cum_sum().cast(pl.Int64) - 1).set_sorted())
         .with_columns(
             session_index=pl.col("session_no") - pl.when("_new_user").then(pl.col("session_no")).forward_fill()
         )
