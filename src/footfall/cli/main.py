@@ -52,11 +52,12 @@ def main(
     """footfall turns raw customer activity into sessions, attribution, reports and recommendations."""
 
 
-# Polars' allocator (jemalloc) hands freed pages back to the OS after 0.5 s by default; a batch
-# pipeline re-allocates the same sizes every chunk, so it keeps them for 10 s and returns them
-# from a background thread (about 5 % faster on a 10M-line log, ~10 % more peak memory).
+# Polars' allocator (jemalloc) hands freed pages back to the OS after 0.5 s by default, and at
+# once for allocations over 8 MiB (its "oversize" arena); a batch pipeline re-allocates the same
+# sizes every block, so it keeps all of them for 10 s and returns them from a background thread
+# (a 10M-line run: a third less system time, about 10 % faster, ~5 % more peak memory).
 # Read when Polars loads, so only where nothing imported it yet; a user's own setting wins.
-JEMALLOC_CONF = "background_thread:true,dirty_decay_ms:10000,muzzy_decay_ms:0"
+JEMALLOC_CONF = "background_thread:true,dirty_decay_ms:10000,muzzy_decay_ms:0,oversize_threshold:0"
 
 
 def run() -> None:

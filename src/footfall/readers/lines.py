@@ -77,9 +77,9 @@ def iter_parsed(
     Blocks are read in order on this thread while up to `workers` batches are split into
     lines and parsed at once on a thread pool (Polars and Arrow release the GIL); results
     are yielded in file order, their `line_number` and `seq` shifted from the batch's own
-    numbering to the file's and the run's. Inputs smaller than two blocks per worker in all
-    are cut into that many smaller blocks (of at least MIN_CHUNK_BYTES), so one hourly file
-    keeps every worker busy too.
+    numbering to the file's and the run's. Inputs smaller than a block per worker in all are
+    cut into that many smaller blocks (of at least MIN_CHUNK_BYTES), so one hourly file keeps
+    every worker busy too (more, smaller blocks only add per-block work).
     """
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="footfall-parse") as pool:
         pending: deque[tuple[Future[tuple[pl.DataFrame, pl.DataFrame]], int, bool]] = deque()
@@ -116,9 +116,9 @@ def _shifted(frame: pl.DataFrame, lines: int, seq: int) -> pl.DataFrame:
 
 
 def _block_bytes(paths: Sequence[Path], chunk_bytes: int, workers: int) -> int:
-    """`chunk_bytes`, or less for small inputs: two blocks per worker, none under MIN_CHUNK_BYTES."""
+    """`chunk_bytes`, or less for small inputs: a block per worker, none under MIN_CHUNK_BYTES."""
     size = sum(path.stat().st_size for path in paths if path.is_file())  # a missing one: open_input reports it
-    return min(chunk_bytes, max(MIN_CHUNK_BYTES, size // (2 * workers) + 1))
+    return min(chunk_bytes, max(MIN_CHUNK_BYTES, size // workers + 1))
 
 
 def _split_and_parse(parse: LineParser, batch: LineBatch, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:

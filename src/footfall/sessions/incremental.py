@@ -149,7 +149,10 @@ class SessionState:
         if cutoff is None:
             return events, events.clear()
         late = pl.col("ts") < cutoff if among is None else among & (pl.col("ts") < cutoff)
-        return events.filter(~late), events.filter(late)
+        flags = events.select(late.fill_null(False)).to_series()
+        if not flags.any():  # the usual case: one pass, no copy
+            return events, events.clear()
+        return events.filter(~flags), events.filter(flags)
 
     def report_rows_kept(self) -> pl.LazyFrame | None:
         """The report rows this run cannot change (ending before the retain cutoff), or None."""
