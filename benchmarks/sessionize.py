@@ -47,6 +47,11 @@ def tools(log: Path, mapping: Path, out: Path) -> dict[str, list[str]]:
     }
 
 
+def inputs(events: int) -> tuple[Path, Path]:
+    """The cached log of `events` lines and its campaign-reward mapping."""
+    return cache_dir() / f"http_{events}.log", cache_dir() / f"http_{events}.mapping.csv"
+
+
 def run(command: list[str], limit: float) -> tuple[float, float, str]:
     """(seconds, peak RSS MiB of the process and its waited children, status)."""
     start = time.perf_counter()
@@ -80,17 +85,21 @@ def main() -> None:
     parser.add_argument("--sizes", default="1M,10M")
     parser.add_argument("--limit-minutes", type=float, default=15.0)
     parser.add_argument("--only", default="", help="comma-separated tool names to run (default all)")
+    parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)  # the child that writes an input
     args = parser.parse_args()
     limit = args.limit_minutes * 60
     rows: list[list[object]] = []
     notes: list[str] = []
     for size in args.sizes.split(","):
         events = SIZES[size]
-        log, mapping = cache_dir() / f"http_{events}.log", cache_dir() / f"http_{events}.mapping.csv"
-        if not log.exists():
+        log, mapping = inputs(events)
+        if args.generate:
             generate_http_log(
                 HttpLogSpec(events=events, users=max(1000, events // 50), seed=10, days=14), log, mapping_out=mapping
             )
+            return
+        if not log.exists():  # in a child: this process's peak RSS would count in every tool's (ru_maxrss)
+            subprocess.run([PY, "-m", "benchmarks.sessionize", "--sizes", size, "--generate"], check=True)
         outputs: dict[str, Path] = {}
         for name, command in tools(log, mapping, cache_dir() / "out.parquet").items():
             if args.only and name not in args.only.split(","):
