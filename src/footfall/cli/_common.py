@@ -140,6 +140,7 @@ def watch_runs(
     embedded: bool,
 ) -> None:
     """Run `run_once` on each look's ready files until interrupted; a failed run is reported and skipped."""
+    from footfall.interrupts import start_run
     from footfall.watch import ready_files
 
     if not (incremental and embedded):
@@ -159,6 +160,7 @@ def watch_runs(
         if not files:
             continue
         started = time.perf_counter()
+        start_run()
         try:
             summary = run_once(files)
         except FootfallError as exc:

@@ -15,6 +15,7 @@ from footfall.cli.demo import demo
 from footfall.cli.orchestrate import orchestrate
 from footfall.cli.runs import runs
 from footfall.cli.serve import serve
+from footfall.interrupts import run_committed
 
 app = typer.Typer(
     name="footfall",
@@ -60,6 +61,10 @@ def main(
 JEMALLOC_CONF = "background_thread:true,dirty_decay_ms:10000,muzzy_decay_ms:0,oversize_threshold:0"
 
 
+_INTERRUPTED = "interrupted: the run in progress committed nothing (warehouse and state unchanged)\n"
+_INTERRUPTED_AFTER_COMMIT = "interrupted after the run committed: the warehouse and state hold its results\n"
+
+
 def run() -> None:
     """The console entry point: the CLI, with Ctrl-C reported in one line (exit code 130)."""
     if "polars" not in sys.modules:
@@ -77,7 +82,7 @@ def run() -> None:
     while True:  # a second interrupt may still be pending (DuckDB forwards the one it caught)
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-            sys.stderr.write("interrupted: the run in progress committed nothing (warehouse and state unchanged)\n")
+            sys.stderr.write(_INTERRUPTED_AFTER_COMMIT if run_committed() else _INTERRUPTED)
             break
         except KeyboardInterrupt:
             continue

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
+from footfall.interrupts import committing
 from footfall.outputs import check_output_path, sibling_path, write_table
 from footfall.readers.http_log import EVENT_SCHEMA, REJECT_SCHEMA, iter_http_log
 from footfall.readers.lines import ParsedBatch
@@ -134,8 +135,9 @@ def run_http_sessions(
             if warehouse is not None:
                 # every event in the partitions is this run's (the state keeps summaries, not events)
                 load_http_results(warehouse, summary, events=events, rejects=rejects, sessions=report, state=state)
-            if state.incremental:
-                state.commit()
+            elif state.incremental:
+                with committing():
+                    state.commit()
         finally:
             state.discard()
     return summary
@@ -151,9 +153,10 @@ def load_http_results(
     state: SessionState | None = None,
 ) -> None:
     """The warehouse step of every engine, in one transaction: `http_log` and its rejects replaced
-    for the run's input files, the recomputed sessions replaced, the run recorded."""
+    for the run's input files, the recomputed sessions replaced, the run recorded; an incremental
+    `state` is swapped in with the commit."""
     state = state or SessionState.empty("http-sessions")
-    with warehouse.transaction():
+    with warehouse.transaction(then=state.commit if state.incremental else None):
         replace_by_source(warehouse, "http_log", map(_warehouse_rows, events), summary.inputs)
         replace_by_source(warehouse, "http_log_rejects", [rejects], summary.inputs)
         state.delete_recomputed(warehouse, "http_sessions")

@@ -242,7 +242,7 @@ class SessionState:
         return f"{self.next_seq:020d}"
 
     def commit(self) -> None:
-        """Swap the staged state in (call after the warehouse transaction committed)."""
+        """Swap the staged state in (as the warehouse transaction's `then`, or in `interrupts.committing`)."""
         assert self.folder is not None
         old = self.folder.with_name(f".{self.folder.name}.{os.getpid()}.old")
         if self.folder.exists():

@@ -105,8 +105,6 @@ def run_shop_sessions(
                 )
                 state.stage(recomputed, gap=gap, events=pl.concat(kept_events) if kept_events else pl.DataFrame())
             load_shop_results(warehouse, summary, events=loaded, rejects=rejects, sessions=sessions, state=state)
-            if state.incremental:
-                state.commit()
         finally:
             state.discard()
     return summary
@@ -122,9 +120,10 @@ def load_shop_results(
     state: SessionState | None = None,
 ) -> None:
     """The warehouse step of every engine, in one transaction: shop_events (with session ids) and
-    rejects replaced for the run's files, the recomputed sessions replaced, customers refreshed."""
+    rejects replaced for the run's files, the recomputed sessions replaced, customers refreshed; an
+    incremental `state` is swapped in with the commit."""
     state = state or SessionState.empty("shop-sessions")
-    with warehouse.transaction():
+    with warehouse.transaction(then=state.commit if state.incremental else None):
         if state.retain_from is not None:  # the recomputed sessions' earlier events get their new ids
             warehouse.execute(
                 "DELETE FROM shop_events WHERE session_id IN "

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
 import polars as pl
 
+from footfall.interrupts import committing
 from footfall.warehouse import _dialect
 
 __all__ = ["Warehouse"]
@@ -42,8 +43,15 @@ class Warehouse(abc.ABC):
     _depth = 0
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """All statements inside commit together, or none does; nested blocks join the outer one."""
+    def transaction(self, *, then: Callable[[], None] | None = None, results: bool = True) -> Iterator[None]:
+        """All statements inside commit together, or none does; nested blocks join the outer one.
+
+        The COMMIT, and `then` right after it (what must change along with the rows, e.g. an
+        incremental state swapped in), are not cut by Ctrl-C (`interrupts.committing`); it marks
+        the run as committed unless `results=False` (a migration: not the run's results).
+        """
+        if self._depth and then is not None:
+            raise ValueError("`then` belongs to the outermost transaction")
         if self._depth:
             self._depth += 1
             try:
@@ -60,7 +68,10 @@ class Warehouse(abc.ABC):
             self.execute("ROLLBACK")
             raise
         self._depth = 0
-        self.execute("COMMIT")
+        with committing(marks_run=results):
+            self.execute("COMMIT")
+            if then is not None:
+                then()
 
     @abc.abstractmethod
     def close(self) -> None:
@@ -124,7 +135,7 @@ class Warehouse(abc.ABC):
             if not entry.name.endswith(".sql") or entry.name[:-4] in done:
                 continue
             sql = _dialect.for_dialect(entry.read_text(encoding="utf-8"), self.dialect)
-            with self.transaction():
+            with self.transaction(results=False):
                 for statement in _dialect.split_statements(sql):
                     self.execute(statement)
                 self.execute(
