@@ -1,6 +1,6 @@
 """Regenerate docs/screenshots/*.png: the demo's data, `footfall serve`, and each dashboard page in Chromium.
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--chromium /usr/bin/chromium]
+.venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--chromium /usr/bin/chromium]
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -32,6 +32,20 @@ DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("FOOTFALL_DATA_DIR", tempfile.mkdtemp(prefix="footfall-test-data-"))
+
+
+@pytest.fixture
+def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Set `FOOTFALL_*` variables for this test (`settings_env(report_tz="UTC")`) and re-read the settings."""
+    from footfall.config import get_settings
+
+    def set_settings(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(f"FOOTFALL_{name.upper()}", value)
+        get_settings.cache_clear()
+
+    yield set_settings
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -1,17 +1,32 @@
-"""Settings, read once from `FOOTFALL_*` environment variables (or a `.env` file)."""
+"""Settings, read once from `FOOTFALL_*` environment variables (or a `.env` file): the one place
+that reads the environment, and the one source of every default a deployment may change.
+
+Every surface (CLI, API, dashboard, Dagster) reads these through `get_settings()`; a library
+function takes the value as a parameter, and `None` there means "the setting". A bad value is
+a one-line `SettingsError` naming the variable (exit code 2 at the CLI).
+"""
 
 from __future__ import annotations
 
+import os
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from footfall.errors import FootfallError, SettingsError
+
+__all__ = ["DEFAULT_DATA_DIR", "Settings", "get_settings"]
+
 DEFAULT_DATA_DIR = Path("footfall-data")
+_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
 
 class Settings(BaseSettings):
-    """Everything a deployment can set; the only place that reads the environment."""
+    """Everything a deployment can set (docs: README, Configuration); the only reader of the environment."""
 
     model_config = SettingsConfigDict(env_prefix="FOOTFALL_", env_file=".env", extra="ignore")
 
@@ -19,22 +34,65 @@ class Settings(BaseSettings):
     warehouse: str = ""
     report_tz: str = "Asia/Singapore"
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=1, le=65535)
     # recommender promotion: a new model becomes current unless its NDCG@10 is more than this
     # relative drop below the current model's on the same data (0.02 = 2 % worse is still accepted)
-    promote_tolerance: float = 0.0
+    promote_tolerance: float = Field(default=0.0, ge=0.0, lt=1.0)
     # orchestration (docs/orchestration.md): the Dagster UI's port, the resource set (local or
     # production), and MovieLens files the retrain job reads instead of the warehouse's interactions
-    orchestrate_port: int = 3000
-    deployment: str = "local"
+    orchestrate_port: int = Field(default=3000, ge=1, le=65535)
+    deployment: Literal["local", "production"] = "local"
     movielens: Path | None = None
+    # how many blocks of an input are parsed at once (each is a thread; Polars and Arrow release the GIL)
+    parse_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=256)
+    # the embedded warehouse's memory limit: larger loads spill to disk instead of growing
+    duckdb_memory_limit: str = "1GB"
+
+    @field_validator("report_tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from footfall.zones import check_time_zone
+
+        try:
+            return check_time_zone(value)
+        except FootfallError:  # a validation error, which pydantic reports with the variable
+            raise ValueError("not an IANA time zone; use a name such as Europe/London or UTC") from None
+
+    @field_validator("duckdb_memory_limit")
+    @classmethod
+    def _memory_size(cls, value: str) -> str:
+        if not _MEMORY.match(value.strip()):
+            raise ValueError("use a size such as 1GB, 512MB or 2GiB")
+        return value.strip()
 
     def warehouse_url(self) -> str:
         """The warehouse URL: `FOOTFALL_WAREHOUSE`, else a DuckDB file under the data dir."""
         return self.warehouse or f"duckdb:///{self.data_dir / 'footfall.duckdb'}"
 
+    def state_dir(self, pipeline: str) -> Path:
+        """Where the incremental state of `pipeline` (e.g. `http-sessions`) lives."""
+        return self.data_dir / "state" / pipeline
+
+    def models_dir(self) -> Path:
+        """The model registry's folder (the one `footfall serve` follows)."""
+        return self.data_dir / "models"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings, read on first use."""
-    return Settings()
+    """The process's settings, read on first use; a bad value is a one-line SettingsError."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise _settings_error(exc) from None
+
+
+def _settings_error(exc: ValidationError) -> SettingsError:
+    """One line naming the first bad variable, its value and what it must be."""
+    first = exc.errors()[0]
+    field = str(first["loc"][0]) if first.get("loc") else "?"
+    variable = f"FOOTFALL_{field.upper()}"
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    value = first.get("input")
+    shown = f" {value!r}" if isinstance(value, str | int | float) else ""
+    return SettingsError(f"bad {variable}{shown}: {message}")

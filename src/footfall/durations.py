@@ -13,15 +13,18 @@ _UNITS = {"us": 0.000001, "ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(us|ms|s|m|h|d)")
 
 
-def parse_duration(text: str, *, option: str = "--gap") -> timedelta:
+def parse_duration(text: str, *, param: str = "gap") -> timedelta:
     """A positive duration from text like `5m`, `300s`, `1h30m`, `250ms`; a unit is required."""
     cleaned = text.strip().lower()
     parts = _PART.findall(cleaned)
     if not cleaned or "".join(n + u for n, u in parts) != cleaned:
-        raise InputError(f"bad {option} {text!r}: give a number with a unit (us, ms, s, m, h, d), e.g. 5m, 300s, 1h30m")
+        raise InputError(
+            f"bad {{param}} {text!r}: give a number with a unit (us, ms, s, m, h, d), e.g. 5m, 300s, 1h30m",
+            param=param,
+        )
     seconds = sum(float(n) * _UNITS[u] for n, u in parts)
     if seconds <= 0:
-        raise InputError(f"bad {option} {text!r}: it must be longer than zero")
+        raise InputError(f"bad {{param}} {text!r}: it must be longer than zero", param=param)
     return timedelta(seconds=seconds)
 
 

@@ -10,7 +10,7 @@ import polars as pl
 
 from footfall.errors import InputError
 
-__all__ = ["FORMATS", "check_output_path", "sibling_path", "to_text_frame", "write_table"]
+__all__ = ["FORMATS", "StagedOutputs", "check_output_path", "sibling_path", "to_text_frame", "write_table"]
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl"}
 
@@ -38,19 +38,49 @@ def sibling_path(path: Path, tag: str) -> Path:
 
 def write_table(frame: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
     """Write Parquet, CSV (lists as JSON arrays) or JSON lines, streaming a lazy frame; never a partial file."""
-    fmt = check_output_path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    lazy = frame.lazy()
-    try:
+    with StagedOutputs(tag=str(os.getpid())) as staged:
+        staged.write(frame, path)
+        staged.publish()
+
+
+class StagedOutputs:
+    """Output files written under temporary names and renamed into place together by `publish`
+    (after the run's warehouse commit); `discard` removes what was not published."""
+
+    def __init__(self, *, tag: str) -> None:
+        self.tag = tag  # the run's id: a staged file names the run that wrote it
+        self._staged: list[tuple[Path, Path]] = []
+
+    def write(self, frame: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
+        """Write `frame` to a temporary name beside `path` (format by `path`'s extension)."""
+        fmt = check_output_path(path)
+        tmp = path.with_name(f".{path.name}.{self.tag}.pending")
+        self._staged.append((tmp, path))
+        lazy = frame.lazy()
         if fmt == "parquet":
             lazy.sink_parquet(tmp)
         elif fmt == "csv":
             to_text_frame(lazy).sink_csv(tmp)
         else:
             to_text_frame(lazy, lists_as_json=False).sink_ndjson(tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    def publish(self) -> None:
+        """Rename every staged file into place."""
+        for tmp, path in self._staged:
+            tmp.replace(path)
+        self._staged.clear()
+
+    def discard(self) -> None:
+        """Remove staged files that were not published."""
+        for tmp, _ in self._staged:
+            tmp.unlink(missing_ok=True)
+        self._staged.clear()
+
+    def __enter__(self) -> StagedOutputs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()
 
 
 FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)

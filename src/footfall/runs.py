@@ -1,19 +1,64 @@
-"""Run summaries: what every pipeline run read, accepted, rejected and wrote, kept in `runs`."""
+"""Run summaries: what every pipeline run read, accepted, rejected and wrote, kept in `runs` (docs/runs.md)."""
 
 from __future__ import annotations
 
 import json
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 import polars as pl
 
 from footfall.warehouse import Warehouse
 
-__all__ = ["RunSummary"]
+__all__ = ["IncrementalDetails", "RunDetails", "RunSummary"]
+
+
+@dataclass
+class IncrementalDetails:
+    """What an incremental run adds to its summary: its state and what it skipped or rejected as late."""
+
+    state: str
+    skipped_already_processed: list[str]
+    late_lines: int
+    lateness_seconds: float
+    watermark: str | None
+
+
+@dataclass
+class RunDetails:
+    """What a run's summary says beyond its counts; stored as JSON in `runs.details` (unset fields left out).
+
+    `warehouse` is the URL's display form, without a password (`warehouse.display_url`).
+    """
+
+    warehouse: str | None = None
+    output: str | None = None
+    rejects_output: str | None = None
+    reject_reasons: dict[str, int] = field(default_factory=dict)
+    engine: str | None = None
+    runner: str | None = None
+    gap_seconds: float | None = None
+    partitions: int | None = None
+    anonymous_events: int | None = None
+    incremental: IncrementalDetails | None = None
+    codec: str | None = None
+    source_files: list[str] | None = None
+    tables: dict[str, dict[str, int]] = field(default_factory=dict)
+    columns: dict[str, str] | None = None
+    locations: int | None = None
+    batch: str | None = None
+    already_processed: list[str] | None = None
+    quarantined: dict[str, str] | None = None
+    reference_date: str | None = None
+    successful: str | None = None
+    unsuccessful: str | None = None
+
+    def to_json(self) -> str:
+        """The details as JSON text, unset fields left out."""
+        values = {k: v for k, v in asdict(self).items() if v is not None and v != {}}
+        return json.dumps(values, sort_keys=True, default=str)
 
 
 @dataclass
@@ -28,7 +73,7 @@ class RunSummary:
     accepted: int = 0
     rejected: int = 0
     written: int = 0
-    details: dict[str, Any] = field(default_factory=dict)
+    details: RunDetails = field(default_factory=RunDetails)
     _clock: float = field(default_factory=time.perf_counter, repr=False)
 
     @property
@@ -36,8 +81,13 @@ class RunSummary:
         """Wall time since the run started."""
         return time.perf_counter() - self._clock
 
+    def count_rejects(self, reasons: pl.Series) -> None:
+        """Record how many rejects gave each reason (`details.reject_reasons`)."""
+        self.details.reject_reasons = dict(sorted(reasons.value_counts().iter_rows()))
+
     def record(self, warehouse: Warehouse, *, status: str = "ok") -> None:
         """Insert this run's row into `runs` (call inside the run's load transaction)."""
+        self.details.warehouse = warehouse.display_url
         finished = datetime.now(UTC)
         row = {
             "run_id": self.run_id,
@@ -51,7 +101,7 @@ class RunSummary:
             "rows_accepted": self.accepted,
             "rows_rejected": self.rejected,
             "rows_written": self.written,
-            "details": json.dumps(self.details, sort_keys=True, default=str),
+            "details": self.details.to_json(),
         }
         frame = pl.DataFrame([row]).with_columns(pl.col("started_at", "finished_at").cast(pl.Datetime("us", "UTC")))
         warehouse.insert("runs", frame)

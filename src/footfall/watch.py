@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from footfall.errors import InputError
+from footfall.errors import FootfallError, InputError
+from footfall.runs import RunSummary
 
-__all__ = ["Look", "ready_files"]
+__all__ = ["Changed", "Failed", "Look", "Ran", "ready_files", "watch"]
 
 _SKIPPED_SUFFIXES = (".tmp", ".part", ".partial")
 
@@ -28,6 +29,59 @@ class Look:
 
     ready: list[Path]
     changed: list[Path]
+
+
+@dataclass(frozen=True)
+class Ran:
+    """A run over newly ready files finished."""
+
+    files: list[Path]
+    summary: RunSummary
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A run over newly ready files failed; its state is unchanged and watching goes on."""
+
+    files: list[Path]
+    error: FootfallError
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A file changed after it was handed over; its new content is not read."""
+
+    path: Path
+
+
+def watch(
+    sources: Sequence[Path],
+    *,
+    every: float,
+    run: Callable[[list[Path]], RunSummary],
+    report: Callable[[Ran | Failed | Changed], None],
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Forever (until interrupted): `run` on each look's newly ready files, every `every` seconds, one
+    process for every hour (no start-up cost per run); `report` hears of each run, failure and change."""
+    from footfall.interrupts import start_run
+
+    if every <= 0:
+        raise InputError(f"{{param}} takes a positive number of seconds, got {every:g}", param="watch")
+    for look in ready_files(sources, every=every, sleep=sleep):
+        for path in look.changed:
+            report(Changed(path))
+        if not look.ready:
+            continue
+        started = time.perf_counter()
+        start_run()
+        try:
+            summary = run(look.ready)
+        except FootfallError as exc:
+            report(Failed(look.ready, exc))
+            continue
+        report(Ran(look.ready, summary, time.perf_counter() - started))
 
 
 def ready_files(

@@ -24,7 +24,7 @@ def test_health_and_runs(tmp_path: Path, generated_log: tuple[Path, Path]) -> No
         assert [r["command"] for r in runs] == ["logs sessions"]
         assert runs[0]["rows_read"] == runs[0]["rows_accepted"] + runs[0]["rows_rejected"]
         bad = client.get("/runs", params={"limit": 0})
-        assert bad.status_code == 422
+        assert bad.status_code == 400 and bad.json() == {"error": "limit: Input should be greater than or equal to 1"}
 
 
 def test_an_unreachable_warehouse_is_a_json_error() -> None:
@@ -39,5 +39,5 @@ def test_validation_errors_use_the_one_error_shape(tmp_path: Path) -> None:
     connect(url).close()
     with TestClient(create_app(url)) as client:
         response = client.get("/runs", params={"limit": "many"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json() == {"error": "limit: Input should be a valid integer, unable to parse string as an integer"}

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from footfall.cli.main import app
+from footfall.rewards.load import load_rewards
+from footfall.warehouse import connect
 from tests.rewards.factories import write_exports
 
 
@@ -85,11 +88,35 @@ def test_load_then_both_reports_in_every_format(tmp_path: Path) -> None:
         "Free Coffee,1,,2019-08-26,1",
     ]
     table = runner.invoke(app, ["rewards", "weekly", *wh])
-    assert "-100.00" in table.output
+    assert "-100.00" in table.output and "weekly redeemed transactions (Asia/Singapore)" in table.output
+    bogus = runner.invoke(app, ["rewards", "weekly", "--status", "bogus", *wh])
+    assert bogus.exit_code == 2 and "unknown --status 'bogus': the transactions hold redeemed" in bogus.output
+
+
+def test_the_report_zone_setting_is_the_default_of_every_report(
+    tmp_path: Path, settings_env: Callable[..., None]
+) -> None:
+    """FOOTFALL_REPORT_TZ=UTC: 2019-08-12 16:30 UTC is hour 16 of 2019-08-12 (hour 0 of 08-13 in Singapore)."""
+    paths = write_exports(tmp_path, transactions=[("1", "redeemed", "2019-08-12 16:30:00 UTC", "1")])
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    with connect(url) as wh:
+        load_rewards(
+            campaigns=paths["campaigns"], rewards=paths["rewards"], transactions=paths["transactions"], warehouse=wh
+        )
+    args = ["rewards", "peak-engagement", "--campaign", "1", "--from", "2019-08-12", "--to", "2019-08-13"]
+    settings_env(report_tz="UTC")
+    utc = CliRunner().invoke(app, [*args, "--format", "json", "--warehouse", url])
+    assert json.loads(utc.output) == [{"transactions": 1, "date": "2019-08-12", "hour": 16}]
+    settings_env(report_tz="Asia/Singapore")
+    sgt = CliRunner().invoke(app, [*args, "--format", "json", "--warehouse", url])
+    assert json.loads(sgt.output) == [{"transactions": 1, "date": "2019-08-13", "hour": 0}]
+    given = CliRunner().invoke(app, [*args, "--tz", "UTC", "--format", "json", "--warehouse", url])
+    assert json.loads(given.output) == json.loads(utc.output)  # --tz wins over the setting
 
 
 def test_mistakes_are_one_line_with_exit_2(tmp_path: Path) -> None:
     wh = ["--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}"]
+    connect(wh[1]).close()
     cases = [
         (["rewards", "peak-engagement", "--campaign", "1", "--from", "12/08/2019", "--to", "2019-08-13"], "bad --from"),
         (
@@ -109,10 +136,11 @@ def test_mistakes_are_one_line_with_exit_2(tmp_path: Path) -> None:
                 "--by",
                 "minute",
             ],
-            "bad --by 'minute'",
+            "Invalid value for '--by': 'minute' is not one of 'slot', 'weekday-hour'.",
         ),
-        (["rewards", "weekly", "--tz", "Nowhere/Town"], "unknown time zone 'Nowhere/Town'"),
-        (["rewards", "weekly", "--format", "xml"], "bad --format 'xml'"),
+        (["rewards", "weekly", "--tz", "Nowhere/Town"], "bad --tz 'Nowhere/Town': not an IANA time zone"),
+        (["rewards", "weekly", "--from", "2019-13-01"], "bad --from '2019-13-01': use a date like"),
+        (["rewards", "weekly", "--format", "xml"], "Invalid value for '--format': 'xml' is not one of"),
         (["rewards", "load"], "give at least one of"),
         (["rewards", "load", "--campaigns", str(tmp_path / "none.csv")], "none.csv: no such file"),
     ]

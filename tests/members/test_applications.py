@@ -1,4 +1,4 @@
-"""Every rule and format of `CONTRACTS.md` → Membership applications / Membership pipeline.
+"""Every rule and format of docs/data-contracts.md → Membership applications, Membership pipeline.
 
 "Successful iff mobile number is 8 digits, applicant over 18 on 2022-01-01 (18th birthday on or
 before that reference date, which is a parameter), email has a valid form and a `.com` or

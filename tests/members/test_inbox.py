@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -12,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from footfall.cli.main import app
-from footfall.members import inbox as inbox_module
 from footfall.members.inbox import process_inbox
+from footfall.outputs import StagedOutputs
 from footfall.synth.members import generate_applications
 from footfall.warehouse import connect
 
@@ -52,7 +55,7 @@ def test_sample_file_every_row_lands_in_exactly_one_output(samples: Path, tmp_pa
     assert by_name["Sarah  Mcdaniel"]["date_of_birth"] == "20040101" and "Sarah Mcdaniel" in by_name
     assert set(members["membership_id"]) == set(ok["membership_id"])
     assert not list(inbox.iterdir())  # moved to the archive
-    assert (out / "archive" / summary.details["batch"] / "membership_applications.sample.csv").exists()
+    assert (out / "archive" / summary.details.batch / "membership_applications.sample.csv").exists()
 
 
 def test_a_rerun_adds_nothing_and_a_copied_file_is_not_processed_twice(tmp_path: Path) -> None:
@@ -63,10 +66,10 @@ def test_a_rerun_adds_nothing_and_a_copied_file_is_not_processed_twice(tmp_path:
     once = process_inbox(inbox, out, reference_date=REF, warehouse=None, now=NOW)
     assert once.read == 50
     again = process_inbox(inbox, out, reference_date=REF, warehouse=None, now=NOW)
-    assert again.read == 0 and again.details["batch"] is None
+    assert again.read == 0 and again.details.batch is None
     shutil.copy(kept, inbox / "renamed-but-same.csv")  # the same content dropped again
     third = process_inbox(inbox, out, reference_date=REF, warehouse=None, now=NOW)
-    assert third.read == 0 and third.details["already_processed"] == [str(inbox / "renamed-but-same.csv")]
+    assert third.read == 0 and third.details.already_processed == [str(inbox / "renamed-but-same.csv")]
     ok, bad = _outputs(out)
     assert ok.height + bad.height == 50
     assert len(list((out / "successful").iterdir())) == 1
@@ -75,24 +78,78 @@ def test_a_rerun_adds_nothing_and_a_copied_file_is_not_processed_twice(tmp_path:
 def test_a_failure_mid_run_leaves_no_partial_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     generate_applications(inbox, files=2, rows=20, seed=2)
-    real = inbox_module._write_csv
+    real = StagedOutputs.write
     calls = []
 
-    def fail_on_second(frame: pl.DataFrame, path: Path) -> None:
+    def fail_on_second(self: StagedOutputs, frame: pl.DataFrame, path: Path) -> None:
         calls.append(path)
         if len(calls) == 2:
             raise OSError("disk full")
-        real(frame, path)
+        real(self, frame, path)
 
-    monkeypatch.setattr(inbox_module, "_write_csv", fail_on_second)
+    monkeypatch.setattr(StagedOutputs, "write", fail_on_second)
     with pytest.raises(OSError, match="disk full"):
         process_inbox(inbox, out, reference_date=REF, warehouse=None, now=NOW)
     assert not list((out / "successful").iterdir()) and not list((out / "unsuccessful").iterdir())
     assert not (out / "manifest.json").exists()
     assert len(list(inbox.iterdir())) == 2  # nothing archived
-    monkeypatch.setattr(inbox_module, "_write_csv", real)
+    monkeypatch.setattr(StagedOutputs, "write", real)
     done = process_inbox(inbox, out, reference_date=REF, warehouse=None, now=NOW)
     assert done.read == 40
+
+
+_KILLED_AFTER_COMMIT = """
+import os, signal, sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from footfall.members import batches
+from footfall.members.inbox import process_inbox
+from footfall.warehouse import connect
+batches.Manifest.write = lambda self, out: os.kill(os.getpid(), signal.SIGKILL)  # right after the commit
+with connect(sys.argv[3]) as wh:
+    process_inbox(Path(sys.argv[1]), Path(sys.argv[2]), reference_date=date(2022, 1, 1), warehouse=wh,
+                  now=datetime(2026, 11, 23, 10, tzinfo=UTC))
+"""
+
+
+def test_a_run_killed_after_its_commit_is_finished_by_the_next_run(tmp_path: Path, warehouse_url: str) -> None:
+    """Killed (SIGKILL) between the warehouse commit and the manifest: the next run publishes the batch's
+    files and neither processes its files again nor records a second run (the warehouse says it committed)."""
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    generate_applications(inbox, files=1, rows=30, seed=5)
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_COMMIT, str(inbox), str(out), warehouse_url])
+    assert killed.returncode == -signal.SIGKILL
+    assert not list((out / "successful").glob("*.csv")) and list((out / "successful").glob(".*.pending"))
+    with connect(warehouse_url) as wh:
+        again = process_inbox(inbox, out, reference_date=REF, warehouse=wh, now=NOW)
+        runs = wh.query("SELECT count(*) AS n FROM runs WHERE command = 'members process'")["n"][0]
+        members = wh.query("SELECT count(*) AS n FROM members")["n"][0]
+    assert again.read == 0 and again.details.batch is None and runs == 1
+    ok, bad = _outputs(out)
+    assert ok.height + bad.height == 30 and ok.height == members
+    assert json.loads((out / "manifest.json").read_text())["batches"] == ["20261123T100000Z"]
+    assert not list(inbox.iterdir())  # archived as already processed
+
+
+def test_files_that_cannot_be_inputs_are_quarantined_and_the_others_still_run(tmp_path: Path) -> None:
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    generate_applications(inbox, files=1, rows=10, seed=6)
+    (inbox / "columns.csv").write_text("full_name,mail\nAda,ada@x.com\n")
+    (inbox / "huge.csv").write_text(
+        "name,email,date_of_birth,mobile_no\n" + "A" * (2 << 20) + ",a@x.com,1990-01-01,12345678\n"
+    )
+    (inbox / "nul.csv").write_bytes(b"name,email,date_of_birth,mobile_no\nA\x00da,a@x.com,1990-01-01,12345678\n")
+    summary = process_inbox(inbox, out, reference_date=REF, warehouse=None, now=NOW)
+    assert summary.read == 10 and summary.details.batch == "20261123T100000Z"
+    quarantined = summary.details.quarantined or {}
+    assert sorted(Path(p).name for p in quarantined) == ["columns.csv", "huge.csv", "nul.csv"]
+    assert quarantined[str(inbox / "columns.csv")].startswith("header: missing column 'name'")
+    assert "field larger than field limit" in quarantined[str(inbox / "huge.csv")]
+    folder = out / "quarantine" / "20261123T100000Z"
+    assert (folder / "columns.csv").exists() and "missing column" in (folder / "columns.csv.reason.txt").read_text()
+    assert not list(inbox.iterdir())  # the good file archived, the bad ones quarantined: none blocks a later run
+    result = CliRunner().invoke(app, ["members", "process", "--inbox", str(inbox), "--out", str(out), "--no-warehouse"])
+    assert result.exit_code == 0  # nothing left to quarantine
 
 
 def test_a_batch_left_by_a_killed_run_is_removed_by_the_next_run(tmp_path: Path) -> None:
@@ -111,13 +168,11 @@ def test_cli_process_and_mistakes(tmp_path: Path) -> None:
     generate_applications(inbox, files=1, rows=5, seed=4)
     (inbox / "broken.csv").write_text("name,email\nAda,ada@x.com,extra\n")
     result = CliRunner().invoke(app, ["members", "process", "--inbox", str(inbox), "--out", str(out), "--no-warehouse"])
-    assert result.exit_code == 0, result.output
-    _, bad = _outputs(out)
-    broken = bad.filter(pl.col("source_file") == "broken.csv")
-    assert (
-        json.loads(broken["reasons"][0])[0]
-        == "file: missing column 'date_of_birth' (expected header name,email,date_of_birth,mobile_no)"
-    )
+    assert result.exit_code == 2, result.output  # a file was quarantined: the run says so and fails
+    assert f"error: {inbox / 'broken.csv'}: quarantined (header: missing column 'date_of_birth'" in result.output
+    ok, bad = _outputs(out)
+    assert ok.height + bad.height == 5  # the good file still made the batch
+    assert (out / "quarantine").is_dir() and not (inbox / "broken.csv").exists()
     for args, message in [
         (["--inbox", str(tmp_path / "nope"), "--out", str(out)], "no such inbox folder"),
         (["--inbox", str(inbox), "--out", str(out), "--reference-date", "01/01/2022"], "bad --reference-date"),

@@ -7,7 +7,7 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from footfall.config import Settings
+from footfall.config import Settings, get_settings
 from footfall.errors import InputError
 from footfall.orchestration.definitions import build_definitions, defs
 from footfall.orchestration.resources import resources_for
@@ -54,11 +54,14 @@ def test_definitions_load() -> None:
     assert {j.name for j in repo.get_all_jobs()} >= {"everything_job", "members_job", "retrain_job", "http_logs_job"}
 
 
-def test_production_resources_need_a_warehouse_url(tmp_path: Path) -> None:
+def test_production_resources_need_a_warehouse_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(InputError, match="FOOTFALL_WAREHOUSE"):
         resources_for(Settings(data_dir=tmp_path, deployment="production", warehouse=""))
-    with pytest.raises(InputError, match="bad FOOTFALL_DEPLOYMENT"):
-        resources_for(Settings(data_dir=tmp_path, deployment="staging"))
+    monkeypatch.setenv("FOOTFALL_DEPLOYMENT", "staging")
+    get_settings.cache_clear()
+    with pytest.raises(InputError, match="bad FOOTFALL_DEPLOYMENT 'staging': Input should be 'local' or 'production'"):
+        get_settings()
+    get_settings.cache_clear()
     production = build_definitions(Settings(data_dir=tmp_path, deployment="production", warehouse="postgresql://x"))
     dg.Definitions.validate_loadable(production)
 

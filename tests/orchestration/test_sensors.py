@@ -20,7 +20,7 @@ def _tick(data: DataDirResource, cursor: str | None) -> dg.SensorResult:
 
 
 def test_a_new_file_triggers_one_run_and_a_seen_file_none(tmp_path: Path) -> None:
-    data = DataDirResource(data_dir=str(tmp_path))
+    data = DataDirResource(data_dir=str(tmp_path), report_tz="UTC")
     inbox = tmp_path / "inbox" / "members"
     empty = _tick(data, None)  # no inbox folder yet
     assert not empty.run_requests and empty.skip_reason is not None

@@ -1,4 +1,4 @@
-"""The access-log reader (`CONTRACTS.md` → HTTP access log)."""
+"""The access-log reader (docs/data-contracts.md → HTTP access log)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def test_every_line_of_the_bad_sample_is_rejected_for_a_different_reason(samples
     by_line = dict(zip(rejects["line_number"], rejects["detail"], strict=True))
     assert by_line[9] == "field user_id is empty"
     assert "'2019-13-45T00:00:00+00:00'" in by_line[3]
-    assert "--assume-tz" in by_line[7]
+    assert "assume_tz" in by_line[7]
 
 
 def test_ids_are_single_path_segments_kept_as_strings() -> None:

@@ -1,4 +1,4 @@
-"""The web-shop event reader (`CONTRACTS.md` → Web-shop events)."""
+"""The web-shop event reader (docs/data-contracts.md → Web-shop events)."""
 
 from __future__ import annotations
 

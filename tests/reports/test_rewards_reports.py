@@ -1,4 +1,4 @@
-"""Rewards reports (`CONTRACTS.md` → Peak engagement, Weekly reward performance), on DuckDB and PostgreSQL.
+"""Rewards reports (docs/rewards-reports.md: peak engagement, weekly reward performance), on DuckDB and PostgreSQL.
 
 Every test runs on both warehouses against the same expected rows, so both give identical rows.
 """
@@ -8,12 +8,26 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from footfall.errors import InputError
-from footfall.reports.rewards import engagement_by_weekday_hour, peak_engagement, weekly_reward_performance
+from footfall.reports import rewards
+from footfall.reports.filters import Filters
 from footfall.warehouse import Warehouse
 from tests.rewards.factories import load
+
+
+def peak_engagement(warehouse: Warehouse, *, top: int = 1, **filters: object) -> pl.DataFrame:
+    return rewards.peak_engagement(warehouse, Filters(**filters), top=top)  # type: ignore[arg-type]
+
+
+def engagement_by_weekday_hour(warehouse: Warehouse, **filters: object) -> pl.DataFrame:
+    return rewards.engagement_by_weekday_hour(warehouse, Filters(**filters))  # type: ignore[arg-type]
+
+
+def weekly_reward_performance(warehouse: Warehouse, *, status: str = "redeemed", **filters: object) -> pl.DataFrame:
+    return rewards.weekly_reward_performance(warehouse, Filters(**filters), status=status)  # type: ignore[arg-type]
 
 
 def tx(*rows: tuple[str, str]) -> list[tuple[str, str, str, str]]:
@@ -98,9 +112,9 @@ def test_no_transactions_in_range_is_an_empty_result(warehouse: Warehouse, tmp_p
     ("kwargs", "message"),
     [
         ({"campaign": "404"}, "unknown campaign id '404'"),
-        ({"tz": "Asia/Atlantis"}, "unknown time zone 'Asia/Atlantis'"),
-        ({"date_from": date(2019, 9, 1)}, "--from 2019-09-01 is after --to 2019-08-31"),
-        ({"top": 0}, "bad --top 0"),
+        ({"tz": "Asia/Atlantis"}, "bad tz 'Asia/Atlantis': not an IANA time zone"),
+        ({"date_from": date(2019, 9, 1)}, "date_from 2019-09-01 is after the last date 2019-08-31"),
+        ({"top": 0}, "top must be at least 1, got 0"),
     ],
 )
 def test_bad_requests_are_one_line_errors(
@@ -173,7 +187,9 @@ def test_weekly_for_one_reward_or_another_status(warehouse: Warehouse, tmp_path:
         ],
     )
     assert weekly_reward_performance(warehouse, reward="3")["reward_name"].to_list() == ["Movie Ticket"]
-    assert weekly_reward_performance(warehouse, status="Issued")["reward_id"].to_list() == ["3"]
-    assert weekly_reward_performance(warehouse, status="expired").height == 0
+    issued = weekly_reward_performance(warehouse, status="Issued")
+    assert issued["reward_id"].to_list() == ["3"] and "issued_count" in issued.columns
+    with pytest.raises(InputError, match="unknown status 'expired': the transactions hold issued, redeemed"):
+        weekly_reward_performance(warehouse, status="expired")
     with pytest.raises(InputError, match="unknown reward id '9'"):
         weekly_reward_performance(warehouse, reward="9")

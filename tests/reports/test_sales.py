@@ -81,7 +81,7 @@ def test_top_items_by_times_bought_with_ties(warehouse: Warehouse) -> None:
         (1, 3, 2, 3),
     ]
     assert top_items(warehouse, n=4).select("rank", "item_id").rows()[-1] == (4, 5)
-    with pytest.raises(InputError, match="bad --n 0"):
+    with pytest.raises(InputError, match="n must be at least 1, got 0"):
         top_items(warehouse, n=0)
 
 

@@ -1,4 +1,4 @@
-"""Order metrics (`CONTRACTS.md` → Order metrics), hand-computed, on DuckDB and PostgreSQL.
+"""Order metrics (docs/shop-schema.md → Order metrics), hand-computed, on DuckDB and PostgreSQL.
 
 "For each customer with at least one placed_order, the sessions strictly before their first
 session that contains an order are their visits before order."
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from footfall.reports.filters import Filters
 from footfall.reports.shop import order_metrics, referrer_metrics
 from footfall.sessions.shop_pipeline import run_shop_sessions
 from footfall.warehouse import Warehouse
@@ -75,12 +76,14 @@ def test_a_date_range_keeps_customers_by_first_order_date(warehouse: Warehouse, 
     load(warehouse, tmp_path, *EVEN)
     # first orders: B 2022-04-01, D 04-02, A 04-03, E 04-04; earlier visits count whenever they were:
     # A and E -> visits [2, 3] -> 2.5; durations [10, 4] + [20, 30, 40] -> 20
-    assert order_metrics(warehouse, date_from=date(2022, 4, 3)) == {
+    assert order_metrics(warehouse, Filters(date_from=date(2022, 4, 3))) == {
         "median_visits_before_order": 2.5,
         "median_session_duration_minutes_before_order": 20.0,
     }
     assert (
-        order_metrics(warehouse, date_from=date(2022, 4, 1), date_to=date(2022, 4, 1))["median_visits_before_order"]
+        order_metrics(warehouse, Filters(date_from=date(2022, 4, 1), date_to=date(2022, 4, 1)))[
+            "median_visits_before_order"
+        ]
         == 0.0
     )
 
@@ -109,3 +112,16 @@ def test_loading_again_changes_nothing(warehouse: Warehouse, tmp_path: Path) -> 
     load(warehouse, tmp_path, *EVEN)
     assert snapshot() == first
     assert warehouse.query("SELECT count(*) AS n FROM shop_events WHERE session_id IS NULL")["n"][0] == 6  # anonymous
+
+
+def test_dates_are_local_dates_in_the_report_zone(warehouse: Warehouse, tmp_path: Path) -> None:
+    """A first order at 2022-04-01 20:00 UTC is on 04-02 in Singapore (UTC+8) and on 04-01 in UTC."""
+    late = [
+        dict(e, event={**e["event"], "timestamp": "2022-04-01T20:00:00.000000"}) for e in visit("L", 0, 0, order=True)
+    ]
+    load(warehouse, tmp_path, late)
+    on = {"date_from": date(2022, 4, 2), "date_to": date(2022, 4, 2)}
+    assert order_metrics(warehouse, Filters(**on, tz="Asia/Singapore"))["median_visits_before_order"] == 0.0
+    assert order_metrics(warehouse, Filters(**on, tz="UTC"))["median_visits_before_order"] is None
+    assert referrer_metrics(warehouse, Filters(**on, tz="Asia/Singapore")).height == 1
+    assert referrer_metrics(warehouse, Filters(**on, tz="UTC")).height == 0

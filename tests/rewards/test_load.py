@@ -1,4 +1,4 @@
-"""Loading rewards exports (`CONTRACTS.md` → Rewards tables), on DuckDB and PostgreSQL."""
+"""Loading rewards exports (docs/data-contracts.md → Rewards tables), on DuckDB and PostgreSQL."""
 
 from __future__ import annotations
 

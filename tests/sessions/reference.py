@@ -1,6 +1,6 @@
 """A deliberately naive, loop-per-event implementation of the sessions definition, for checking.
 
-`CONTRACTS.md` → HTTP-log sessions: "A user's events, ordered by instant (ties: file order),
+docs/data-contracts.md → HTTP-log sessions report: "A user's events, ordered by instant (ties: file order),
 form one session while each gap to the previous event is strictly less than the session
 gap ... reward_driven_by_campaign_view: true iff some reward issued in the session was
 preceded, at the same instant or earlier in the session, by a view of a campaign that the

@@ -1,12 +1,14 @@
 """The Beam engine gives the embedded engine's report, row for row.
 
-`CONTRACTS.md` → HTTP-log sessions: "The same report must come out of every engine (embedded
+docs/data-contracts.md → HTTP-log sessions report: "The same report must come out of every engine (embedded
 and distributed) …". A gap of exactly the session gap starts a new session; ties break by
 file order.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -161,10 +163,25 @@ def test_beam_engine_mistakes_are_one_line_errors(tmp_path: Path) -> None:
     mapping.write_text("campaign_id,reward_id\n")
     base = ["logs", "sessions", str(log), "--mapping", str(mapping), "--out", str(tmp_path / "r.csv"), "--no-warehouse"]
     for extra, message in [
-        (["--engine", "spark"], "bad --engine 'spark'"),
-        (["--engine", "beam", "--runner", "LocalRunner"], "bad --runner 'LocalRunner'"),
-        (["--engine", "beam", "--incremental"], "--incremental runs on the embedded engine"),
-        (["--", "--project=x"], "only used with --engine beam"),
+        (["--engine", "flink"], "Invalid value for '--engine': 'flink' is not one of 'embedded', 'beam'"),
+        (["--engine", "beam", "--runner", "LocalRunner"], "Invalid value for '--runner': 'LocalRunner' is not one of"),
+        (["--engine", "beam", "--incremental"], "incremental runs use the embedded --engine"),
+        (["--", "--project=x"], "pipeline options --project=x are only used with the beam --engine"),
     ]:
         result = CliRunner().invoke(app, [*base, *extra])
         assert result.exit_code == 2 and message in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_a_beam_runner_that_cannot_be_reached_is_one_line(tmp_path: Path) -> None:
+    """FlinkRunner with no job server (and no network to fetch one): one line naming the runner, exit 2."""
+    log, mapping = tmp_path / "a.log", tmp_path / "m.csv"
+    log.write_text("2019-08-01T00:00:00Z GET /home u1\n")
+    mapping.write_text("campaign_id,reward_id\n")
+    args = ["logs", "sessions", str(log), "--mapping", str(mapping), "--out", str(tmp_path / "r.csv"), "--no-warehouse"]
+    args += ["--engine", "beam", "--runner", "FlinkRunner", "--", "--flink_master=127.0.0.1:1"]
+    done = subprocess.run([sys.executable, "-m", "footfall", *args], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr[-2000:]
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1].startswith("error: the Beam FlinkRunner could not run the pipeline:"), done.stderr[-2000:]
+    assert "Traceback" not in done.stderr

@@ -1,4 +1,4 @@
-"""The sessions engine against the definition (`CONTRACTS.md` → HTTP-log sessions)."""
+"""The sessions engine against the definition (docs/data-contracts.md → HTTP-log sessions report)."""
 
 from __future__ import annotations
 
@@ -155,7 +155,7 @@ def test_partitioned_runs_give_the_in_memory_report(
         out = tmp_path / f"s{n}.parquet"
         with connect(f"duckdb:///{tmp_path / f'w{n}.duckdb'}") as wh:
             summary = run_http_sessions([log], mapping=mapping, out=out, gap=GAP, warehouse=wh, partitions=n)
-            assert summary.details["partitions"] == n
+            assert summary.details.partitions == n
             stored = wh.query("SELECT * FROM http_sessions ORDER BY user_id, session_start")
             logged = wh.query("SELECT count(*) AS n FROM http_log")["n"][0]
         report = pl.read_parquet(out)

@@ -1,11 +1,12 @@
 """Incremental runs give, after every run, the report of one full run over all files seen so far.
 
-`CONTRACTS.md` → HTTP-log sessions: "The same report must come out of every engine (embedded
+docs/data-contracts.md → HTTP-log sessions report: "The same report must come out of every engine (embedded
 and distributed) and of an incremental run over hourly files as out of one run over all of them."
 """
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -53,7 +54,10 @@ def deliveries(draw: st.DrawFn) -> list[list[str]]:
     files: dict[int, list[str]] = {}
     for user, at, kind, ident, delay in events:
         files.setdefault((at + delay) // BATCH_SECONDS, []).append(_line(user, at, kind, ident))
-    return [draw(st.permutations(files[k])) for k in sorted(files)]
+    batches = [draw(st.permutations(files[k])) for k in sorted(files)]
+    # a file is known by its content: two deliveries with the same bytes are one file (docs/sessions.md)
+    unique = {"".join(lines): lines for lines in reversed(batches)}
+    return [lines for lines in batches if unique["".join(lines)] is lines]
 
 
 def _write(folder: Path, batches: list[list[str]]) -> list[Path]:
@@ -134,7 +138,7 @@ def test_lines_later_than_the_lateness_are_rejected_as_late_and_reported(tmp_pat
         [second], mapping=mapping, out=out, gap=GAP, warehouse=None, state_dir=state, lateness=LATENESS
     )
     assert (run.read, run.accepted, run.rejected) == (2, 1, 1)
-    assert run.details["late_lines"] == 1
+    assert run.details.incremental.late_lines == 1
     rejects = pl.read_csv(tmp_path / "r.rejects.csv")
     assert rejects.select("source_file", "line_number", "reason").rows() == [(str(second), 1, "late")]
     assert rejects["raw"][0] == "2019-08-27T00:49:50+00:00 GET /campaigns/2 u1"  # rebuilt from the parsed fields
@@ -151,11 +155,35 @@ def test_files_already_processed_are_skipped_and_a_changed_one_is_refused(tmp_pa
     again = run_http_sessions(
         [log], mapping=mapping, out=out, gap=GAP, warehouse=None, state_dir=state, lateness=LATENESS
     )
-    assert (again.read, again.details["skipped_already_processed"]) == (0, [str(log)])
+    assert (again.read, again.details.incremental.skipped_already_processed) == (0, [str(log)])
     assert pl.read_parquet(out)["events"].to_list() == [1]
     log.write_text(log.read_text() + _line("u1", 10, "other", "") + "\n")
-    with pytest.raises(InputError, match="already processed by an earlier incremental run and changed since"):
+    with pytest.raises(InputError, match="already processed by an earlier incremental run and its content changed"):
         _incremental([log], mapping, out, state)
+
+
+def test_a_file_is_known_by_its_content_so_an_identical_copy_is_skipped(tmp_path: Path, mapping: Path) -> None:
+    """Re-copying the same hourly files (new mtime, or a new name) skips them instead of failing."""
+    first, second = _write(tmp_path, [[_line("u1", 0, "other", "")], [_line("u2", 10, "other", "")]])
+    out, state = tmp_path / "r.parquet", tmp_path / "state"
+    _incremental([first, second], mapping, out, state)
+    before = pl.read_parquet(out)
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    again = [shutil.copy(first, copies / first.name), shutil.copy(second, copies / "renamed.log")]
+    first.touch()  # the same content with a new mtime
+    run = run_http_sessions(
+        [first, *map(Path, again)],
+        mapping=mapping,
+        out=out,
+        gap=GAP,
+        warehouse=None,
+        state_dir=state,
+        lateness=LATENESS,
+    )
+    assert run.read == 0 and run.details.incremental is not None
+    assert len(run.details.incremental.skipped_already_processed) == 3
+    assert_frame_equal(pl.read_parquet(out), before)
 
 
 def test_a_state_built_with_other_settings_is_refused(tmp_path: Path, mapping: Path) -> None:

@@ -28,7 +28,7 @@ def test_generated_export_loads_with_its_bad_rows_rejected(warehouse: Warehouse,
     summary = load_vouchers(export, warehouse=warehouse)
     source = pl.read_csv(export, infer_schema=False)
     assert (summary.read, summary.accepted, summary.rejected) == (source.height, 2_000, 3)
-    assert summary.details["reject_reasons"] == {"bad_status": 1, "bad_timestamp": 1, "missing_redeemed_at": 1}
+    assert summary.details.reject_reasons == {"bad_status": 1, "bad_timestamp": 1, "missing_redeemed_at": 1}
     stored = warehouse.query("SELECT status, count(*) AS n FROM vouchers GROUP BY status ORDER BY status")
     expected = source.filter(pl.col("voucher_id").str.starts_with("V000")).group_by("status").len().sort("status")
     assert stored["n"].to_list() == expected["len"].to_list()

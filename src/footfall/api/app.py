@@ -7,15 +7,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
-from footfall.api.dashboard import mount_dashboard
+from footfall.api.dashboard import error_page, mount_dashboard
 from footfall.api.deps import SharedWarehouse
+from footfall.api.errors import install_error_handlers
 from footfall.api.routes import charts, health, metrics, recommendations, runs
-from footfall.errors import FootfallError, InputError
 
-__all__ = ["create_app", "error_response"]
+__all__ = ["create_app"]
 
 
 def create_app(warehouse_url: str, *, models: Path | None = None) -> FastAPI:
@@ -38,24 +37,22 @@ def create_app(warehouse_url: str, *, models: Path | None = None) -> FastAPI:
 
     app = FastAPI(title="footfall", summary="Customer-engagement analytics API", version="0.1.0", lifespan=lifespan)
     app.state.warehouse = shared
-    app.state.models = CurrentModel(models or get_settings().data_dir / "models")
-    for module in (health, metrics, recommendations, runs, charts):
-        app.include_router(module.router)
+    app.state.models = CurrentModel(models or get_settings().models_dir())
+    routers = [module.router for module in (health, metrics, recommendations, runs, charts)]
+    for router in routers:
+        app.include_router(router)
+    api_roots = {_first_segment(r.path) for router in routers for r in router.routes if isinstance(r, APIRoute)}
+    api_roots |= {"docs", "redoc", "openapi.json", "static"}
     mount_dashboard(app)  # last: its pages are /{page}
 
-    @app.exception_handler(FootfallError)
-    async def footfall_error(_: Request, exc: FootfallError) -> JSONResponse:
-        return error_response(str(exc), 400 if isinstance(exc, InputError) else 503)
+    def is_page(request: Request) -> bool:
+        """A dashboard path: `/` or `/<name>` that no API route starts with."""
+        parts = request.url.path.strip("/").split("/")
+        return len(parts) == 1 and parts[0] not in api_roots
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "query")
-        return error_response(f"{where}: {first.get('msg', 'invalid value')}", 422)
-
+    install_error_handlers(app, is_page=is_page, page=error_page)
     return app
 
 
-def error_response(message: str, status: int) -> JSONResponse:
-    """The one JSON error shape of the API: `{"error": message}`."""
-    return JSONResponse({"error": message}, status_code=status)
+def _first_segment(path: str) -> str:
+    return path.strip("/").split("/")[0]

@@ -12,9 +12,9 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from footfall.errors import FootfallError
+from footfall.errors import InputError, UnavailableError
 
-__all__ = ["free_port", "serve_in_background", "wait_until_answers"]
+__all__ = ["check_port_free", "free_port", "serve_in_background", "wait_until_answers"]
 
 
 def free_port() -> int:
@@ -22,6 +22,26 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def check_port_free(host: str, port: int) -> None:
+    """A one-line error when nothing could listen on `host`:`port` (in use, or not an address of this machine)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise InputError(
+            f"bad {{param}} {host!r}: not an address of this machine ({exc.strerror})", param="host"
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise InputError(
+                f"cannot listen on {host}:{port}: {exc.strerror}; pick another {{param}} (or stop what uses it)",
+                param="port",
+            ) from None
 
 
 @contextmanager
@@ -58,5 +78,5 @@ def wait_until_answers(proc: subprocess.Popen[bytes], url: str, *, timeout: floa
             return
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise FootfallError(f"{what} did not answer on {url}") from None
+                raise UnavailableError(f"{what} did not answer on {url}") from None
             time.sleep(0.1)

@@ -3,25 +3,74 @@
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
+from typer import _click as click  # Typer's own copy of click: the types its groups take
+from typer.core import TyperGroup
 
 from footfall.errors import FootfallError
+from footfall.sessions.beam_runners import Runner
 
 if TYPE_CHECKING:
     import polars as pl
 
+    from footfall.reports.filters import Filters
     from footfall.runs import RunSummary
     from footfall.warehouse import Warehouse
 
 console = Console()
 err_console = Console(stderr=True)
+
+_COMMAND = "footfall.command"  # ctx.meta: the command being run, for option names in errors
+
+
+class FootfallGroup(TyperGroup):
+    """A command group whose root turns any FootfallError into one line on stderr and exit code 2.
+
+    The one CLI error handler: commands just raise. A message about one parameter
+    (`FootfallError(..., param="top")`) shows the running command's option for it (`--top`).
+    """
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        ctx.meta[_COMMAND] = command
+        return name, command, rest
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FootfallError as exc:
+            if ctx.parent is not None:
+                raise  # the root group reports it, once
+            raise fail(exc.render(_option_name(ctx.meta.get(_COMMAND), exc.param))) from None
+        except click.exceptions.UsageError as exc:
+            if ctx.parent is not None or isinstance(exc, click.exceptions.NoArgsIsHelpError):
+                raise
+            where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+            message = " ".join(exc.format_message().replace("Value error, ", "").split())
+            raise fail(f"{message} (see {where} --help)") from None
+
+
+def _option_name(command: click.Command | None, param: str | None) -> str | None:
+    """`--top` for parameter `top` when the command has such an option (else None: the library name)."""
+    for option in command.params if command is not None and param is not None else []:
+        if option.name == param:
+            opts: list[str] = list(getattr(option, "opts", []))
+            return max(opts, key=len) if opts and opts[0].startswith("-") else param.upper()
+    return None
+
+
+def command_group(help: str) -> typer.Typer:
+    """A `footfall <group>` of commands, with the one error handler."""
+    return typer.Typer(cls=FootfallGroup, help=help, no_args_is_help=True)
+
 
 WarehouseOption = Annotated[
     str | None,
@@ -61,23 +110,33 @@ WatchOption = Annotated[
     ),
 ]
 LatenessOption = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--lateness",
         help="With --incremental: accept lines up to this much older than the newest event already processed; "
-        "older lines are rejected with reason 'late' (reported, never lost: a full run includes them).",
+        "older lines are rejected with reason 'late' (reported, never lost: a full run includes them). "
+        "Default 1h.",
+        show_default=False,
+    ),
+]
+AllowEmptyOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-empty",
+        help="Let a full run that accepts no line (empty inputs, or every line rejected) replace the results "
+        "with nothing; without it such a run fails and changes nothing.",
     ),
 ]
 
 EngineOption = Annotated[
-    str,
+    Literal["embedded", "beam"],
     typer.Option(
         "--engine",
         help="embedded (Polars, this machine) or beam (Apache Beam: the same report on any Beam runner).",
     ),
 ]
 RunnerOption = Annotated[
-    str,
+    Runner,
     typer.Option(
         "--runner",
         help="With --engine beam: DirectRunner, PrismRunner, FlinkRunner, SparkRunner or DataflowRunner. "
@@ -94,85 +153,50 @@ ShardsOption = Annotated[
     ),
 ]
 
-F = TypeVar("F", bound=Callable[..., Any])
 
-
-def split_pipeline_options(args: list[Path]) -> tuple[list[Path], list[str]]:
+def split_pipeline_options(args: list[Path]) -> tuple[list[Path], tuple[str, ...]]:
     """(input files, Beam pipeline options): arguments after `--` that start with `-` are options."""
     files = [a for a in args if not str(a).startswith("-")]
-    return files, [str(a) for a in args if str(a).startswith("-")]
+    return files, tuple(str(a) for a in args if str(a).startswith("-"))
 
 
-def beam_options(engine: str, runner: str, extra: list[str], *, incremental: bool = False) -> list[str] | None:
-    """The Beam pipeline options for `--engine beam` (None for the embedded engine), or a one-line error."""
-    from footfall.sessions.beam_runners import RUNNERS
-
-    if engine not in ("embedded", "beam"):
-        raise FootfallError(f"bad --engine {engine!r}: use embedded or beam")
-    if engine == "embedded":
-        if extra:
-            raise FootfallError(f"pipeline options {' '.join(extra)} are only used with --engine beam")
-        return None
-    if incremental:
-        raise FootfallError("--incremental runs on the embedded engine; the Beam engine recomputes in full")
-    if runner not in RUNNERS:
-        raise FootfallError(f"bad --runner {runner!r}: use one of {', '.join(RUNNERS)}")
-    return [f"--runner={runner}", *extra]
-
-
-def state_folder(incremental: bool, state: Path | None, pipeline: str) -> Path | None:
-    """The incremental state folder of `pipeline`, or None for a full run."""
+def state_folder(incremental: bool, state_dir: Path | None, pipeline: str) -> Path | None:
+    """The incremental state folder of `pipeline` (default: FOOTFALL_DATA_DIR/state/<pipeline>), or None."""
     if not incremental:
-        if state is not None:
+        if state_dir is not None:
             raise FootfallError("--state is only used with --incremental")
         return None
     from footfall.config import get_settings
 
-    return state or get_settings().data_dir / "state" / pipeline
+    return state_dir or get_settings().state_dir(pipeline)
 
 
-def watch_runs(
-    sources: list[Path],
-    every: float,
-    run_once: Callable[[list[Path]], RunSummary],
-    *,
-    incremental: bool,
-    embedded: bool,
-) -> None:
-    """Run `run_once` on each look's ready files until interrupted; a failed run is reported and skipped."""
-    from footfall.interrupts import start_run
-    from footfall.watch import ready_files
+def watch_and_print(sources: list[Path], every: float, run: Callable[[list[Path]], RunSummary]) -> None:
+    """Run `run` on new files of `sources` every `every` seconds until Ctrl-C, printing each run."""
+    from footfall.watch import Changed, Failed, Ran, watch
 
-    if not (incremental and embedded):
-        raise FootfallError("--watch needs --incremental and the embedded engine")
-    if every <= 0:
-        raise FootfallError("--watch takes a positive number of seconds, e.g. --watch 60")
-    err_console.print(f"watching {', '.join(map(str, sources))} every {every:g} s; Ctrl-C stops", highlight=False)
-    for look in ready_files(sources, every=every):
-        for path in look.changed:
+    def report(event: Ran | Failed | Changed) -> None:
+        if isinstance(event, Changed):
             err_console.print(
-                f"[bold red]error:[/] {path}: changed after it was processed; its new content is not read "
+                f"[bold red]error:[/] {event.path}: changed after it was processed; its new content is not read "
                 "(deliver each hour as a new file; write it as NAME.part and rename it when complete)",
                 highlight=False,
                 soft_wrap=True,
             )
-        files = look.ready
-        if not files:
-            continue
-        started = time.perf_counter()
-        start_run()
-        try:
-            summary = run_once(files)
-        except FootfallError as exc:
-            err_console.print(f"[bold red]error:[/] {exc} (state unchanged; still watching)", highlight=False)
-            continue
-        console.print(
-            f"{summary.started_at:%Y-%m-%d %H:%M:%S}  {len(files)} file(s)  read {summary.read:,}  "
-            f"accepted {summary.accepted:,}  rejected {summary.rejected:,}  written {summary.written:,}  "
-            f"{time.perf_counter() - started:.2f} s",
-            highlight=False,
-            soft_wrap=True,
-        )
+        elif isinstance(event, Failed):
+            err_console.print(f"[bold red]error:[/] {event.error} (state unchanged; still watching)", highlight=False)
+        else:
+            s = event.summary
+            console.print(
+                f"{s.started_at:%Y-%m-%d %H:%M:%S}  {len(event.files)} file(s)  read {s.read:,}  "
+                f"accepted {s.accepted:,}  rejected {s.rejected:,}  written {s.written:,}  {event.seconds:.2f} s",
+                highlight=False,
+                soft_wrap=True,
+            )
+
+    if every > 0:
+        err_console.print(f"watching {', '.join(map(str, sources))} every {every:g} s; Ctrl-C stops", highlight=False)
+    watch(sources, every=every, run=run, report=report)
 
 
 def fail(message: str) -> typer.Exit:
@@ -183,19 +207,17 @@ def fail(message: str) -> typer.Exit:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn a FootfallError into a one-line message and exit code 2; never a traceback."""
-    try:
-        yield
-    except FootfallError as exc:
-        raise fail(str(exc)) from None
+    """No longer needed (FootfallGroup reports every FootfallError); kept until cli/recsys.py drops it."""
+    yield
 
 
-def open_warehouse(url: str | None) -> Warehouse:
-    """Connect to the warehouse named by the option, else by the settings."""
+def open_warehouse(url: str | None, *, read_only: bool = False) -> Warehouse:
+    """Connect to the warehouse named by the option, else by the settings; a read-only command
+    (`read_only`) refuses a DuckDB file that does not exist instead of creating an empty one."""
     from footfall.config import get_settings
     from footfall.warehouse import connect
 
-    return connect(url or get_settings().warehouse_url())
+    return connect(url or get_settings().warehouse_url(), must_exist=read_only)
 
 
 @contextmanager
@@ -210,22 +232,36 @@ def byte_progress(paths: list[Path], label: str) -> Iterator[Callable[[int], Non
         yield lambda n: bar.advance(task, n)
 
 
-FormatOption = Annotated[str, typer.Option("--format", help="Output: table, csv or json (an array of objects).")]
+TzOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tz",
+        help="Report time zone (IANA name; default FOOTFALL_REPORT_TZ); data is stored in UTC.",
+        show_default=False,
+    ),
+]
 
 
-FORMATS = ("table", "csv", "json")
+def report_filters(tz: str | None, *, date_from: str | None, date_to: str | None, **chosen: str | None) -> Filters:
+    """The report filters from the options (the zone: --tz, else FOOTFALL_REPORT_TZ)."""
+    from footfall.reports.filters import Filters, parse_date
+
+    start, end = parse_date(date_from, param="date_from"), parse_date(date_to, param="date_to")
+    zone = {} if tz is None else {"tz": tz}
+    return Filters(date_from=start, date_to=end, campaign=chosen.get("campaign"), reward=chosen.get("reward"), **zone)
+
+
+Format = Literal["table", "csv", "json"]
+FormatOption = Annotated[Format, typer.Option("--format", help="Output: table, csv or json (an array of objects).")]
 
 
 def check_format(fmt: str) -> str:
-    """`fmt` if it is an output format, else a one-line error (checked before any work)."""
-    if fmt not in FORMATS:
-        raise FootfallError(f"bad --format {fmt!r}: use table, csv or json")
+    """No longer needed (--format is typed); kept until cli/recsys.py drops it."""
     return fmt
 
 
-def print_frame(frame: pl.DataFrame, fmt: str, *, title: str = "") -> None:
+def print_frame(frame: pl.DataFrame, fmt: Format, *, title: str = "") -> None:
     """Print a report as a Rich table, CSV or JSON on stdout."""
-    check_format(fmt)
     if fmt == "csv":
         sys.stdout.write(frame.write_csv())
     elif fmt == "json":
@@ -258,18 +294,21 @@ def print_summary(summary: RunSummary) -> None:
     """Print a run's summary: counts, reject reasons, where results went."""
     from rich.table import Table
 
+    details = summary.details
     table = Table(title=f"{summary.command} — run {summary.run_id[:12]}", show_header=False, title_justify="left")
     table.add_row("read", f"{summary.read:,}")
     table.add_row("accepted", f"{summary.accepted:,}")
     table.add_row("rejected", f"{summary.rejected:,}")
-    for reason, count in summary.details.get("reject_reasons", {}).items():
+    for reason, count in details.reject_reasons.items():
         table.add_row(f"  {reason}", f"{count:,}")
     table.add_row("written", f"{summary.written:,}")
     table.add_row("seconds", f"{summary.seconds:.2f}")
-    for key in ("output", "rejects_output", "warehouse", "incremental_state", "watermark"):
-        if key in summary.details:
-            table.add_row(key.replace("_", " "), str(summary.details[key]))
-    skipped = summary.details.get("skipped_already_processed")
-    if skipped:
-        table.add_row("skipped (already processed)", f"{len(skipped):,} file(s)")
+    shown = {"output": details.output, "rejects output": details.rejects_output, "warehouse": details.warehouse}
+    if details.incremental is not None:
+        shown |= {"incremental state": details.incremental.state, "watermark": details.incremental.watermark}
+        if details.incremental.skipped_already_processed:
+            shown["skipped (already processed)"] = f"{len(details.incremental.skipped_already_processed):,} file(s)"
+    for label, value in shown.items():
+        if value is not None:
+            table.add_row(label, value)
     console.print(table)

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from footfall.cli._common import WarehouseOption, open_warehouse, print_summary, user_errors
+from footfall.cli._common import WarehouseOption, command_group, open_warehouse, print_summary
 
-app = typer.Typer(help="COVID-19 cases over time: load OWID or JHU CSSE time series.", no_args_is_help=True)
+app = command_group("COVID-19 cases over time: load OWID or JHU CSSE time series.")
 
 
 @app.command()
@@ -29,6 +29,6 @@ def load(
     """
     from footfall.covid.load import load_covid
 
-    with user_errors(), open_warehouse(warehouse) as wh:
+    with open_warehouse(warehouse) as wh:
         summary = load_covid(csv, warehouse=wh, location=location)
     print_summary(summary)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from footfall.cli._common import (
+    AllowEmptyOption,
     EngineOption,
     IncrementalOption,
     LatenessOption,
@@ -18,24 +19,22 @@ from footfall.cli._common import (
     StateOption,
     WarehouseOption,
     WatchOption,
-    beam_options,
     byte_progress,
+    command_group,
     open_warehouse,
     print_summary,
     split_pipeline_options,
     state_folder,
-    user_errors,
-    watch_runs,
+    watch_and_print,
 )
+from footfall.errors import FootfallError
 
 if TYPE_CHECKING:
     from footfall.runs import RunSummary
 
 CODECS = ("deflate", "snappy", "null")  # footfall.readers.avro.CODECS, kept here so --help needs no heavy imports
 
-app = typer.Typer(
-    help="HTTP access logs: sessions with campaign attribution, Avro archive, warehouse loads.", no_args_is_help=True
-)
+app = command_group("HTTP access logs: sessions with campaign attribution, Avro archive, warehouse loads.")
 
 Logs = Annotated[
     list[Path],
@@ -67,14 +66,17 @@ def sessions(
             show_default=False,
         ),
     ],
-    gap: Annotated[str, typer.Option("--gap", help="Session gap, e.g. 5m, 300s, 1h30m.")] = "5m",
+    gap: Annotated[
+        str | None, typer.Option("--gap", help="Session gap, e.g. 5m, 300s, 1h30m (default 5m).", show_default=False)
+    ] = None,
     warehouse: WarehouseOption = None,
     no_warehouse: Annotated[bool, typer.Option("--no-warehouse", help="Write the report files only.")] = False,
     assume_tz: AssumeTz = None,
     incremental: IncrementalOption = False,
-    state: StateOption = None,
-    lateness: LatenessOption = "1h",
+    state_dir: StateOption = None,
+    lateness: LatenessOption = None,
     watch: WatchOption = None,
+    allow_empty: AllowEmptyOption = False,
     engine: EngineOption = "embedded",
     runner: RunnerOption = "DirectRunner",
     shards: ShardsOption = None,
@@ -88,66 +90,55 @@ def sessions(
     Bad lines go to <out>.rejects.<ext> and the warehouse table http_log_rejects with line
     number, reason and raw text; the summary shows read = accepted + rejected. The warehouse
     tables http_log and http_log_rejects get these files' rows replaced, and http_sessions is
-    replaced by this report, in one transaction. A session is open=true while its last event is
-    within one gap of the newest event seen.
+    replaced by this report, in one transaction; the report files appear once it has committed.
+    A session is open=true while its last event is within one gap of the newest event seen.
 
-    With --incremental (e.g. hourly), only files not processed before are read; sessions that
-    span files are merged, and the report and http_sessions hold all data seen so far, exactly
-    as one run over all the files would give, for lines up to --lateness out of order.
-    --watch SECONDS keeps one process running that does this for each new file of LOGS (folders
-    allowed) once it stops changing: no start-up cost per hour.
+    With --incremental (e.g. hourly), only files not processed before (known by their content)
+    are read; sessions that span files are merged, and the report and http_sessions hold all data
+    seen so far, exactly as one run over all the files would give, for lines up to --lateness out
+    of order. --watch SECONDS keeps one process running that does this for each new file of LOGS
+    (folders allowed) once it stops changing: no start-up cost per hour.
 
     --engine beam runs the same pipeline on Apache Beam (LOGS may be gs://… URLs or Avro
     archives; Beam pipeline options go after `--`), with the same report and warehouse load.
     """
     from footfall.durations import parse_duration
-    from footfall.readers.timestamps import check_time_zone
-    from footfall.sessions.http_pipeline import run_http_sessions
+    from footfall.sessions.engines import EngineChoice, http_log_sessions
+    from footfall.zones import check_time_zone
 
-    with user_errors():
-        gap_delta, lateness_delta = parse_duration(gap), parse_duration(lateness, option="--lateness")
-        state_dir = state_folder(incremental, state, "http-sessions")
-        if assume_tz:
-            check_time_zone(assume_tz)
-        logs, extra = split_pipeline_options(logs)
-        options = beam_options(engine, runner, extra, incremental=incremental)
+    files, extra = split_pipeline_options(logs)
+    choice = EngineChoice(engine=engine, runner=runner, options=extra, shards=shards)
+    state = state_folder(incremental, state_dir, "http-sessions")
+    choice.check(incremental=state is not None)
+    gap_delta = parse_duration(gap, param="gap") if gap else None
+    late_delta = parse_duration(lateness, param="lateness") if lateness else None
+    if assume_tz:
+        check_time_zone(assume_tz, param="assume_tz")
 
-        def embedded(files: list[Path], progress: Callable[[int], None] | None = None) -> RunSummary:
-            with ExitStack() as stack:
-                wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
-                return run_http_sessions(
-                    files,
-                    mapping=mapping,
-                    out=out,
-                    gap=gap_delta,
-                    assume_tz=assume_tz,
-                    warehouse=wh,
-                    progress=progress,
-                    state_dir=state_dir,
-                    lateness=lateness_delta,
-                )
+    def run(new: list[Path], progress: Callable[[int], None] | None = None) -> RunSummary:
+        with ExitStack() as stack:
+            wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
+            return http_log_sessions(
+                new,
+                mapping=mapping,
+                out=out,
+                warehouse=wh,
+                gap=gap_delta,
+                assume_tz=assume_tz,
+                state_dir=state,
+                lateness=late_delta,
+                allow_empty=allow_empty,
+                progress=progress,
+                engine=choice,
+            )
 
-        if watch is not None:
-            watch_runs(logs, watch, embedded, incremental=state_dir is not None, embedded=options is None)
-            return
-        if options is None:
-            with byte_progress(logs, "sessionizing") as progress:
-                summary = embedded(logs, progress)
-        else:
-            from footfall.sessions.distributed import beam_http_sessions
-
-            with ExitStack() as stack:
-                wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
-                summary = beam_http_sessions(
-                    logs,
-                    mapping=mapping,
-                    out=out,
-                    gap=gap_delta,
-                    assume_tz=assume_tz,
-                    warehouse=wh,
-                    options=options,
-                    shards=shards,
-                )
+    if watch is not None:
+        if state is None or engine != "embedded":
+            raise FootfallError("--watch needs --incremental and the embedded engine")
+        watch_and_print(files, watch, run)
+        return
+    with byte_progress(files, "sessionizing") as progress:
+        summary = run(files, progress)
     print_summary(summary)
 
 
@@ -164,14 +155,13 @@ def to_avro(
     its sub-microsecond digits, the method, path, user id, parsed kind and ids, and the source
     file and line, so nothing of an accepted line is lost. Bad lines go to <out>.rejects.csv.
     """
-    from footfall.readers.timestamps import check_time_zone
     from footfall.sessions.http_pipeline import archive_http_logs
+    from footfall.zones import check_time_zone
 
-    with user_errors():
-        if assume_tz:
-            check_time_zone(assume_tz)
-        with byte_progress(logs, "archiving") as progress:
-            summary = archive_http_logs(logs, out=out, codec=codec, assume_tz=assume_tz, progress=progress)
+    if assume_tz:
+        check_time_zone(assume_tz)
+    with byte_progress(logs, "archiving") as progress:
+        summary = archive_http_logs(logs, out=out, codec=codec, assume_tz=assume_tz, progress=progress)
     print_summary(summary)
 
 
@@ -185,6 +175,6 @@ def load(
     """Load Avro archives into the warehouse table http_log (rows of the same source files are replaced)."""
     from footfall.sessions.http_pipeline import load_http_log_archive
 
-    with user_errors(), open_warehouse(warehouse) as wh:
+    with open_warehouse(warehouse) as wh:
         summary = load_http_log_archive(archives, warehouse=wh)
     print_summary(summary)

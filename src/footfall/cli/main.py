@@ -11,6 +11,7 @@ import typer
 
 from footfall import __version__
 from footfall.cli import covid, logs, members, recsys, rewards, sales, shop, synth, vouchers
+from footfall.cli._common import FootfallGroup
 from footfall.cli.demo import demo
 from footfall.cli.orchestrate import orchestrate
 from footfall.cli.runs import runs
@@ -19,6 +20,7 @@ from footfall.interrupts import run_committed
 
 app = typer.Typer(
     name="footfall",
+    cls=FootfallGroup,
     help="Customer-engagement analytics: sessions, attribution, reports, dashboard, recommendations.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from footfall.cli._common import WarehouseOption, console, open_warehouse, print_summary, user_errors
+from footfall.cli._common import WarehouseOption, command_group, console, err_console, open_warehouse, print_summary
 from footfall.errors import InputError
 
-app = typer.Typer(help="Membership applications: validate hourly inbox batches, load members.", no_args_is_help=True)
+app = command_group("Membership applications: validate hourly inbox batches, load members.")
 
 
 @app.command()
@@ -41,20 +41,21 @@ def process(
     """
     from footfall.members.inbox import process_inbox
 
-    with user_errors():
-        try:
-            ref = date.fromisoformat(reference_date)
-        except ValueError:
-            raise InputError(f"bad --reference-date {reference_date!r}: use YYYY-MM-DD") from None
-        if no_warehouse:
-            summary = process_inbox(inbox, out, reference_date=ref, warehouse=None)
-        else:
-            with open_warehouse(warehouse) as wh:
-                summary = process_inbox(inbox, out, reference_date=ref, warehouse=wh)
-    print_summary(summary)
-    if summary.details.get("batch"):
-        console.print(
-            f"batch {summary.details['batch']}: {summary.details['successful']}, {summary.details['unsuccessful']}"
-        )
+    try:
+        ref = date.fromisoformat(reference_date)
+    except ValueError:
+        raise InputError(f"bad --reference-date {reference_date!r}: use YYYY-MM-DD") from None
+    if no_warehouse:
+        summary = process_inbox(inbox, out, reference_date=ref, warehouse=None)
     else:
+        with open_warehouse(warehouse) as wh:
+            summary = process_inbox(inbox, out, reference_date=ref, warehouse=wh)
+    print_summary(summary)
+    if summary.details.batch:
+        console.print(f"batch {summary.details.batch}: {summary.details.successful}, {summary.details.unsuccessful}")
+    elif not summary.details.quarantined:
         console.print("no new files: nothing to process")
+    for path, reason in (summary.details.quarantined or {}).items():
+        err_console.print(f"[bold red]error:[/] {path}: quarantined ({reason})", highlight=False, soft_wrap=True)
+    if summary.details.quarantined:
+        raise typer.Exit(code=2)

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from footfall.cli._common import (
+    Format,
     FormatOption,
     WarehouseOption,
     check_format,
+    command_group,
     console,
     open_warehouse,
     print_frame,
@@ -21,8 +23,8 @@ from footfall.cli._common import (
 if TYPE_CHECKING:
     from footfall.recsys.data import Interactions
 
-app = typer.Typer(help="Recommender: interactions, models, their evaluation and the registry.", no_args_is_help=True)
-data_app = typer.Typer(help="Look at the interactions a model would learn from.", no_args_is_help=True)
+app = command_group("Recommender: interactions, models, their evaluation and the registry.")
+data_app = command_group("Look at the interactions a model would learn from.")
 app.add_typer(data_app, name="data")
 
 MovieLensOption = Annotated[
@@ -54,7 +56,7 @@ def load_interactions(movielens: Path | None, source: str, warehouse: str | None
         return read_warehouse_interactions(wh, source)
 
 
-def describe(data: Interactions, fmt: str) -> None:
+def describe(data: Interactions, fmt: Format) -> None:
     """Print what an interaction set holds: users, items, interactions, time span, titles."""
     import polars as pl
 

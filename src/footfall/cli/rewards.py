@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
 from footfall.cli._common import (
     FormatOption,
+    TzOption,
     WarehouseOption,
-    check_format,
+    command_group,
     open_warehouse,
     print_frame,
     print_summary,
-    user_errors,
+    report_filters,
 )
 from footfall.errors import InputError
 
-app = typer.Typer(
-    help="Rewards: load exports, peak engagement by local hour, weekly reward performance.", no_args_is_help=True
-)
+app = command_group("Rewards: load exports, peak engagement by local hour, weekly reward performance.")
 
-TzOption = Annotated[str, typer.Option("--tz", help="Report time zone (IANA name); data is stored in UTC.")]
 CsvPath = Annotated[Path | None, typer.Option(help="CSV export to load.", show_default=False)]
 
 
@@ -58,11 +55,10 @@ def load(
     """
     from footfall.rewards.load import load_rewards
 
-    with user_errors():
-        if not (campaigns or rewards or transactions):
-            raise InputError("give at least one of --campaigns, --rewards, --transactions")
-        with open_warehouse(warehouse) as wh:
-            summary = load_rewards(campaigns=campaigns, rewards=rewards, transactions=transactions, warehouse=wh)
+    if not (campaigns or rewards or transactions):
+        raise InputError("give at least one of --campaigns, --rewards, --transactions")
+    with open_warehouse(warehouse) as wh:
+        summary = load_rewards(campaigns=campaigns, rewards=rewards, transactions=transactions, warehouse=wh)
     print_summary(summary)
 
 
@@ -71,10 +67,11 @@ def peak_engagement(
     campaign: Annotated[str, typer.Option("--campaign", help="Campaign id.", show_default=False)],
     date_from: Annotated[str, typer.Option("--from", help="First local date, YYYY-MM-DD.", show_default=False)],
     date_to: Annotated[str, typer.Option("--to", help="Last local date, YYYY-MM-DD (included).", show_default=False)],
-    tz: TzOption = "Asia/Singapore",
+    tz: TzOption = None,
     top: Annotated[int, typer.Option("--top", help="Slots ranked 1..N by transactions (ties all shown).")] = 1,
     by: Annotated[
-        str, typer.Option("--by", help="slot: busiest (date, hour) slots; weekday-hour: the 7 x 24 matrix.")
+        Literal["slot", "weekday-hour"],
+        typer.Option("--by", help="slot: busiest (date, hour) slots; weekday-hour: the 7 x 24 matrix."),
     ] = "slot",
     fmt: FormatOption = "table",
     warehouse: WarehouseOption = None,
@@ -83,23 +80,19 @@ def peak_engagement(
 
     Transactions (every status) of the campaign's rewards are counted per (local date, local
     hour) in --tz, over the local dates --from to --to, both included: a transaction at
-    2019-08-12 16:30 UTC counts on 2019-08-13 at hour 0 in Asia/Singapore. The slots ranked
+    2019-08-12 16:30 UTC counts on 2019-08-13 at hour 0 in a UTC+8 zone. The slots ranked
     1..--top by count are shown; slots tied with a shown slot are all shown. --by weekday-hour
     gives instead the count for every local day of week (1 = Monday) and hour, 0 where none.
     """
     from footfall.reports import rewards as reports
 
-    with user_errors():
-        check_format(fmt)
-        start, end = _date(date_from, "--from"), _date(date_to, "--to")
-        if by not in ("slot", "weekday-hour"):
-            raise InputError(f"bad --by {by!r}: use slot or weekday-hour")
-        with open_warehouse(warehouse) as wh:
-            if by == "slot":
-                frame = reports.peak_engagement(wh, campaign=campaign, date_from=start, date_to=end, tz=tz, top=top)
-            else:
-                frame = reports.engagement_by_weekday_hour(wh, campaign=campaign, date_from=start, date_to=end, tz=tz)
-    print_frame(frame, fmt, title=f"campaign {campaign}, {start} – {end} ({tz})")
+    filters = report_filters(tz, campaign=campaign, date_from=date_from, date_to=date_to)
+    with open_warehouse(warehouse, read_only=True) as wh:
+        if by == "slot":
+            frame = reports.peak_engagement(wh, filters, top=top)
+        else:
+            frame = reports.engagement_by_weekday_hour(wh, filters)
+    print_frame(frame, fmt, title=f"campaign {campaign}, {filters.date_from} – {filters.date_to} ({filters.tz})")
 
 
 @app.command()
@@ -107,8 +100,16 @@ def weekly(
     reward: Annotated[
         str | None, typer.Option("--reward", help="One reward id (default: every reward).", show_default=False)
     ] = None,
-    status: Annotated[str, typer.Option("--status", help="The transaction status to count.")] = "redeemed",
-    tz: TzOption = "Asia/Singapore",
+    status: Annotated[
+        str, typer.Option("--status", help="The transaction status to count (one the transactions hold).")
+    ] = "redeemed",
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First local date counted (default: all).", show_default=False)
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Last local date counted (default: all).", show_default=False)
+    ] = None,
+    tz: TzOption = None,
     fmt: FormatOption = "table",
     warehouse: WarehouseOption = None,
 ) -> None:
@@ -117,19 +118,12 @@ def weekly(
     Weeks start on Monday in --tz. Every calendar week between a reward's first and last counted
     week is shown, with 0 where there were none. pct_change_vs_previous_week compares with the
     calendar week before (not the previous row), rounded to 2 decimals; it is empty (null) for
-    a reward's first week and after a week of 0, where a change is undefined.
+    a reward's first week and after a week of 0, where a change is undefined. The count column
+    is named for the status: redeemed_count, issued_count, ...
     """
     from footfall.reports import rewards as reports
 
-    with user_errors():
-        check_format(fmt)
-        with open_warehouse(warehouse) as wh:
-            frame = reports.weekly_reward_performance(wh, tz=tz, status=status, reward=reward)
-    print_frame(frame, fmt, title=f"weekly {status} ({tz})")
-
-
-def _date(text: str, option: str) -> date:
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        raise InputError(f"bad {option} {text!r}: use a date like 2019-08-12") from None
+    filters = report_filters(tz, reward=reward, date_from=date_from, date_to=date_to)
+    with open_warehouse(warehouse, read_only=True) as wh:
+        frame = reports.weekly_reward_performance(wh, filters, status=status)
+    print_frame(frame, fmt, title=f"weekly {status.strip().lower()} transactions ({filters.tz})")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from footfall.cli._common import WarehouseOption, console, open_warehouse, user_errors
+from footfall.cli._common import WarehouseOption, console, open_warehouse
 
 
 def runs(
@@ -17,7 +17,7 @@ def runs(
     """List recent runs with rows read, accepted, rejected and written."""
     from footfall.reports.runs import recent_runs
 
-    with user_errors(), open_warehouse(warehouse) as wh:
+    with open_warehouse(warehouse, read_only=True) as wh:
         frame = recent_runs(wh, limit=limit)
     table = Table("started (UTC)", "command", "status", "read", "accepted", "rejected", "written", "seconds")
     for row in frame.iter_rows(named=True):

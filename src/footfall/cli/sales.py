@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from footfall.cli._common import FormatOption, WarehouseOption, check_format, open_warehouse, print_frame, user_errors
+from footfall.cli._common import Format, FormatOption, WarehouseOption, command_group, open_warehouse, print_frame
 
 if TYPE_CHECKING:
     import polars as pl
 
-app = typer.Typer(help="Sales to members: top members by spending, top items by times bought.", no_args_is_help=True)
+app = command_group("Sales to members: top members by spending, top items by times bought.")
 
 
 @app.command("top-members")
@@ -39,9 +39,7 @@ def top_items(
     _print(query, n=n, fmt=fmt, warehouse=warehouse, title=f"top {n} items by times bought")
 
 
-def _print(query: Callable[..., pl.DataFrame], *, n: int, fmt: str, warehouse: str | None, title: str) -> None:
-    with user_errors():
-        check_format(fmt)
-        with open_warehouse(warehouse) as wh:
-            frame = query(wh, n=n)
+def _print(query: Callable[..., pl.DataFrame], *, n: int, fmt: Format, warehouse: str | None, title: str) -> None:
+    with open_warehouse(warehouse, read_only=True) as wh:
+        frame = query(wh, n=n)
     print_frame(frame, fmt, title=title)

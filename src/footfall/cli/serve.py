@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from footfall.cli._common import WarehouseOption, user_errors
+from footfall.cli._common import WarehouseOption
 from footfall.cli.recsys import RegistryOption
 
 
@@ -25,13 +25,13 @@ def serve(
     import uvicorn
 
     from footfall.api import create_app
+    from footfall.api.process import check_port_free
     from footfall.config import get_settings
     from footfall.warehouse import connect
 
     settings = get_settings()
     url = warehouse or settings.warehouse_url()
-    with user_errors():
-        connect(url).close()  # create the schema up front, so read-only requests find it
-    uvicorn.run(
-        create_app(url, models=registry), host=host or settings.host, port=port or settings.port, log_level="info"
-    )
+    connect(url, must_exist=True).close()  # bring the schema up to date, so read-only requests find it
+    where = (host or settings.host, port or settings.port)
+    check_port_free(*where)
+    uvicorn.run(create_app(url, models=registry), host=where[0], port=where[1], log_level="info")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from footfall.cli._common import (
+    AllowEmptyOption,
     EngineOption,
     FormatOption,
     IncrementalOption,
@@ -17,38 +18,40 @@ from footfall.cli._common import (
     RunnerOption,
     ShardsOption,
     StateOption,
+    TzOption,
     WarehouseOption,
     WatchOption,
-    beam_options,
     byte_progress,
-    check_format,
+    command_group,
     console,
     open_warehouse,
     print_frame,
     print_summary,
+    report_filters,
     split_pipeline_options,
     state_folder,
-    user_errors,
-    watch_runs,
+    watch_and_print,
 )
+from footfall.errors import FootfallError
 
 if TYPE_CHECKING:
     from footfall.runs import RunSummary
 
-app = typer.Typer(
-    help="Web shop: event JSON lines → customer sessions; visits before order; referrers.", no_args_is_help=True
-)
+app = command_group("Web shop: event JSON lines → customer sessions; visits before order; referrers.")
 
 
 @app.command()
 def sessions(
     files: Annotated[list[Path], typer.Argument(help="Event files (JSON lines, plain or gzip).", show_default=False)],
-    gap: Annotated[str, typer.Option("--gap", help="Session gap, e.g. 30m, 1h.")] = "30m",
+    gap: Annotated[
+        str | None, typer.Option("--gap", help="Session gap, e.g. 30m, 1h (default 30m).", show_default=False)
+    ] = None,
     warehouse: WarehouseOption = None,
     incremental: IncrementalOption = False,
-    state: StateOption = None,
-    lateness: LatenessOption = "1h",
+    state_dir: StateOption = None,
+    lateness: LatenessOption = None,
     watch: WatchOption = None,
+    allow_empty: AllowEmptyOption = False,
     engine: EngineOption = "embedded",
     runner: RunnerOption = "DirectRunner",
     shards: ShardsOption = None,
@@ -64,57 +67,73 @@ def sessions(
     replaced; shop_sessions and customers are replaced by this run's sessions. A session is
     open=true while its last event is within one gap of the newest event seen.
 
-    With --incremental (e.g. hourly), only files not processed before are read; sessions that
-    span files are merged, and the tables hold all data seen so far, exactly as one run over
-    all the files would give, for events up to --lateness out of order. --watch SECONDS keeps one
-    process running that does this for each new file (FILES may be folders) once it stops changing.
+    With --incremental (e.g. hourly), only files not processed before (known by their content)
+    are read; sessions that span files are merged, and the tables hold all data seen so far,
+    exactly as one run over all the files would give, for events up to --lateness out of order.
+    --watch SECONDS keeps one process running that does this for each new file (FILES may be
+    folders) once it stops changing.
 
     --engine beam runs the same pipeline on Apache Beam (Beam pipeline options go after `--`),
     with the same tables.
     """
     from footfall.durations import parse_duration
-    from footfall.sessions.shop_pipeline import run_shop_sessions
+    from footfall.sessions.engines import EngineChoice, shop_event_sessions
 
-    with user_errors():
-        gap_delta, lateness_delta = parse_duration(gap), parse_duration(lateness, option="--lateness")
-        state_dir = state_folder(incremental, state, "shop-sessions")
-        files, extra = split_pipeline_options(files)
-        options = beam_options(engine, runner, extra, incremental=incremental)
+    files, extra = split_pipeline_options(files)
+    choice = EngineChoice(engine=engine, runner=runner, options=extra, shards=shards)
+    state = state_folder(incremental, state_dir, "shop-sessions")
+    choice.check(incremental=state is not None)
+    gap_delta = parse_duration(gap, param="gap") if gap else None
+    late_delta = parse_duration(lateness, param="lateness") if lateness else None
 
-        def embedded(new: list[Path], progress: Callable[[int], None] | None = None) -> RunSummary:
-            with open_warehouse(warehouse) as wh:
-                return run_shop_sessions(
-                    new, gap=gap_delta, warehouse=wh, progress=progress, state_dir=state_dir, lateness=lateness_delta
-                )
+    def run(new: list[Path], progress: Callable[[int], None] | None = None) -> RunSummary:
+        with open_warehouse(warehouse) as wh:
+            return shop_event_sessions(
+                new,
+                warehouse=wh,
+                gap=gap_delta,
+                state_dir=state,
+                lateness=late_delta,
+                allow_empty=allow_empty,
+                progress=progress,
+                engine=choice,
+            )
 
-        if watch is not None:
-            watch_runs(files, watch, embedded, incremental=state_dir is not None, embedded=options is None)
-            return
-        if options is not None:
-            from footfall.sessions.distributed import beam_shop_sessions
-
-            with open_warehouse(warehouse) as wh:
-                summary = beam_shop_sessions(files, gap=gap_delta, warehouse=wh, options=options, shards=shards)
-        else:
-            with byte_progress(files, "sessionizing") as progress:
-                summary = embedded(files, progress)
+    if watch is not None:
+        if state is None or engine != "embedded":
+            raise FootfallError("--watch needs --incremental and the embedded engine")
+        watch_and_print(files, watch, run)
+        return
+    with byte_progress(files, "sessionizing") as progress:
+        summary = run(files, progress)
     print_summary(summary)
-    console.print(f"anonymous events (no customer id, not sessionized): {summary.details['anonymous_events']:,}")
+    console.print(f"anonymous events (no customer id, not sessionized): {summary.details.anonymous_events or 0:,}")
 
 
 @app.command()
 def metrics(
+    date_from: Annotated[
+        str | None,
+        typer.Option("--from", help="First local date of a first order (default: all).", show_default=False),
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Last local date (included; default: all).", show_default=False)
+    ] = None,
+    tz: TzOption = None,
     fmt: FormatOption = "table",
     warehouse: WarehouseOption = None,
 ) -> None:
-    """Print the order metrics (as GET /metrics/orders) and session length by referrer (GET /metrics/referrers)."""
+    """Print the order metrics (as GET /metrics/orders) and session length by referrer (GET /metrics/referrers).
+
+    --from/--to keep the customers whose first order session started on those local dates (in
+    --tz) for the order metrics, and the sessions that started on them for the referrers.
+    """
     from footfall.reports.shop import order_metrics, referrer_metrics
 
-    with user_errors():
-        check_format(fmt)
-        with open_warehouse(warehouse) as wh:
-            orders = order_metrics(wh)
-            referrers = referrer_metrics(wh)
+    filters = report_filters(tz, date_from=date_from, date_to=date_to)
+    with open_warehouse(warehouse, read_only=True) as wh:
+        orders = order_metrics(wh, filters)
+        referrers = referrer_metrics(wh, filters)
     if fmt == "json":
         typer.echo(json.dumps({"orders": orders, "referrers": referrers.to_dicts()}))
         return

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from footfall.cli._common import WarehouseOption, console, open_warehouse, user_errors
+from footfall.cli._common import WarehouseOption, command_group, console, open_warehouse
 from footfall.errors import InputError
 
-app = typer.Typer(help="Generate realistic, seeded sample data.", no_args_is_help=True)
+app = command_group("Generate realistic, seeded sample data.")
 
 
 @app.command("http-log")
@@ -31,15 +31,14 @@ def http_log(
     unsorted lines, mixed UTC offsets and a few bad lines of every kind."""
     from footfall.synth.http_log import HttpLogSpec, generate_http_log
 
-    with user_errors():
-        if events < 1 or users < 1 or days < 1:
-            raise InputError("--events, --users and --days must be at least 1")
-        for path in (out, mapping_out):
-            if path is not None and not path.parent.is_dir():
-                raise InputError(f"{path}: folder {path.parent} does not exist")
-        lines = generate_http_log(
-            HttpLogSpec(events=events, users=min(users, 9_000_000), seed=seed, days=days), out, mapping_out=mapping_out
-        )
+    if events < 1 or users < 1 or days < 1:
+        raise InputError("--events, --users and --days must be at least 1")
+    for path in (out, mapping_out):
+        if path is not None and not path.parent.is_dir():
+            raise InputError(f"{path}: folder {path.parent} does not exist")
+    lines = generate_http_log(
+        HttpLogSpec(events=events, users=min(users, 9_000_000), seed=seed, days=days), out, mapping_out=mapping_out
+    )
     console.print(f"wrote {lines:,} lines to {out}" + (f" and the mapping to {mapping_out}" if mapping_out else ""))
 
 
@@ -62,12 +61,11 @@ def rewards(
     and a few bad rows (an orphan, a bad timestamp, a repeated id)."""
     from footfall.synth.rewards import RewardsSpec, generate_rewards
 
-    with user_errors():
-        if min(transactions, campaigns, rewards) < 1:
-            raise InputError("--transactions, --campaigns and --rewards must be at least 1")
-        paths = generate_rewards(
-            RewardsSpec(transactions=transactions, campaigns=campaigns, rewards=rewards, seed=seed), out_dir
-        )
+    if min(transactions, campaigns, rewards) < 1:
+        raise InputError("--transactions, --campaigns and --rewards must be at least 1")
+    paths = generate_rewards(
+        RewardsSpec(transactions=transactions, campaigns=campaigns, rewards=rewards, seed=seed), out_dir
+    )
     console.print("wrote " + ", ".join(str(p) for p in paths.values()))
 
 
@@ -84,12 +82,11 @@ def shop_events(
     ending in orders for about 30 % of customers, lines out of time order, a few malformed lines."""
     from footfall.synth.shop_events import ShopSpec, generate_shop_events
 
-    with user_errors():
-        if events < 1 or days < 1:
-            raise InputError("--events and --days must be at least 1")
-        if not out.parent.is_dir():
-            raise InputError(f"{out}: folder {out.parent} does not exist")
-        lines = generate_shop_events(ShopSpec(events=events, days=days, seed=seed), out)
+    if events < 1 or days < 1:
+        raise InputError("--events and --days must be at least 1")
+    if not out.parent.is_dir():
+        raise InputError(f"{out}: folder {out.parent} does not exist")
+    lines = generate_shop_events(ShopSpec(events=events, days=days, seed=seed), out)
     console.print(f"wrote {lines:,} lines to {out}")
 
 
@@ -107,12 +104,11 @@ def split_hourly(
     """Split a file into hourly files by UTC hour, as servers deliver them (for trying --incremental)."""
     from footfall.synth.hourly import split_hourly as split
 
-    with user_errors():
-        if kind not in ("http-log", "shop-events"):
-            raise InputError(f"bad --kind {kind!r}: use http-log or shop-events")
-        if not file.is_file():
-            raise InputError(f"{file}: no such file")
-        paths = split(file, out_dir, kind=kind, late_fraction=late_fraction, max_delay_minutes=max_delay, seed=seed)
+    if kind not in ("http-log", "shop-events"):
+        raise InputError(f"bad --kind {kind!r}: use http-log or shop-events")
+    if not file.is_file():
+        raise InputError(f"{file}: no such file")
+    paths = split(file, out_dir, kind=kind, late_fraction=late_fraction, max_delay_minutes=max_delay, seed=seed)
     console.print(f"wrote {len(paths)} hourly files to {out_dir}")
 
 
@@ -126,10 +122,9 @@ def applications(
     """Write membership application CSVs: every date shape, titles and suffixes, and mistakes."""
     from footfall.synth.members import generate_applications
 
-    with user_errors():
-        if files < 1 or rows < 1:
-            raise InputError("--files and --rows must be at least 1")
-        paths = generate_applications(out_dir, files=files, rows=rows, seed=seed)
+    if files < 1 or rows < 1:
+        raise InputError("--files and --rows must be at least 1")
+    paths = generate_applications(out_dir, files=files, rows=rows, seed=seed)
     console.print(f"wrote {len(paths)} files to {out_dir}")
 
 
@@ -141,10 +136,11 @@ def sales(
 ) -> None:
     """Generate items and orders for the members in the warehouse and load them (replacing earlier sales)."""
     from footfall.members.sales import replace_sales
+    from footfall.reports.sales import member_ids
     from footfall.synth.members import generate_sales
 
-    with user_errors(), open_warehouse(warehouse) as wh:
-        members = wh.query("SELECT membership_id FROM members ORDER BY membership_id")["membership_id"].to_list()
+    with open_warehouse(warehouse) as wh:
+        members = member_ids(wh)
         if not members:
             raise InputError("no members in the warehouse: run `footfall members process` first")
         summary = replace_sales(wh, generate_sales(members, orders=orders, seed=seed))
@@ -163,10 +159,9 @@ def vouchers(
     user demographics, and three bad rows."""
     from footfall.synth.vouchers import VouchersSpec, generate_vouchers
 
-    with user_errors():
-        if min(count, users, days) < 1:
-            raise InputError("--vouchers, --users and --days must be at least 1")
-        rows = generate_vouchers(VouchersSpec(vouchers=count, users=users, days=days, seed=seed), out)
+    if min(count, users, days) < 1:
+        raise InputError("--vouchers, --users and --days must be at least 1")
+    rows = generate_vouchers(VouchersSpec(vouchers=count, users=users, days=days, seed=seed), out)
     console.print(f"wrote {rows:,} vouchers to {out}")
 
 
@@ -179,8 +174,7 @@ def covid(
     """Write a plausible Singapore COVID-19 daily case series, 2020-01-23 to 2022-12-31."""
     from footfall.synth.covid import generate_covid
 
-    with user_errors():
-        if layout not in ("owid", "jhu"):
-            raise InputError(f"bad --layout {layout!r}: use owid or jhu")
-        rows = generate_covid(out, seed=seed, layout=layout)
+    if layout not in ("owid", "jhu"):
+        raise InputError(f"bad --layout {layout!r}: use owid or jhu")
+    rows = generate_covid(out, seed=seed, layout=layout)
     console.print(f"wrote {rows:,} rows to {out}")

@@ -7,11 +7,9 @@ from typing import Annotated
 
 import typer
 
-from footfall.cli._common import WarehouseOption, open_warehouse, print_summary, user_errors
+from footfall.cli._common import WarehouseOption, command_group, open_warehouse, print_summary
 
-app = typer.Typer(
-    help="Vouchers: load the voucher export (rewards issued to users, redeemed or expired).", no_args_is_help=True
-)
+app = command_group("Vouchers: load the voucher export (rewards issued to users, redeemed or expired).")
 
 
 @app.command()
@@ -40,8 +38,7 @@ def load(
     from footfall.readers.vouchers import parse_column_mapping
     from footfall.vouchers.load import load_vouchers
 
-    with user_errors():
-        mapping = parse_column_mapping(columns)
-        with open_warehouse(warehouse) as wh:
-            summary = load_vouchers(csv, warehouse=wh, columns=mapping)
+    mapping = parse_column_mapping(columns)
+    with open_warehouse(warehouse) as wh:
+        summary = load_vouchers(csv, warehouse=wh, columns=mapping)
     print_summary(summary)

@@ -28,8 +28,7 @@ def load_covid(path: Path, *, warehouse: Warehouse, location: str | None = None)
             warehouse.insert("covid_rejects", rejects)
         summary.read = rows.height + rejects.height
         summary.accepted, summary.rejected, summary.written = rows.height, rejects.height, rows.height
-        summary.details["reject_reasons"] = dict(sorted(rejects["reason"].value_counts().iter_rows()))
-        summary.details["locations"] = len(locations)
-        summary.details["warehouse"] = warehouse.url
+        summary.count_rejects(rejects["reason"])
+        summary.details.locations = len(locations)
         summary.record(warehouse)
     return summary

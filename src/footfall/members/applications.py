@@ -1,6 +1,6 @@
 """Membership applications: clean names and dates, validate, and give successes a membership id.
 
-Rules (`CONTRACTS.md` → Membership pipeline): successful iff the mobile number is 8 digits, the
+Rules (docs/data-contracts.md → Membership pipeline): successful iff the mobile number is 8 digits, the
 applicant is over 18 on the reference date (18th birthday on or before it), the email has a
 valid form and a `.com` or `.net` domain, and a name is present.
 

@@ -1,22 +1,19 @@
 """Process an inbox of membership application CSVs into one batch of successful and unsuccessful rows.
 
-Layout under `out`: `successful/applications_<batch>.csv`, `unsuccessful/applications_<batch>.csv`,
-`archive/<batch>/<file>` (the inputs, moved) and `manifest.json` (the SHA-256 of every processed
-file and the batches). The manifest is the commit point: outputs are written under temp names,
-renamed, the warehouse is loaded, then the manifest is replaced; batch files the manifest does
-not know (left by a run that died) are removed at the start of the next run, and a run that
-fails removes its own. A file whose content was processed before is not processed again.
+Rules: docs/members.md. Layout and commit protocol: `batches.py`. A file whose content was
+processed before is not processed again. A file that cannot be an input — its header lacks a
+required column, or it cannot be read as CSV (a field over the CSV reader's limit, a NUL byte, bad
+encoding) — is moved to the quarantine with its reason, and the other files still run. The batch
+commits once: with a warehouse, its members, run record and processed files in one transaction;
+without, the manifest. Outputs are published, and inputs archived, only after that commit.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -25,8 +22,12 @@ from typing import Any
 import polars as pl
 
 from footfall.errors import InputError
+from footfall.interrupts import committing
 from footfall.members.applications import INPUT_COLUMNS, evaluate
+from footfall.members.batches import Manifest, archive, finish_pending, quarantine
+from footfall.outputs import StagedOutputs
 from footfall.runs import RunSummary
+from footfall.sessions.incremental import file_digest
 from footfall.warehouse import Warehouse
 
 __all__ = ["MEMBER_COLUMNS", "process_inbox"]
@@ -41,6 +42,8 @@ MEMBER_COLUMNS = [
     "source_file",
     "batch_id",
 ]
+_MAX_FIELD = 1 << 20  # a CSV field longer than this (1 MiB) makes the file unreadable: quarantined
+csv.field_size_limit(_MAX_FIELD)
 
 
 @dataclass
@@ -52,62 +55,113 @@ class _Rows:
 def process_inbox(
     inbox: Path, out: Path, *, reference_date: date, warehouse: Warehouse | None, now: datetime | None = None
 ) -> RunSummary:
-    """Process every new CSV in `inbox` into one batch under `out`; load successes into `members`."""
+    """Process every new CSV in `inbox` into one batch under `out`; load successes into `members`.
+
+    Files that cannot be inputs are quarantined and listed in `details.quarantined` (the CLI then
+    exits non-zero); the rest still make the batch.
+    """
     if not inbox.is_dir():
         raise InputError(f"{inbox}: no such inbox folder")
-    out.mkdir(parents=True, exist_ok=True)
     for name in ("successful", "unsuccessful", "archive"):
-        (out / name).mkdir(exist_ok=True)
-    manifest = _read_manifest(out)
-    _remove_orphans(out, manifest)
-    files = sorted(p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+        (out / name).mkdir(parents=True, exist_ok=True)
+    manifest = Manifest.read(out, warehouse)
+    finish_pending(out, manifest)
+    if manifest.stale:
+        manifest.write(out)
+    new, seen = _new_files(inbox, manifest)
+    summary = RunSummary("members process", inputs=[str(p) for p in new.values()])
+    summary.details.already_processed = [str(p) for p in seen]
+    summary.details.reference_date = str(reference_date)
+    batch = _batch_id(now or datetime.now(UTC), manifest)
+    rows, quarantined = _Rows(), {}
+    for digest, path in list(new.items()):
+        problem = _evaluate_file(path, rows, reference_date=reference_date, batch=batch)
+        if problem is not None:
+            quarantine(path, problem, out / "quarantine" / batch)
+            quarantined[str(path)] = problem
+            del new[digest]
+    summary.details.quarantined = quarantined or None
+    summary.inputs = [str(p) for p in new.values()]
+    if new:
+        _commit(summary, rows, new, out=out, batch=batch, manifest=manifest, warehouse=warehouse)
+    archive(seen, out / "archive" / "already-processed")
+    return summary
+
+
+def _new_files(inbox: Path, manifest: Manifest) -> tuple[dict[str, Path], list[Path]]:
+    """(digest → file not processed before, files whose content was), in name order."""
     new: dict[str, Path] = {}
     seen: list[Path] = []
-    for path in files:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if digest in manifest["files"] or digest in new:
+    for path in sorted(p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() == ".csv"):
+        digest = file_digest(path)
+        if digest in manifest.files or digest in new:
             seen.append(path)
         else:
             new[digest] = path
-    summary = RunSummary("members process", inputs=[str(p) for p in new.values()])
-    batch = _batch_id(now or datetime.now(UTC), manifest)
-    summary.details.update(batch=batch, already_processed=[str(p) for p in seen], reference_date=str(reference_date))
-    if not new:
-        _archive(seen, out / "archive" / "already-processed")
-        summary.details["batch"] = None
-        return summary
-    rows = _Rows()
-    for path in new.values():
-        _evaluate_file(path, rows, reference_date=reference_date, batch=batch)
+    return new, seen
+
+
+def _commit(
+    summary: RunSummary,
+    rows: _Rows,
+    files: dict[str, Path],
+    *,
+    out: Path,
+    batch: str,
+    manifest: Manifest,
+    warehouse: Warehouse | None,
+) -> None:
+    """Stage the batch's outputs, commit the batch, then publish the outputs and archive its inputs."""
+    summary.details.batch = batch
     summary.read = len(rows.successful) + len(rows.unsuccessful)
     summary.accepted, summary.rejected = len(rows.successful), len(rows.unsuccessful)
-    summary.details["reject_reasons"] = _reason_counts(rows.unsuccessful)
+    summary.written = len(rows.successful)
+    summary.details.reject_reasons = _reason_counts(rows.unsuccessful)
     outputs = [out / "successful" / f"applications_{batch}.csv", out / "unsuccessful" / f"applications_{batch}.csv"]
+    summary.details.successful, summary.details.unsuccessful = str(outputs[0]), str(outputs[1])
+    staged, committed = StagedOutputs(tag=batch), False
+
+    def publish() -> None:  # right after the commit, never cut by Ctrl-C; a kill here: the next run finishes it
+        nonlocal committed
+        committed = warehouse is not None
+        manifest.write(out)  # the commit point without a warehouse
+        committed = True
+        staged.publish()
+
     try:
-        _write_csv(_frame(rows.successful, _SUCCESS_COLUMNS), outputs[0])
-        _write_csv(_frame(rows.unsuccessful, _FAILURE_COLUMNS), outputs[1])
-        summary.written = len(rows.successful)
-        summary.details.update(successful=str(outputs[0]), unsuccessful=str(outputs[1]))
-        if warehouse is not None:
-            with warehouse.transaction():
-                members = _frame(rows.successful, _SUCCESS_COLUMNS).select(
-                    *(c for c in MEMBER_COLUMNS if c != "date_of_birth"),
-                    date_of_birth=pl.col("date_of_birth").str.to_date("%Y%m%d"),
-                )
-                warehouse.upsert("members", members.unique("membership_id", keep="last"), key="membership_id")
-                summary.details["warehouse"] = warehouse.url
-                summary.record(warehouse)
-        for digest, path in new.items():
-            manifest["files"][digest] = {"file": path.name, "batch": batch}
-        manifest["batches"].append(batch)
-        _write_manifest(out, manifest)
-    except BaseException:
-        for path in outputs:
-            path.unlink(missing_ok=True)
-        raise
-    _archive(list(new.values()), out / "archive" / batch)
-    _archive(seen, out / "archive" / "already-processed")
-    return summary
+        staged.write(_frame(rows.successful, _SUCCESS_COLUMNS), outputs[0])
+        staged.write(_frame(rows.unsuccessful, _FAILURE_COLUMNS), outputs[1])
+        manifest.add(batch, files)
+        if warehouse is None:
+            with committing():
+                publish()
+        else:
+            with warehouse.transaction(then=publish):
+                _load(warehouse, summary, rows, files, batch)
+    finally:
+        if not committed:
+            staged.discard()
+    archive(list(files.values()), out / "archive" / batch)
+
+
+def _load(warehouse: Warehouse, summary: RunSummary, rows: _Rows, files: dict[str, Path], batch: str) -> None:
+    """The batch's members, its processed files and its run record (inside one transaction)."""
+    members = _frame(rows.successful, _SUCCESS_COLUMNS).select(
+        *(c for c in MEMBER_COLUMNS if c != "date_of_birth"),
+        date_of_birth=pl.col("date_of_birth").str.to_date("%Y%m%d"),
+    )
+    warehouse.upsert("members", members.unique("membership_id", keep="last"), key="membership_id")
+    processed = pl.DataFrame(
+        {
+            "sha256": list(files),
+            "file_name": [p.name for p in files.values()],
+            "batch_id": batch,
+            "run_id": summary.run_id,
+            "processed_at": summary.started_at,
+        }
+    )
+    warehouse.insert("member_files", processed)
+    summary.record(warehouse)
 
 
 _LINEAGE = ["source_file", "line_number", "batch_id"]
@@ -115,32 +169,48 @@ _SUCCESS_COLUMNS = [*INPUT_COLUMNS, "first_name", "last_name", "above_18", "memb
 _FAILURE_COLUMNS = [*INPUT_COLUMNS, "first_name", "last_name", "above_18", "reasons", *_LINEAGE]
 
 
-def _evaluate_file(path: Path, rows: _Rows, *, reference_date: date, batch: str) -> None:
-    """Every data row of `path` into exactly one of the two outputs."""
+def _evaluate_file(path: Path, rows: _Rows, *, reference_date: date, batch: str) -> str | None:
+    """Every data row of `path` into exactly one of the two outputs; or why the file cannot be an input."""
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    if "\x00" in text:
+        return "the file holds a NUL byte: not a CSV text file"
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
-    missing = [c for c in INPUT_COLUMNS if c not in header]
-    for record in reader:
-        number = reader.line_num  # the record's (last) line: quoted fields may span lines
-        if not any(cell.strip() for cell in record):
-            continue  # a blank line is not an application
-        raw = dict(zip(header, record, strict=False))
-        base: dict[str, Any] = {c: raw.get(c, "") for c in INPUT_COLUMNS}
-        base |= {"source_file": path.name, "line_number": number, "batch_id": batch}
-        problems = []
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+        missing = [c for c in INPUT_COLUMNS if c not in header]
         if missing:
-            problems.append(f"file: missing column {missing[0]!r} (expected header {','.join(INPUT_COLUMNS)})")
-        elif len(record) != len(header):
-            problems.append(f"row: {len(record)} fields, expected {len(header)}")
-        app = evaluate(base, reference_date=reference_date)
-        reasons = problems + list(app.reasons)
-        cleaned = {"first_name": app.first_name, "last_name": app.last_name, "above_18": app.above_18}
-        if reasons:
-            rows.unsuccessful.append(base | cleaned | {"reasons": json.dumps(reasons)})
-        else:
-            success = {"date_of_birth": app.date_of_birth, "membership_id": app.membership_id}
-            rows.successful.append(base | cleaned | success)
+            return (
+                f"header: missing column {missing[0]!r} (expected {','.join(INPUT_COLUMNS)}; found {','.join(header)})"
+            )
+        added = _Rows()
+        for record in reader:
+            _evaluate_row(record, header, reader.line_num, added, path=path, reference_date=reference_date, batch=batch)
+    except csv.Error as exc:
+        return f"line {reader.line_num}: not readable as CSV ({exc})"
+    rows.successful += added.successful
+    rows.unsuccessful += added.unsuccessful
+    return None
+
+
+def _evaluate_row(
+    record: list[str], header: list[str], number: int, rows: _Rows, *, path: Path, reference_date: date, batch: str
+) -> None:
+    """One application (`number`: its last line — quoted fields may span lines) into one of the outputs."""
+    if not any(cell.strip() for cell in record):
+        return  # a blank line is not an application
+    raw = dict(zip(header, record, strict=False))
+    base: dict[str, Any] = {c: raw.get(c, "") for c in INPUT_COLUMNS}
+    base |= {"source_file": path.name, "line_number": number, "batch_id": batch}
+    problems = [f"row: {len(record)} fields, expected {len(header)}"] if len(record) != len(header) else []
+    app = evaluate(base, reference_date=reference_date)
+    reasons = problems + list(app.reasons)
+    cleaned = {"first_name": app.first_name, "last_name": app.last_name, "above_18": app.above_18}
+    if reasons:
+        rows.unsuccessful.append(base | cleaned | {"reasons": json.dumps(reasons)})
+    else:
+        rows.successful.append(
+            base | cleaned | {"date_of_birth": app.date_of_birth, "membership_id": app.membership_id}
+        )
 
 
 def _reason_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -158,56 +228,10 @@ def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pl.DataFrame:
     return pl.DataFrame([{c: r.get(c) for c in columns} for r in rows], schema=schema, orient="row")
 
 
-def _write_csv(frame: pl.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.write_csv(tmp)
-    tmp.replace(path)
-
-
-def _read_manifest(out: Path) -> dict[str, Any]:
-    path = out / "manifest.json"
-    if not path.exists():
-        return {"files": {}, "batches": []}
-    try:
-        manifest: dict[str, Any] = json.loads(path.read_text())
-    except ValueError as exc:
-        raise InputError(f"{path}: unreadable manifest ({exc})") from None
-    return manifest
-
-
-def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
-    tmp = out / f".manifest.json.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(manifest, indent=1))
-    tmp.replace(out / "manifest.json")
-
-
-def _remove_orphans(out: Path, manifest: dict[str, Any]) -> None:
-    """Remove batch files and temp files that no committed batch owns (a run died mid-way)."""
-    known = set(manifest["batches"])
-    for name in ("successful", "unsuccessful"):
-        for path in (out / name).iterdir():
-            batch = path.stem.removeprefix("applications_")
-            if path.name.startswith(".") or batch not in known:
-                path.unlink()
-
-
-def _batch_id(now: datetime, manifest: dict[str, Any]) -> str:
+def _batch_id(now: datetime, manifest: Manifest) -> str:
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     batch, n = stamp, 1
-    while batch in manifest["batches"]:
+    while batch in manifest.batches:
         n += 1
         batch = f"{stamp}-{n}"
     return batch
-
-
-def _archive(paths: list[Path], folder: Path) -> None:
-    if not paths:
-        return
-    folder.mkdir(parents=True, exist_ok=True)
-    for path in paths:
-        target = folder / path.name
-        n = 1
-        while target.exists():
-            n += 1
-            target = folder / f"{path.stem}.{n}{path.suffix}"
-        shutil.move(path, target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from footfall.errors import InputError
+from footfall.reports.sales import member_ids
 from footfall.runs import RunSummary
 from footfall.warehouse import Warehouse
 
@@ -15,7 +16,7 @@ def replace_sales(warehouse: Warehouse, tables: dict[str, pl.DataFrame]) -> RunS
     """Replace all orders, order lines and items with `tables`, in one transaction (members are kept)."""
     summary = RunSummary("sales load", inputs=sorted(tables))
     with warehouse.transaction():
-        members = warehouse.query("SELECT membership_id FROM members")
+        members = pl.DataFrame({"membership_id": member_ids(warehouse)}, schema={"membership_id": pl.String})
         _check_keys(tables["orders"], "membership_id", members, "members")
         _check_keys(tables["order_items"], "order_id", tables["orders"], "orders")
         _check_keys(tables["order_items"], "item_id", tables["items"], "items")
@@ -24,7 +25,6 @@ def replace_sales(warehouse: Warehouse, tables: dict[str, pl.DataFrame]) -> RunS
         for table in ("items", "orders", "order_items"):
             summary.written += warehouse.insert(table, tables[table])
         summary.read = summary.accepted = summary.written
-        summary.details["warehouse"] = warehouse.url
         summary.record(warehouse)
     return summary
 

@@ -14,7 +14,17 @@ from pathlib import Path
 
 from footfall.api.process import wait_until_answers
 
-__all__ = ["INSTANCE_YAML", "orchestrator_in_background", "prepare_home", "start_orchestrator", "stop_orchestrator"]
+__all__ = [
+    "INSTANCE_YAML",
+    "STOP_SECONDS",
+    "orchestrator_in_background",
+    "prepare_home",
+    "start_orchestrator",
+    "stop_orchestrator",
+    "wait_for",
+]
+
+STOP_SECONDS = 8.0  # Ctrl-C: `dagster dev` gets this long to stop its processes, then they are killed
 
 DEFINITIONS_MODULE = "footfall.orchestration.definitions"
 INSTANCE_YAML = """\
@@ -46,8 +56,19 @@ def start_orchestrator(*, port: int, home: Path, env: dict[str, str] | None = No
     )
 
 
-def stop_orchestrator(proc: subprocess.Popen[bytes], *, timeout: float = 30.0) -> None:
-    """Ask `dagster dev` to shut down its webserver, daemon and code server (SIGINT); kill what is left."""
+def wait_for(proc: subprocess.Popen[bytes]) -> int:
+    """Wait until `proc` exits, in short waits: a Ctrl-C that lands on one of the library threads (Polars',
+    jemalloc's) does not interrupt a blocking wait of the main thread, so the main thread must look often."""
+    while True:
+        try:
+            return proc.wait(timeout=0.25)
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def stop_orchestrator(proc: subprocess.Popen[bytes], *, timeout: float = STOP_SECONDS) -> None:
+    """Ask `dagster dev` to shut down its webserver, daemon and code server (SIGINT); after `timeout`
+    seconds kill its whole process group."""
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
         with suppress(subprocess.TimeoutExpired):

@@ -49,7 +49,7 @@ class DataDirResource(dg.ConfigurableResource["DataDirResource"]):
     """The data dir's folders (inputs in `inbox/`, outputs beside it), the report zone, optional MovieLens data."""
 
     data_dir: str
-    report_tz: str = "Asia/Singapore"
+    report_tz: str  # FOOTFALL_REPORT_TZ, passed in by resources_for
     movielens: str = ""
 
     @property
@@ -70,6 +70,10 @@ class DataDirResource(dg.ConfigurableResource["DataDirResource"]):
         path = self.root.joinpath(*parts)
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
+
+    def state_dir(self, pipeline: str) -> Path:
+        """The incremental state of `pipeline` (the same folder as the CLI's `--incremental`)."""
+        return self.root / "state" / pipeline
 
     def files(self, name: str) -> list[Path]:
         """The files in `inbox/<name>`, by name (hidden and partial `.tmp`/`.part` files are not ready)."""

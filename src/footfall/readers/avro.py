@@ -46,7 +46,7 @@ def http_log_schema() -> dict[str, Any]:
 def write_http_log_avro(batches: Iterable[pl.DataFrame], out: Path, *, codec: str = "deflate") -> int:
     """Write event batches (in file order) to one Avro container file; return the record count."""
     if codec not in CODECS:
-        raise InputError(f"bad --codec {codec!r}: use one of {', '.join(CODECS)}")
+        raise InputError(f"bad {{param}} {codec!r}: use one of {', '.join(CODECS)}", param="codec")
     if out.parent and not out.parent.is_dir():
         raise InputError(f"{out}: folder {out.parent} does not exist")
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")

@@ -1,4 +1,4 @@
-"""Read HTTP access logs (`CONTRACTS.md` → HTTP access log) into events and rejects, streaming.
+"""Read HTTP access logs (docs/data-contracts.md → HTTP access log) into events and rejects, streaming.
 
 Line: `timestamp http_method http_path user_id`, separated by one or more spaces (or tabs).
 `GET /campaigns/{id}` is a campaign view, `POST /rewards/{id}` a reward issued; any other

@@ -21,7 +21,6 @@ __all__ = ["REJECT_SCHEMA", "LineBatch", "ParsedBatch", "iter_line_batches", "it
 
 CHUNK_BYTES = 16 * 1024 * 1024
 MIN_CHUNK_BYTES = 1024 * 1024
-PARSE_WORKERS = 2  # this machine has 2 cores; more batches in flight only cost memory
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -69,7 +68,7 @@ def iter_parsed(
     parse: LineParser,
     *,
     chunk_bytes: int = CHUNK_BYTES,
-    workers: int = PARSE_WORKERS,
+    workers: int | None = None,
     first_seq: int = 0,
 ) -> Iterator[ParsedBatch]:
     """Stream files in the given order through `parse`; `seq` numbers lines across all files from `first_seq`.
@@ -81,6 +80,10 @@ def iter_parsed(
     cut into that many smaller blocks (of at least MIN_CHUNK_BYTES), so one hourly file keeps
     every worker busy too (more, smaller blocks only add per-block work).
     """
+    if workers is None:
+        from footfall.config import get_settings
+
+        workers = get_settings().parse_workers  # FOOTFALL_PARSE_WORKERS: the cores, by default
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="footfall-parse") as pool:
         pending: deque[tuple[Future[tuple[pl.DataFrame, pl.DataFrame]], int, bool]] = deque()
         seq, line = first_seq, 1

@@ -1,4 +1,4 @@
-"""Read the rewards CSV exports (`CONTRACTS.md` → Rewards tables) into clean rows and rejects.
+"""Read the rewards CSV exports (docs/data-contracts.md → Rewards tables) into clean rows and rejects.
 
 - campaign: `id,name,status[,updated_at]`
 - reward_campaign: `id,reward_name,updated_at,campaign_id`

@@ -1,4 +1,4 @@
-"""Read web-shop event JSON lines (`CONTRACTS.md` → Web-shop events) into events and rejects, streaming.
+"""Read web-shop event JSON lines (docs/data-contracts.md → Web-shop events) into events and rejects, streaming.
 
 `{"id", "type", "event": {"user-agent", "ip", "customer-id", "timestamp", ...type fields}}`.
 Timestamps without an offset are UTC. Unknown types are kept. A null `customer-id` is kept
@@ -208,10 +208,7 @@ _DETAILS = {
     "missing_type": "field type is missing or empty",
     "missing_timestamp": "field event.timestamp is missing or empty",
     "bad_position": "field event.position: not a whole number",
-    **{
-        k: f"field event.timestamp: {v.replace(' (add one, or pass --assume-tz ZONE)', '')}"
-        for k, v in TIMESTAMP_ERRORS.items()
-    },
+    **{k: f"field event.timestamp: {v.split(' (')[0]}" for k, v in TIMESTAMP_ERRORS.items()},
 }
 
 

@@ -7,16 +7,13 @@ microsecond are returned in `sub_micro_nanos` so that nothing of the source is l
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 import polars as pl
 
-from footfall.errors import InputError
+from footfall.zones import check_time_zone
 
 __all__ = [
     "COMMON_SHAPE",
     "TIMESTAMP_ERRORS",
-    "check_time_zone",
     "common_shape_parts",
     "parse_timestamps",
     "utc_from_parts",
@@ -33,18 +30,9 @@ TIMESTAMP_ERRORS = {
     "invalid_date": "has no such calendar date",
     "invalid_time": "has a time of day out of range",
     "invalid_offset": "has a UTC offset out of range",
-    "missing_offset": "has no UTC offset (add one, or pass --assume-tz ZONE)",
+    "missing_offset": "has no UTC offset (add one, or name the zone its times are in as assume_tz)",
     "nonexistent_local_time": "does not exist in the assumed time zone (skipped by a DST change)",
 }
-
-
-def check_time_zone(name: str) -> str:
-    """Return `name` if it is an IANA time zone, else raise a one-line InputError."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"unknown time zone {name!r}: use an IANA name such as Asia/Singapore") from None
-    return name
 
 
 def parse_timestamps(text: pl.Series, *, assume_tz: str | None = None) -> pl.DataFrame:
@@ -154,7 +142,7 @@ def _parse_general(text: pl.Series, *, assume_tz: str | None) -> pl.DataFrame:
     )
     g = g.with_columns(local_us=local_us)
     if assume_tz is not None:
-        check_time_zone(assume_tz)
+        check_time_zone(assume_tz, param="assume_tz")
         assumed = (
             pl.from_epoch(pl.col("local_us"), time_unit="us")
             .dt.replace_time_zone(assume_tz, ambiguous="earliest", non_existent="null")

@@ -62,9 +62,9 @@ def parse_column_mapping(text: str | None) -> dict[str, str]:
         name, sep, header = pair.partition("=")
         name = name.strip().lower()
         if not sep or not header.strip():
-            raise InputError(f"bad --columns pair {pair.strip()!r}: write footfall_name=export_header")
+            raise InputError(f"bad {{param}} pair {pair.strip()!r}: write footfall_name=export_header", param="columns")
         if name not in COLUMNS:
-            raise InputError(f"bad --columns name {name!r}: use one of {', '.join(COLUMNS)}")
+            raise InputError(f"bad {{param}} name {name!r}: use one of {', '.join(COLUMNS)}", param="columns")
         mapping[name] = header.strip().lower()
     return mapping
 

@@ -40,7 +40,8 @@ def download_movielens(dataset: str, dest: Path, *, url: str | None = None, md5:
             reason = getattr(exc, "reason", exc)
             raise InputError(
                 f"cannot download {url} ({reason}): this machine looks offline; fetch the zip elsewhere, "
-                f"unzip it and pass its folder with --path"
+                "unzip it and pass its folder as {param}",
+                param="path",
             ) from None
         digest = _md5(archive)
         if digest != md5:

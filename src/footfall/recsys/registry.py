@@ -151,7 +151,7 @@ class Registry:
         """The current version's name, or a one-line error when nothing was promoted."""
         pointer = self.root / "current"
         if not pointer.is_file():
-            raise InputError(f"{self.root}: no current model; train one with `footfall recsys train --promote`")
+            raise InputError(f"{self.root}: no current model; train and promote one first (docs/recsys.md)")
         return pointer.read_text().strip()
 
     def versions(self) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from footfall.errors import FootfallError, InputError
+from footfall.errors import FootfallError, InputError, UnavailableError
 from footfall.recsys.models import Model
 from footfall.recsys.registry import Registry
 
@@ -47,7 +47,7 @@ class CurrentModel:
             wanted = self.registry.current()
         except InputError as exc:
             if self._loaded is None:
-                raise FootfallError(f"no model to serve: {exc}") from None  # 503, not the caller's mistake
+                raise UnavailableError(f"no model to serve: {exc}") from None
             return self._loaded
         loaded = self._loaded
         if loaded is not None and (loaded.version == wanted or self._failed == wanted):
@@ -61,7 +61,7 @@ class CurrentModel:
                 self._failed = wanted
                 log.warning("keeping model %s: cannot load %s (%s)", loaded.version if loaded else None, wanted, exc)
                 if loaded is None:
-                    raise FootfallError(f"the current model {wanted} cannot be loaded ({exc})") from None
+                    raise UnavailableError(f"the current model {wanted} cannot be loaded ({exc})") from None
                 return loaded
             self._loaded = Loaded(version, model, dict(zip(items["item_id"], items["title"], strict=True)))
             self._failed = None

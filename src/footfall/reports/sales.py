@@ -8,7 +8,7 @@ from footfall.errors import InputError
 from footfall.reports._sql import report_sql
 from footfall.warehouse import Warehouse
 
-__all__ = ["top_items", "top_members"]
+__all__ = ["member_ids", "top_items", "top_members"]
 
 
 def top_members(warehouse: Warehouse, *, n: int = 10) -> pl.DataFrame:
@@ -23,5 +23,10 @@ def top_items(warehouse: Warehouse, *, n: int = 3) -> pl.DataFrame:
 
 def _positive(n: int) -> int:
     if n < 1:
-        raise InputError(f"bad --n {n}: give at least 1")
+        raise InputError(f"{{param}} must be at least 1, got {n}", param="n")
     return n
+
+
+def member_ids(warehouse: Warehouse) -> list[str]:
+    """Every member's id, in order."""
+    return warehouse.query(report_sql("member_ids"))["membership_id"].to_list()

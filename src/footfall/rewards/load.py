@@ -52,11 +52,10 @@ def load_rewards(
             summary.accepted += rows.height
             summary.rejected += rejects.height
             summary.written += rows.height
-            summary.details[table] = {"accepted": rows.height, "rejected": rejects.height}
+            summary.details.tables[table] = {"accepted": rows.height, "rejected": rejects.height}
             reject_parts.append(rejects)
         all_rejects = pl.concat(reject_parts) if reject_parts else pl.DataFrame(schema=REJECT_SCHEMA)
-        summary.details["reject_reasons"] = dict(sorted(all_rejects["reason"].value_counts().iter_rows()))
-        summary.details["warehouse"] = warehouse.url
+        summary.count_rejects(all_rejects["reason"])
         summary.record(warehouse)
     return summary
 

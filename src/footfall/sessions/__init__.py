@@ -1,1 +1,1 @@
-"""Sessionization engines and session reports (definition: `CONTRACTS.md` → HTTP-log sessions)."""
+"""Sessionization engines and session reports (definition: docs/data-contracts.md → HTTP-log sessions report)."""

@@ -92,7 +92,7 @@ def _micros(value: Any) -> int:
 
 
 def http_session_rows(user: str, events: Iterable[Event], links: dict[str, set[str]]) -> dict[str, Any]:
-    """One session's report row, straight from the contract (`CONTRACTS.md` → HTTP-log sessions)."""
+    """One session's report row, straight from the contract (docs/data-contracts.md → HTTP-log sessions report)."""
     ordered = sorted(events, key=lambda e: (e[0], e[1]))
     campaigns = list(dict.fromkeys(e[3] for e in ordered if e[2] == "campaign_view"))
     rewards = list(dict.fromkeys(e[4] for e in ordered if e[2] == "reward_issued"))

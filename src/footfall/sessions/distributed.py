@@ -18,8 +18,8 @@ from pathlib import Path
 
 import polars as pl
 
-from footfall.errors import InputError
-from footfall.outputs import check_output_path, sibling_path, write_table
+from footfall.errors import InputError, UnavailableError
+from footfall.outputs import StagedOutputs, check_output_path, sibling_path
 from footfall.readers.http_log import EVENT_SCHEMA as HTTP_EVENT_SCHEMA
 from footfall.readers.lines import REJECT_SCHEMA
 from footfall.readers.mapping import read_campaign_reward_mapping
@@ -29,6 +29,7 @@ from footfall.sessions.http_pipeline import load_http_results
 from footfall.sessions.http_sessions import REPORT_SCHEMA
 from footfall.sessions.incremental import newest, open_sessions
 from footfall.sessions.loading import check_inputs
+from footfall.sessions.pipeline import refuse_empty
 from footfall.sessions.shop_pipeline import load_shop_results
 from footfall.sessions.shop_sessions import SHOP_SESSION_SCHEMA, device_class, referrer_domain, session_id
 from footfall.warehouse import Warehouse
@@ -46,6 +47,7 @@ def beam_http_sessions(
     assume_tz: str | None = None,
     options: list[str] | None = None,
     shards: str | None = None,
+    allow_empty: bool = False,
 ) -> RunSummary:
     """HTTP-log sessions on Beam: the same report files and warehouse load as `run_http_sessions`."""
     from footfall.sessions.beam import run_http_pipeline
@@ -56,9 +58,10 @@ def beam_http_sessions(
     summary = RunSummary("logs sessions", inputs=[str(p) for p in logs])
     with _shards(shards) as folder:
         pairs = list(zip(links["campaign_id"].to_list(), links["reward_id"].to_list(), strict=True))
-        run_http_pipeline(
-            [str(p) for p in logs], mapping=pairs, gap=gap, shards=folder, assume_tz=assume_tz, options=options
-        )
+        with _runner_failures(options):
+            run_http_pipeline(
+                [str(p) for p in logs], mapping=pairs, gap=gap, shards=folder, assume_tz=assume_tz, options=options
+            )
         events = _read(folder, "events", HTTP_EVENT_SCHEMA).sort("seq")
         rejects = _read(folder, "rejects", REJECT_SCHEMA).sort("source_file", "line_number")
         raw = _read(folder, "sessions", None)
@@ -68,21 +71,17 @@ def beam_http_sessions(
         .cast(REPORT_SCHEMA)
         .sort("user_id", "session_start")
     )
-    _count(summary, events, rejects, report)
+    _count(summary, events, rejects, report, gap=gap, options=options)
+    refuse_empty(summary, logs, allow_empty=allow_empty)
     rejects_out = sibling_path(out, "rejects")
-    write_table(report, out)
-    write_table(rejects, rejects_out)
-    summary.details.update(
-        engine="beam",
-        runner=_runner(options),
-        gap_seconds=gap.total_seconds(),
-        output=str(out),
-        rejects_output=str(rejects_out),
-        warehouse=warehouse.url if warehouse else "(not loaded: --no-warehouse)",
-        reject_reasons=dict(sorted(rejects["reason"].value_counts().iter_rows())),
-    )
-    if warehouse is not None:
-        load_http_results(warehouse, summary, events=[events], rejects=rejects, sessions=[report])
+    with StagedOutputs(tag=summary.run_id) as outputs:
+        outputs.write(report, out)
+        outputs.write(rejects, rejects_out)
+        summary.details.output, summary.details.rejects_output = str(out), str(rejects_out)
+        if warehouse is None:
+            outputs.publish()
+        else:
+            load_http_results(warehouse, summary, events=[events], rejects=rejects, sessions=[report], outputs=outputs)
     return summary
 
 
@@ -93,6 +92,7 @@ def beam_shop_sessions(
     warehouse: Warehouse,
     options: list[str] | None = None,
     shards: str | None = None,
+    allow_empty: bool = False,
 ) -> RunSummary:
     """Web-shop sessions on Beam: the same tables as `run_shop_sessions`."""
     from footfall.sessions.beam import run_shop_pipeline
@@ -100,7 +100,8 @@ def beam_shop_sessions(
     check_inputs(files)
     summary = RunSummary("shop sessions", inputs=[str(p) for p in files])
     with _shards(shards) as folder:
-        run_shop_pipeline([str(p) for p in files], gap=gap, shards=folder, options=options)
+        with _runner_failures(options):
+            run_shop_pipeline([str(p) for p in files], gap=gap, shards=folder, options=options)
         events = _read(folder, "events", SHOP_EVENT_SCHEMA).sort("seq")
         rejects = _read(folder, "rejects", REJECT_SCHEMA).sort("source_file", "line_number")
         raw = _read(folder, "sessions", None)
@@ -123,15 +124,9 @@ def beam_shop_sessions(
         "seq", session_id=session_id(pl.col("customer_id"), pl.col("session_start"))
     )
     loaded = events.join(ids, on="seq", how="left")
-    _count(summary, events, rejects, sessions)
-    summary.details.update(
-        engine="beam",
-        runner=_runner(options),
-        gap_seconds=gap.total_seconds(),
-        anonymous_events=events["customer_id"].null_count(),
-        reject_reasons=dict(sorted(rejects["reason"].value_counts().iter_rows())),
-        warehouse=warehouse.url,
-    )
+    _count(summary, events, rejects, sessions, gap=gap, options=options)
+    refuse_empty(summary, files, allow_empty=allow_empty)
+    summary.details.anonymous_events = events["customer_id"].null_count()
     load_shop_results(warehouse, summary, events=[loaded], rejects=rejects, sessions=[sessions])
     return summary
 
@@ -161,10 +156,51 @@ def _read(folder: str, name: str, schema: pl.Schema | None) -> pl.DataFrame:
     return frame if schema is None else frame.select(schema.names()).cast(schema)
 
 
-def _count(summary: RunSummary, events: pl.DataFrame, rejects: pl.DataFrame, sessions: pl.DataFrame) -> None:
+def _count(
+    summary: RunSummary,
+    events: pl.DataFrame,
+    rejects: pl.DataFrame,
+    sessions: pl.DataFrame,
+    *,
+    gap: timedelta,
+    options: list[str] | None,
+) -> None:
     summary.accepted, summary.rejected = events.height, rejects.height
     summary.read = events.height + rejects.height
     summary.written = sessions.height
+    summary.count_rejects(rejects["reason"])
+    summary.details.engine, summary.details.runner = "beam", _runner(options)
+    summary.details.gap_seconds = gap.total_seconds()
+
+
+@contextmanager
+def _runner_failures(options: list[str] | None) -> Iterator[None]:
+    """A runner that cannot be reached or started (no job server, no network, a wrong endpoint) is the
+    user's setup, not a bug: one line naming the runner. Any other failure keeps its traceback."""
+    try:
+        yield
+    except Exception as exc:
+        if not _unreachable(exc):
+            raise
+        cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UnavailableError(
+            f"the Beam {_runner(options)} could not run the pipeline: {cause[:300]} (check the runner's pipeline "
+            "options such as flink_master or job_endpoint, and that the runner is reachable)",
+            param="runner",
+        ) from None
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) is a failure to reach or start the runner."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        text = str(seen).lower()
+        if isinstance(seen, ConnectionError | TimeoutError | OSError) or "job server" in text:
+            return True
+        if type(seen).__name__ in ("_InactiveRpcError", "RpcError") and "unavailable" in text:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _runner(options: list[str] | None) -> str:

@@ -2,35 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import polars as pl
 
-from footfall.interrupts import committing
-from footfall.outputs import check_output_path, sibling_path, write_table
+from footfall.outputs import StagedOutputs, check_output_path, sibling_path, write_table
 from footfall.readers.http_log import EVENT_SCHEMA, REJECT_SCHEMA, iter_http_log
 from footfall.readers.lines import ParsedBatch
 from footfall.readers.mapping import read_campaign_reward_mapping
 from footfall.runs import RunSummary
+from footfall.sessions.defaults import HTTP_GAP, LATENESS
 from footfall.sessions.http_sessions import REPORT_SCHEMA, http_sessions
-from footfall.sessions.incremental import (
-    DEFAULT_LATENESS,
-    SessionState,
-    file_digest,
-    late_rejects,
-    newest,
-)
+from footfall.sessions.incremental import SessionState, StreamSettings, file_digest, open_sessions
 from footfall.sessions.loading import check_inputs, replace_by_source
 from footfall.sessions.partitions import EventPartitions
+from footfall.sessions.pipeline import Progress, SessionsRun, each_partition, publish
 from footfall.sessions.summaries import SUMMARY_SCHEMA, merge_into, report_rows, summarize
 from footfall.warehouse import Warehouse
 
-__all__ = ["archive_http_logs", "load_http_log_archive", "load_http_results", "run_http_sessions"]
+__all__ = [
+    "archive_http_logs",
+    "load_http_log_archive",
+    "load_http_results",
+    "run_http_sessions",
+    "write_http_results",
+]
 
-Progress = Callable[[int], None]
 _WAREHOUSE_EVENT_COLUMNS = [c for c in EVENT_SCHEMA.names() if c != "seq"]
 _NO_SUMMARIES = pl.DataFrame(schema=SUMMARY_SCHEMA)
 _SESSION_COLUMNS = ["user_id", "ts", "seq", "kind", "campaign_id", "reward_id"]  # all sessionizing reads
@@ -41,106 +41,150 @@ def run_http_sessions(
     *,
     mapping: Path,
     out: Path,
-    gap: timedelta,
     warehouse: Warehouse | None,
+    gap: timedelta | None = None,
     assume_tz: str | None = None,
     progress: Progress | None = None,
     partitions: int | None = None,
     state_dir: Path | None = None,
-    lateness: timedelta = DEFAULT_LATENESS,
+    lateness: timedelta | None = None,
+    allow_empty: bool = False,
 ) -> RunSummary:
-    """Sessionize `logs`, write the report and its rejects next to `out`, load all three tables.
+    """Sessionize `logs` (definitions: docs/sessions.md), write the report and its rejects next to
+    `out`, load `http_log`, `http_log_rejects` and `http_sessions` in one transaction.
 
-    Events are partitioned by user (`partitions`, default: by input size) so memory is bounded
-    by one partition (an incremental run summarizes each partition and merges the summaries).
-    `http_log` and `http_log_rejects` have the rows of these source files
-    replaced; `http_sessions` gets the report; all in one transaction. With `warehouse=None`
-    only the files are written. With `state_dir` the run is incremental (`incremental.py`):
-    only files not seen before are read, and the report covers everything seen so far; `out`
-    may then be a folder, a Parquet dataset that each run adds a part to (`closed-*.parquet`,
-    final rows) and whose `recent.parquet` it replaces (rows a later run may still change).
+    `gap` defaults to 5 minutes. Events are partitioned by user (`partitions`, default: by input
+    size) so memory is bounded by one partition. `http_log` and `http_log_rejects` have the rows of
+    these files replaced, `http_sessions` gets the report. With `warehouse=None` only the files are
+    written. A full run that accepts no line changes nothing unless `allow_empty`. With `state_dir`
+    the run is incremental (`incremental.py`): only files not seen before are read, and the report
+    covers everything seen so far; `out` may then be a folder, a Parquet dataset that each run adds
+    a part to (`closed-*.parquet`, final rows) and whose `recent.parquet` it replaces.
     """
+    gap = gap or HTTP_GAP
     out_format = check_output_path(out, folder_ok=state_dir is not None)
     check_inputs(logs)
     links = read_campaign_reward_mapping(mapping)
-    state = SessionState.for_run(
-        state_dir,
-        "http-sessions",
+    reading = _Reading(logs, assume_tz=assume_tz, partitions=partitions, warehouse=warehouse)
+    if state_dir is None:
+        summary = RunSummary(COMMAND, inputs=[str(p) for p in logs])
+        run = SessionsRun(summary, SessionState.empty(STREAM), gap, progress)
+        return _full_run(run, reading, links, out=out, allow_empty=allow_empty)
+    settings = StreamSettings.of(
         gap=gap,
-        lateness=lateness,
-        mapping_sha256=file_digest(mapping) if state_dir else None,
-        warehouse=warehouse.url if warehouse else None,
-        **({"dataset": str(out.resolve())} if out_format == "dataset" else {}),
+        lateness=lateness or LATENESS,
+        mapping_sha256=file_digest(mapping),
+        warehouse=warehouse.display_url if warehouse else None,
+        dataset=str(out.resolve()) if out_format == "dataset" else None,
     )
+    state = SessionState.load(state_dir, STREAM, settings)
     new_logs, seen = state.new_inputs(list(logs))
-    summary = RunSummary("logs sessions", inputs=[str(p) for p in new_logs])
-    columns = _SESSION_COLUMNS if warehouse is None else EVENT_SCHEMA.names()
-    latest, late_parts = None, []
-    with (
-        EventPartitions.for_inputs(new_logs, n=partitions) as events,
-        EventPartitions(events.n if events.spills else 1) as report,
-    ):
-        reject_parts = []
-        for batch in iter_http_log(new_logs, assume_tz=assume_tz, first_seq=state.next_seq):
-            _count(batch, summary, progress)
-            fresh, late = state.split_late(batch.events)
-            late_parts.append(late)
-            latest = newest(latest, fresh)
-            events.add(fresh.select(columns))
-            reject_parts.append(batch.rejects)
-        late = pl.concat(late_parts) if late_parts else pl.DataFrame(schema=EVENT_SCHEMA)
-        summary.accepted -= late.height
-        summary.rejected += late.height
-        reject_parts.append(late_rejects(late, _rebuilt_line(), state.late_cutoff(), lateness))
-        rejects = pl.concat(reject_parts).sort("source_file", "line_number")
-        state.advance(new_logs, latest, summary.read)
-        if state.incremental:  # this run's sessions merged into the ones earlier runs left open
-            # partitions hold disjoint users, so their summaries only need putting together
-            new = pl.concat([summarize(part, gap=gap) for part in events] or [_NO_SUMMARIES])
-            merged = new if state.summaries is None else merge_into(state.summaries, new, gap=gap)
-            rows = report_rows(merged, links).with_columns(open=state.is_open(gap))
-            summary.written += rows.height
-            report.add(rows)
-            cutoff = state.retain_cutoff(gap)
-            may_change = pl.lit(True) if cutoff is None else pl.col("session_end") >= cutoff
-            open_now = merged.filter(may_change)
-        else:
-            for sessions in _each_partition(events, lambda part: http_sessions(part, links, gap=gap)):
-                sessions = sessions.with_columns(open=state.is_open(gap))
-                summary.written += sessions.height
-                report.add(sessions)
-        full = _whole_report(state, report).sort("user_id", "session_start")
-        try:
-            if state.incremental:
-                final = state.stage(rows.lazy(), gap=gap, summaries=open_now)
-            rejects_out = sibling_path(out, "rejects")
-            if out_format == "dataset":  # replace the rows that may change, then add the ones that became final
-                out.mkdir(exist_ok=True)
-                recent = rows.filter(may_change)
-                write_table(recent.sort("user_id", "session_start"), out / "recent.parquet")
-                if final.height:
-                    write_table(final.sort("user_id", "session_start"), out / f"closed-{state.part_name()}.parquet")
-            else:
-                write_table(full, out)
-            write_table(rejects, rejects_out)
-            summary.details.update(
-                gap_seconds=gap.total_seconds(),
-                partitions=events.n,
-                output=str(out),
-                rejects_output=str(rejects_out),
-                warehouse=warehouse.url if warehouse else "(not loaded: --no-warehouse)",
-                reject_reasons=dict(sorted(rejects["reason"].value_counts().iter_rows())),
-                **state.details(seen, late.height),
-            )
-            if warehouse is not None:
-                # every event in the partitions is this run's (the state keeps summaries, not events)
-                load_http_results(warehouse, summary, events=events, rejects=rejects, sessions=report, state=state)
-            elif state.incremental:
-                with committing():
-                    state.commit()
-        finally:
-            state.discard()
+    summary = RunSummary(COMMAND, inputs=[str(p) for p in new_logs])
+    run = SessionsRun(summary, state, gap, progress)
+    return _incremental_run(run, reading.only(new_logs), links, out=out, dataset=out_format == "dataset", seen=seen)
+
+
+COMMAND, STREAM = "logs sessions", "http-sessions"
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What to read and how: the logs, their zone for offset-less times, the partitioning, the columns kept."""
+
+    logs: Sequence[Path]
+    assume_tz: str | None
+    partitions: int | None
+    warehouse: Warehouse | None
+
+    def only(self, logs: Sequence[Path]) -> _Reading:
+        return _Reading(logs, self.assume_tz, self.partitions, self.warehouse)
+
+    def partitions_for(self) -> EventPartitions:
+        return EventPartitions.for_inputs(self.logs, n=self.partitions)
+
+    def into(self, run: SessionsRun, events: EventPartitions) -> None:
+        """Read every log into `events` (the columns sessionizing needs, or all when they are loaded too)."""
+        columns = _SESSION_COLUMNS if self.warehouse is None else EVENT_SCHEMA.names()
+        batches = iter_http_log(self.logs, assume_tz=self.assume_tz, first_seq=run.state.next_seq)
+        run.read(batches, events, prepare=lambda fresh: fresh.select(columns))
+
+
+def _full_run(run: SessionsRun, reading: _Reading, links: pl.DataFrame, *, out: Path, allow_empty: bool) -> RunSummary:
+    """Every log → every session: the report replaces the earlier one."""
+    summary, gap = run.summary, run.gap
+    with reading.partitions_for() as events, EventPartitions(events.n if events.spills else 1) as report:
+        reading.into(run, events)
+        rejects, _ = run.rejects(_rebuilt_line())
+        run.check_not_empty(reading.logs, allow_empty=allow_empty)
+        for sessions in each_partition(events, lambda part: http_sessions(part, links, gap=gap)):
+            report.add(sessions.with_columns(open=open_sessions(run.latest, gap)))
+            summary.written += sessions.height
+        whole = report.lazy() if report.has_rows() else pl.LazyFrame(schema=REPORT_SCHEMA)
+        with StagedOutputs(tag=summary.run_id) as outputs:
+            _stage_rejects(summary, outputs, rejects, out=out, partitions=events.n, gap=gap)
+            outputs.write(whole.sort("user_id", "session_start"), out)
+            _finish(run, reading, events=events, rejects=rejects, sessions=report, outputs=outputs)
     return summary
+
+
+def _incremental_run(
+    run: SessionsRun, reading: _Reading, links: pl.DataFrame, *, out: Path, dataset: bool, seen: list[Path]
+) -> RunSummary:
+    """New logs only: their sessions merged into the summaries of the sessions earlier runs left open."""
+    summary, state, gap = run.summary, run.state, run.gap
+    with reading.partitions_for() as events:
+        reading.into(run, events)
+        rejects, late = run.rejects(_rebuilt_line())
+        state.advance(reading.logs, run.latest, summary.read)
+        new = pl.concat([summarize(part, gap=gap) for part in events] or [_NO_SUMMARIES])
+        merged = new if state.summaries is None else merge_into(state.summaries, new, gap=gap)
+        rows = report_rows(merged, links).with_columns(open=state.is_open(gap))
+        summary.written += rows.height
+        cutoff = state.retain_cutoff(gap)
+        may_change = pl.lit(True) if cutoff is None else pl.col("session_end") >= cutoff
+        final = state.stage(rows.lazy(), gap=gap, summaries=merged.filter(may_change))
+        with StagedOutputs(tag=summary.run_id) as outputs:
+            _stage_rejects(summary, outputs, rejects, out=out, partitions=events.n, gap=gap)
+            summary.details.incremental = state.details(seen, late)
+            if dataset:  # replace the rows that may change, then add the ones that became final
+                out.mkdir(exist_ok=True)
+                outputs.write(rows.filter(may_change).sort("user_id", "session_start"), out / "recent.parquet")
+                if final.height:
+                    outputs.write(final.sort("user_id", "session_start"), out / f"closed-{state.part_name()}.parquet")
+            else:
+                kept = state.report_rows_kept()
+                whole = pl.concat([kept, rows.lazy()]) if kept is not None else rows.lazy()
+                outputs.write(whole.sort("user_id", "session_start"), out)
+            _finish(run, reading, events=events, rejects=rejects, sessions=[rows], outputs=outputs)
+    return summary
+
+
+def _stage_rejects(
+    summary: RunSummary, outputs: StagedOutputs, rejects: pl.DataFrame, *, out: Path, partitions: int, gap: timedelta
+) -> None:
+    """Stage the rejects file beside the report (`<out>.rejects.<ext>`) and say where both go."""
+    rejects_out = sibling_path(out, "rejects")
+    outputs.write(rejects, rejects_out)
+    details = summary.details
+    details.gap_seconds, details.partitions = gap.total_seconds(), partitions
+    details.output, details.rejects_output = str(out), str(rejects_out)
+
+
+def _finish(
+    run: SessionsRun,
+    reading: _Reading,
+    *,
+    events: Iterable[pl.DataFrame],
+    rejects: pl.DataFrame,
+    sessions: Iterable[pl.DataFrame],
+    outputs: StagedOutputs,
+) -> None:
+    """Publish the run: every event in the partitions is this run's (the state keeps summaries, not events)."""
+
+    def load(warehouse: Warehouse) -> None:
+        write_http_results(warehouse, run.summary, events=events, rejects=rejects, sessions=sessions, state=run.state)
+
+    publish(run.summary, warehouse=reading.warehouse, load=load, outputs=outputs, state=run.state)
 
 
 def load_http_results(
@@ -151,41 +195,40 @@ def load_http_results(
     rejects: pl.DataFrame,
     sessions: Iterable[pl.DataFrame],
     state: SessionState | None = None,
+    outputs: StagedOutputs | None = None,
 ) -> None:
-    """The warehouse step of every engine, in one transaction: `http_log` and its rejects replaced
-    for the run's input files, the recomputed sessions replaced, the run recorded; an incremental
-    `state` is swapped in with the commit."""
-    state = state or SessionState.empty("http-sessions")
-    with warehouse.transaction(then=state.commit if state.incremental else None):
-        replace_by_source(warehouse, "http_log", map(_warehouse_rows, events), summary.inputs)
-        replace_by_source(warehouse, "http_log_rejects", [rejects], summary.inputs)
-        state.delete_recomputed(warehouse, "http_sessions")
-        for part in sessions:
-            warehouse.insert("http_sessions", part)
-        summary.record(warehouse)
+    """The warehouse step of every engine, in one transaction with the run's record: `http_log` and its
+    rejects replaced for the run's input files, the recomputed sessions replaced; then (after the
+    commit) an incremental `state` swapped in and the staged `outputs` published."""
+
+    stream = state or SessionState.empty(STREAM)
+
+    def load(into: Warehouse) -> None:
+        write_http_results(into, summary, events=events, rejects=rejects, sessions=sessions, state=stream)
+
+    publish(summary, warehouse=warehouse, load=load, outputs=outputs or StagedOutputs(tag=summary.run_id), state=stream)
+
+
+def write_http_results(
+    warehouse: Warehouse,
+    summary: RunSummary,
+    *,
+    events: Iterable[pl.DataFrame],
+    rejects: pl.DataFrame,
+    sessions: Iterable[pl.DataFrame],
+    state: SessionState,
+) -> None:
+    """The table writes of the load (inside the caller's transaction)."""
+    replace_by_source(warehouse, "http_log", map(_warehouse_rows, events), summary.inputs)
+    replace_by_source(warehouse, "http_log_rejects", [rejects], summary.inputs)
+    state.delete_recomputed(warehouse, "http_sessions")
+    for part in sessions:
+        warehouse.insert("http_sessions", part)
 
 
 def _warehouse_rows(events: pl.DataFrame) -> pl.DataFrame:
     """Events as table `http_log` holds them (`kind` as text)."""
     return events.select(_WAREHOUSE_EVENT_COLUMNS).with_columns(pl.col("kind").cast(pl.String))
-
-
-def _each_partition(events: EventPartitions, work: Callable[[pl.DataFrame], pl.DataFrame]) -> Iterator[pl.DataFrame]:
-    """`work` on each partition, in order: two at a time while they are in memory anyway (the
-    cores are not both busy inside one partition's sort and aggregations), one by one when
-    spilled (memory is bounded by one partition)."""
-    if events.spills:
-        yield from map(work, events)
-        return
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="footfall-sessions") as pool:
-        yield from pool.map(work, events)
-
-
-def _whole_report(state: SessionState, report: EventPartitions) -> pl.LazyFrame:
-    """The report over all data seen: this run's sessions and the earlier ones it cannot change."""
-    parts = [report.lazy()] if report.has_rows() else [pl.LazyFrame(schema=REPORT_SCHEMA)]
-    kept = state.report_rows_kept()
-    return pl.concat([kept, *parts]) if kept is not None else parts[0]
 
 
 def _rebuilt_line() -> pl.Expr:
@@ -237,7 +280,7 @@ def archive_http_logs(
     summary.written = write_http_log_avro(accepted(), out, codec=codec)
     rejects_out = out.with_name(f"{out.stem}.rejects.csv")
     write_table(pl.concat(reject_parts) if reject_parts else pl.DataFrame(schema=REJECT_SCHEMA), rejects_out)
-    summary.details.update(codec=codec, output=str(out), rejects_output=str(rejects_out))
+    summary.details.codec, summary.details.output, summary.details.rejects_output = codec, str(out), str(rejects_out)
     return summary
 
 
@@ -249,7 +292,7 @@ def load_http_log_archive(archives: Sequence[Path], *, warehouse: Warehouse) -> 
     events = read_http_log_avro(archives)
     summary.read = summary.accepted = summary.written = events.height
     sources = events["source_file"].unique().sort().to_list()
-    summary.details.update(source_files=sources, warehouse=warehouse.url)
+    summary.details.source_files = sources
     with warehouse.transaction():
         replace_by_source(warehouse, "http_log", [_warehouse_rows(events)], sources)
         summary.record(warehouse)

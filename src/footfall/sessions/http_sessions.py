@@ -1,4 +1,4 @@
-"""The HTTP-log sessions report (`CONTRACTS.md` → HTTP-log sessions) from parsed log events."""
+"""The HTTP-log sessions report (docs/data-contracts.md → HTTP-log sessions report) from parsed log events."""
 
 from __future__ import annotations
 

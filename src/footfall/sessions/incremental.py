@@ -2,9 +2,12 @@
 
 A stream's state lives in one folder:
 
-- `state.json`: the files already processed (path, size, mtime), the watermark (the newest
-  event instant seen), the retain cutoff, the next `seq` (file order continues across runs)
-  and the settings the state was built with (gap, lateness, mapping, warehouse);
+- `state.json`: the files already processed (path, size, mtime and the SHA-256 of the content:
+  a file is known by its content, so a re-copied or renamed identical file is skipped, and a
+  changed one is refused; size and mtime only spare re-reading a file that was not touched),
+  the watermark (the newest event instant seen), the retain cutoff, the next `seq` (file order
+  continues across runs) and the settings the state was built with (`StreamSettings`: gap,
+  lateness, mapping, the warehouse's display URL — never a password);
 - `events.arrow`: every event of every session that ends at or after the retain cutoff (web-shop
   streams), or `open.arrow`: those sessions' mergeable summaries (`summaries.py`, HTTP logs:
   a busy user's session can span the day, and its summary is one row where its events are many);
@@ -32,7 +35,8 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,11 +45,13 @@ import polars as pl
 
 from footfall.errors import InputError
 from footfall.readers.lines import REJECT_SCHEMA
-from footfall.warehouse import Warehouse
+from footfall.runs import IncrementalDetails
+from footfall.warehouse import Warehouse, redact_url
 
 __all__ = [
-    "DEFAULT_LATENESS",
+    "KnownFile",
     "SessionState",
+    "StreamSettings",
     "file_digest",
     "late_rejects",
     "newest",
@@ -53,8 +59,61 @@ __all__ = [
     "retained_events",
 ]
 
-DEFAULT_LATENESS = timedelta(hours=1)
-_VERSION = 2  # 2: HTTP-log streams keep session summaries (open.arrow), not events
+_VERSION = 3  # 2: HTTP-log streams keep session summaries (open.arrow); 3: files known by content
+_US = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StreamSettings:
+    """What a stream's state was built with; a run with other settings is refused (it would not be exact)."""
+
+    gap_us: int
+    lateness_us: int
+    mapping_sha256: str | None = None
+    warehouse: str | None = None  # the display URL: no password is ever stored
+    dataset: str | None = None
+
+    @classmethod
+    def of(cls, *, gap: timedelta, lateness: timedelta, **rest: str | None) -> StreamSettings:
+        """Settings from durations (kept in whole microseconds)."""
+        return cls(gap_us=gap // _US, lateness_us=lateness // _US, **rest)
+
+    @property
+    def lateness(self) -> timedelta:
+        return self.lateness_us * _US
+
+    def refuse_other(self, saved: dict[str, Any], where: Path) -> None:
+        """A one-line error naming the first setting that differs from the `saved` ones."""
+        for item in fields(self):
+            ours, theirs = getattr(self, item.name), saved.get(item.name)
+            if item.name == "warehouse" and isinstance(theirs, str):
+                theirs = redact_url(theirs)  # a version-2 state kept the URL as given
+            if theirs != ours:
+                raise InputError(
+                    f"{where}: the state was built with {item.name}={theirs!r}, this run has {ours!r}; use the "
+                    "same settings, or a new {param} folder for a full recompute",
+                    param="state_dir",
+                )
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """A processed input: its content's SHA-256, and the size and mtime it had then (to skip re-hashing)."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    @classmethod
+    def of(cls, path: Path, *, sha256: str | None = None) -> KnownFile:
+        """The file as it is now (hashed unless the digest is given)."""
+        stat = path.stat()
+        return cls(stat.st_size, stat.st_mtime_ns, sha256 or file_digest(path))
+
+    def unchanged(self, path: Path) -> bool:
+        """Whether the file still has the size and mtime it had (then its content is taken as the same)."""
+        stat = path.stat()
+        return (stat.st_size, stat.st_mtime_ns) == (self.size, self.mtime_ns)
 
 
 @dataclass
@@ -62,32 +121,23 @@ class SessionState:
     """The state of one stream; `SessionState.empty()` is a full run (nothing seen, nothing kept)."""
 
     kind: str
-    settings: dict[str, Any]
+    settings: StreamSettings | None = None
     folder: Path | None = None
-    files: dict[str, list[int]] = field(default_factory=dict)
+    files: dict[str, KnownFile] = field(default_factory=dict)
     watermark: datetime | None = None
     retain_from: datetime | None = None
     next_seq: int = 0
     events: pl.DataFrame | None = None
     summaries: pl.DataFrame | None = None
+    _fresh: dict[str, KnownFile] = field(default_factory=dict, repr=False)
 
     @classmethod
     def empty(cls, kind: str) -> SessionState:
         """No state: every input is new, nothing is late, the whole report is rebuilt."""
-        return cls(kind, {})
+        return cls(kind)
 
     @classmethod
-    def for_run(
-        cls, folder: Path | None, kind: str, *, gap: timedelta, lateness: timedelta, **settings: Any
-    ) -> SessionState:
-        """The saved state in `folder` (an incremental run) or an empty one (`folder=None`: a full run)."""
-        if folder is None:
-            return cls.empty(kind)
-        us = timedelta(microseconds=1)
-        return cls.load(folder, kind, {"gap_us": gap // us, "lateness_us": lateness // us, **settings})
-
-    @classmethod
-    def load(cls, folder: Path, kind: str, settings: dict[str, Any]) -> SessionState:
+    def load(cls, folder: Path, kind: str, settings: StreamSettings) -> SessionState:
         """The state in `folder` (empty when there is none); an error if it was built differently."""
         meta_path = folder / "state.json"
         if not meta_path.exists():
@@ -96,19 +146,14 @@ class SessionState:
             meta = json.loads(meta_path.read_text())
         except (OSError, ValueError) as exc:
             raise InputError(f"{meta_path}: unreadable incremental state ({exc})") from None
-        if meta.get("version") != _VERSION or meta.get("kind") != kind:
+        if meta.get("version") not in (2, _VERSION) or meta.get("kind") != kind:
             raise InputError(f"{meta_path}: not the state of a {kind} stream (version {meta.get('version')})")
-        for name, value in settings.items():
-            if meta["settings"].get(name) != value:
-                raise InputError(
-                    f"{meta_path}: the state was built with {name}={meta['settings'].get(name)!r}, this run has "
-                    f"{value!r}; use the same settings, or a new --state folder for a full recompute"
-                )
+        settings.refuse_other(meta["settings"], meta_path)
         return cls(
             kind,
             settings,
             folder,
-            files=meta["files"],
+            files={name: _known(entry) for name, entry in meta["files"].items()},
             watermark=_instant(meta["watermark"]),
             retain_from=_instant(meta["retain_from"]),
             next_seq=meta["next_seq"],
@@ -122,26 +167,37 @@ class SessionState:
         return self.folder is not None
 
     def new_inputs(self, paths: list[Path]) -> tuple[list[Path], list[Path]]:
-        """(files not processed before, files already processed); a processed file that changed is an error."""
+        """(files not processed before, files already processed), known by content; a processed file
+        whose content changed is an error. A full run takes every file without reading it."""
+        if not self.incremental:
+            return list(paths), []
+        digests = {known.sha256 for known in self.files.values()}
         new, seen = [], []
         for path in paths:
-            known = self.files.get(str(path.resolve()))
-            if known is None:
-                new.append(path)
-            elif known == _identity(path):
+            name, known = str(path.resolve()), self.files.get(str(path.resolve()))
+            if known is not None and known.unchanged(path):
                 seen.append(path)
-            else:
+                continue
+            now = KnownFile.of(path)
+            self._fresh[name] = now
+            if now.sha256 in digests:
+                seen.append(path)  # the same content again (re-copied, renamed, or twice in this run)
+            elif known is not None:
                 raise InputError(
-                    f"{path}: already processed by an earlier incremental run and changed since; "
-                    "an incremental run only takes new files (run without --incremental to recompute)"
+                    f"{path}: already processed by an earlier incremental run and its content changed since; "
+                    "an incremental run only takes new files (a full run recomputes everything)"
                 )
+            else:
+                new.append(path)
+            digests.add(now.sha256)
         return new, seen
 
     def late_cutoff(self) -> datetime | None:
         """Events before this instant are late (`watermark - lateness`); None when nothing was seen."""
         if self.watermark is None or not self.incremental:
             return None
-        return self.watermark - timedelta(microseconds=self.settings["lateness_us"])
+        assert self.settings is not None
+        return self.watermark - self.settings.lateness
 
     def split_late(self, events: pl.DataFrame, *, among: pl.Expr | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
         """(on-time events, late events): late = before `late_cutoff()` (and matching `among`, if given)."""
@@ -162,10 +218,12 @@ class SessionState:
         parts = sorted((self.folder / "closed").glob("*.arrow"))
         return pl.scan_ipc(parts) if parts else None
 
-    def advance(self, processed: list[Path], newest: datetime | None, events_read: int) -> None:
-        """Record processed files, the new watermark and the next `seq` (call after reading)."""
+    def advance(self, processed: Sequence[Path], newest: datetime | None, events_read: int) -> None:
+        """Record processed files (and the new stat of files seen again), the new watermark and the next
+        `seq` (call after reading)."""
+        self.files.update(self._fresh)
         for path in processed:
-            self.files[str(path.resolve())] = _identity(path)
+            self.files.setdefault(str(path.resolve()), KnownFile.of(path))
         if newest is not None and (self.watermark is None or newest > self.watermark):
             self.watermark = newest
         self.next_seq += events_read
@@ -186,17 +244,18 @@ class SessionState:
         else:
             warehouse.execute(f"DELETE FROM {table} WHERE session_end >= :cutoff", {"cutoff": self.retain_from})
 
-    def details(self, seen: list[Path], late: int) -> dict[str, object]:
+    def details(self, seen: list[Path], late: int) -> IncrementalDetails | None:
         """What the run summary shows about the incremental state (nothing for a full run)."""
         if not self.incremental:
-            return {}
-        return {
-            "incremental_state": str(self.folder),
-            "skipped_already_processed": [str(p) for p in seen],
-            "late_lines": late,
-            "lateness_seconds": self.settings["lateness_us"] / 1e6,
-            "watermark": self.watermark.isoformat() if self.watermark else None,
-        }
+            return None
+        assert self.settings is not None
+        return IncrementalDetails(
+            state=str(self.folder),
+            skipped_already_processed=[str(p) for p in seen],
+            late_lines=late,
+            lateness_seconds=self.settings.lateness.total_seconds(),
+            watermark=self.watermark.isoformat() if self.watermark else None,
+        )
 
     def stage(
         self,
@@ -227,8 +286,8 @@ class SessionState:
         meta = {
             "version": _VERSION,
             "kind": self.kind,
-            "settings": self.settings,
-            "files": self.files,
+            "settings": asdict(self.settings) if self.settings else {},
+            "files": {name: asdict(known) for name, known in self.files.items()},
             "watermark": self.watermark.isoformat() if self.watermark else None,
             "retain_from": cutoff.isoformat() if cutoff else None,
             "next_seq": self.next_seq,
@@ -296,17 +355,20 @@ def newest(current: datetime | None, events: pl.DataFrame) -> datetime | None:
 
 
 def file_digest(path: Path) -> str:
-    """The SHA-256 of a small settings file (the mapping), so a changed mapping is noticed."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The SHA-256 of a file's content (inputs and the mapping), read in blocks."""
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _read_if_there(path: Path) -> pl.DataFrame | None:
     return pl.read_ipc(path) if path.exists() else None
 
 
-def _identity(path: Path) -> list[int]:
-    stat = path.stat()
-    return [stat.st_size, stat.st_mtime_ns]
+def _known(entry: dict[str, Any] | list[int]) -> KnownFile:
+    """A processed file as the state holds it (a version-2 state: [size, mtime] without a digest)."""
+    if isinstance(entry, list):
+        return KnownFile(entry[0], entry[1], "")
+    return KnownFile(**entry)
 
 
 def _instant(text: str | None) -> datetime | None:

@@ -2,7 +2,7 @@
 
 A user's events, ordered by instant (ties: file order, the `seq` column), form one session
 while each gap to the previous event is strictly less than `gap`; a gap of exactly `gap`
-starts a new session (`CONTRACTS.md` → HTTP-log sessions).
+starts a new session (docs/data-contracts.md → HTTP-log sessions report).
 """
 
 from __future__ import annotations

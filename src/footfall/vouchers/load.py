@@ -25,9 +25,7 @@ def load_vouchers(path: Path, *, warehouse: Warehouse, columns: dict[str, str] |
             warehouse.insert("vouchers_rejects", rejects)
         summary.read = rows.height + rejects.height
         summary.accepted, summary.rejected = rows.height, rejects.height
-        summary.details["reject_reasons"] = dict(sorted(rejects["reason"].value_counts().iter_rows()))
-        summary.details["warehouse"] = warehouse.url
-        if columns:
-            summary.details["columns"] = columns
+        summary.count_rejects(rejects["reason"])
+        summary.details.columns = columns or None
         summary.record(warehouse)
     return summary

@@ -2,5 +2,6 @@
 
 from footfall.warehouse._base import Warehouse
 from footfall.warehouse._connect import connect
+from footfall.warehouse._urls import redact_url
 
-__all__ = ["Warehouse", "connect"]
+__all__ = ["Warehouse", "connect", "redact_url"]

@@ -12,6 +12,7 @@ import polars as pl
 
 from footfall.interrupts import committing
 from footfall.warehouse import _dialect
+from footfall.warehouse._urls import redact_url
 
 __all__ = ["Warehouse"]
 
@@ -26,7 +27,12 @@ class Warehouse(abc.ABC):
     """
 
     dialect: str
-    url: str
+    url: str  # as given, with any password: never print, log or store it (use `display_url`)
+
+    @property
+    def display_url(self) -> str:
+        """The URL without its password: the form every message, log, run record and state file uses."""
+        return redact_url(self.url)
 
     @abc.abstractmethod
     def execute(self, sql: str, params: Params = None) -> None:

@@ -14,9 +14,8 @@ from footfall.warehouse import _dialect
 from footfall.warehouse._base import Params, Warehouse
 from footfall.warehouse._frames import to_utc
 
-__all__ = ["MEMORY_LIMIT", "DuckDBWarehouse"]
+__all__ = ["DuckDBWarehouse"]
 
-MEMORY_LIMIT = "1GB"
 LOCK_WAIT_SECONDS = 10.0  # the API releases its connection after 2 s idle
 
 
@@ -25,14 +24,14 @@ class DuckDBWarehouse(Warehouse):
 
     dialect = "duckdb"
 
-    def __init__(self, path: str, *, url: str, read_only: bool = False) -> None:
+    def __init__(self, path: str, *, url: str, read_only: bool = False, memory_limit: str = "1GB") -> None:
         self.url = url
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._con = _open(path, read_only=read_only)
         self._con.execute("SET TimeZone = 'UTC'")
         # Large loads spill to disk instead of growing: keeps runs within bounded memory.
-        self._con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        self._con.execute(f"SET memory_limit = '{memory_limit}'")  # FOOTFALL_DUCKDB_MEMORY_LIMIT
 
     def execute(self, sql: str, params: Params = None) -> None:
         """Run one statement, or a script when `params` is None."""

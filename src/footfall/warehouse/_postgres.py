@@ -10,6 +10,7 @@ from footfall.errors import InputError, WarehouseError
 from footfall.warehouse import _dialect
 from footfall.warehouse._base import Params, Warehouse
 from footfall.warehouse._frames import to_copy_csv, to_utc
+from footfall.warehouse._urls import redact_url
 
 __all__ = ["PostgresWarehouse"]
 
@@ -51,7 +52,7 @@ class PostgresWarehouse(Warehouse):
         try:
             self._con = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
-            raise WarehouseError(f"cannot connect to PostgreSQL at {_redact(url)}: {_first_line(exc)}") from None
+            raise WarehouseError(f"cannot connect to PostgreSQL at {redact_url(url)}: {_first_line(exc)}") from None
         self._con.execute("SET TIME ZONE 'UTC'")
 
     def execute(self, sql: str, params: Params = None) -> None:
@@ -99,10 +100,3 @@ class PostgresWarehouse(Warehouse):
 
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def _redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    import re
-
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)

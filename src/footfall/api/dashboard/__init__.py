@@ -4,6 +4,6 @@ Every page keeps its filters (`from`, `to`, `campaign`, `reward`, `tz`, and the 
 the URL, so a view can be shared by its address; nothing is fetched from outside the server.
 """
 
-from footfall.api.dashboard.pages import PAGES, mount_dashboard
+from footfall.api.dashboard.pages import PAGES, error_page, mount_dashboard
 
-__all__ = ["PAGES", "mount_dashboard"]
+__all__ = ["PAGES", "error_page", "mount_dashboard"]

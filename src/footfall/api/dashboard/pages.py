@@ -8,17 +8,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from footfall.api.deps import WarehouseDep
-from footfall.api.routes.charts import FiltersDep
-from footfall.errors import FootfallError
+from footfall.api.deps import FiltersDep, WarehouseDep
+from footfall.errors import FootfallError, NotFoundError
+from footfall.reports import choices
+from footfall.reports.filters import report_tz
 from footfall.reports.vouchers import voucher_users
 from footfall.warehouse import Warehouse
 
-__all__ = ["PAGES", "mount_dashboard"]
+__all__ = ["PAGES", "error_page", "mount_dashboard"]
 
 # path → (navigation label, page title)
 PAGES = {
@@ -30,15 +31,8 @@ PAGES = {
     "recommendations": ("Recommendations", "Recommendations"),
     "covid": ("COVID-19", "COVID-19 cases"),
 }
-TIME_ZONES = [
-    "Asia/Singapore",
-    "UTC",
-    "Asia/Kolkata",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-    "Europe/London",
-    "America/New_York",
-]
+# offered in the time-zone select after the report zone (FOOTFALL_REPORT_TZ) and the one a page shows
+OTHER_TIME_ZONES = ["UTC", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney", "Europe/London", "America/New_York"]
 
 _FOLDER = Path(str(resources.files("footfall.api.dashboard")))
 templates = Jinja2Templates(directory=_FOLDER / "templates")
@@ -62,11 +56,9 @@ def home(request: Request) -> RedirectResponse:
 
 @router.get("/{page}", response_class=HTMLResponse)
 def page(request: Request, page: str, wh: WarehouseDep, filters: FiltersDep) -> HTMLResponse:
-    """One dashboard page; unknown pages are a 404 page."""
+    """One dashboard page (a bad filter or an unknown page: the error page, from the one handler)."""
     if page not in PAGES:
-        return templates.TemplateResponse(
-            request, "not_found.html", {"pages": PAGES, "page": None, "title": "Not found"}, status_code=404
-        )
+        raise NotFoundError(f"no dashboard page {page!r}: pick one above")
     query = dict(request.query_params)
     context: dict[str, Any] = {
         "pages": PAGES,
@@ -74,29 +66,44 @@ def page(request: Request, page: str, wh: WarehouseDep, filters: FiltersDep) -> 
         "title": PAGES[page][1],
         "query": query,
         "filters": filters,
-        "time_zones": TIME_ZONES if filters.tz in TIME_ZONES else [filters.tz, *TIME_ZONES],
+        "time_zones": _time_zones(filters.tz),
     }
     context.update(_choices(page, wh, request, query))
     return templates.TemplateResponse(request, f"{page}.html", context)
 
 
+def error_page(request: Request, message: str, status: int) -> Response:
+    """The dashboard's error page: the message, and the filter form with what was asked, to correct it."""
+    query = dict(request.query_params)
+    parts = request.url.path.strip("/").split("/")
+    page = parts[0] if parts[0] in PAGES else None
+    asked = {"date_from": query.get("from"), "date_to": query.get("to"), "tz": query.get("tz") or report_tz()}
+    context = {
+        "pages": PAGES,
+        "page": page,
+        "title": PAGES[page][1] if page else "Not found" if status == 404 else "Error",
+        "query": {},
+        "message": message,
+        "filters": asked if page else None,
+        "time_zones": _time_zones(report_tz()),
+    }
+    return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+
+def _time_zones(shown: str) -> list[str]:
+    """The zones the select offers: the one shown, the report zone, then the others."""
+    return list(dict.fromkeys([shown, report_tz(), *OTHER_TIME_ZONES]))
+
+
 def _choices(page: str, wh: Warehouse, request: Request, query: dict[str, str]) -> dict[str, Any]:
     """What the page's own selects offer, and the recommendations page's model."""
     if page == "rewards":
-        campaigns = wh.query("SELECT DISTINCT campaign FROM vouchers WHERE campaign IS NOT NULL ORDER BY campaign")
-        rewards = wh.query(
-            "SELECT reward_id, max(reward_name) AS reward_name FROM vouchers GROUP BY reward_id ORDER BY reward_id"
-        )
-        return {"campaigns": campaigns["campaign"].to_list(), "rewards": rewards.rows()}
+        return {"campaigns": choices.voucher_campaigns(wh), "rewards": choices.voucher_rewards(wh)}
     if page == "sessions":
-        campaigns = wh.query(
-            "SELECT campaign_id, count(*) AS n FROM (SELECT unnest(campaigns) AS campaign_id FROM http_sessions) v "
-            "GROUP BY campaign_id ORDER BY n DESC, campaign_id LIMIT 50"
-        )
-        return {"campaigns": campaigns["campaign_id"].to_list()}
+        return {"campaigns": choices.session_campaigns(wh)}
     if page == "covid":
-        locations = wh.query("SELECT DISTINCT location FROM covid_cases ORDER BY location")["location"].to_list()
-        return {"locations": locations, "location": query.get("location") or "Singapore"}
+        locations = choices.covid_locations(wh)
+        return {"locations": locations, "location": query.get("location") or (locations[0] if locations else "")}
     if page == "recommendations":
         users = voucher_users(wh, limit=200)["user_id"].to_list()
         user = query.get("user") or (users[0] if users else "")

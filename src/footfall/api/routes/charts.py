@@ -7,17 +7,14 @@ Empty filter values (as a submitted form sends them) mean "no filter".
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 import polars as pl
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from footfall.api.deps import WarehouseDep
-from footfall.errors import InputError
+from footfall.api.deps import FiltersDep, WarehouseDep
 from footfall.reports import covid, engagement, http_sessions, members, sales, shop, vouchers
-from footfall.reports.filters import DEFAULT_TZ, Filters
 
 router = APIRouter(prefix="/api/charts", tags=["charts"])
 
@@ -27,35 +24,6 @@ class Chart(BaseModel):
 
     chart: str
     rows: list[dict[str, Any]]
-
-
-def get_filters(
-    date_from: Annotated[str | None, Query(alias="from", description="First local date, YYYY-MM-DD.")] = None,
-    date_to: Annotated[str | None, Query(alias="to", description="Last local date (included).")] = None,
-    campaign: Annotated[str | None, Query(description="Campaign (vouchers: name; HTTP log: id).")] = None,
-    reward: Annotated[str | None, Query(description="Reward id.")] = None,
-    tz: Annotated[str, Query(description="Report time zone (IANA name).")] = DEFAULT_TZ,
-) -> Filters:
-    """The dashboard filters of a request; a bad value is a one-line 400."""
-    return Filters(
-        date_from=_date(date_from, "from"),
-        date_to=_date(date_to, "to"),
-        campaign=campaign or None,
-        reward=reward or None,
-        tz=tz or DEFAULT_TZ,
-    )
-
-
-FiltersDep = Annotated[Filters, Depends(get_filters)]
-
-
-def _date(text: str | None, name: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"bad {name} {text!r}: use a date like 2024-03-01") from None
 
 
 def _chart(name: str, frame: pl.DataFrame) -> Chart:
@@ -164,19 +132,19 @@ def session_rewards(wh: WarehouseDep, f: FiltersDep, n: Annotated[int, Query(ge=
 @router.get("/shop/orders", response_model=Chart, summary="Order metrics")
 def shop_orders(wh: WarehouseDep, f: FiltersDep) -> Chart:
     """One row: median visits and session minutes before the first order (see GET /metrics/orders)."""
-    return _chart("orders", pl.DataFrame([shop.order_metrics(wh, date_from=f.date_from, date_to=f.date_to)]))
+    return _chart("orders", pl.DataFrame([shop.order_metrics(wh, f)]))
 
 
 @router.get("/shop/funnel", response_model=Chart, summary="Funnel: view → cart → order")
 def shop_funnel(wh: WarehouseDep, f: FiltersDep) -> Chart:
     """`step, sessions, share` for sessions, page views, cart adds, orders."""
-    return _chart("funnel", shop.shop_funnel(wh, date_from=f.date_from, date_to=f.date_to, tz=f.tz))
+    return _chart("funnel", shop.shop_funnel(wh, f))
 
 
 @router.get("/shop/referrers", response_model=Chart, summary="Session duration by referrer")
 def shop_referrers(wh: WarehouseDep, f: FiltersDep) -> Chart:
     """`referrer, sessions, median_duration_minutes, p90_duration_minutes, order_rate`."""
-    return _chart("referrers", shop.referrer_metrics(wh, date_from=f.date_from, date_to=f.date_to))
+    return _chart("referrers", shop.referrer_metrics(wh, f))
 
 
 # Members and sales

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
-from footfall.api.deps import WarehouseDep
+from footfall.api.deps import DatesDep, WarehouseDep
 from footfall.reports.shop import order_metrics, referrer_metrics
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
-
-DateFrom = Annotated[date | None, Query(alias="from", description="First UTC date (included).")]
-DateTo = Annotated[date | None, Query(alias="to", description="Last UTC date (included).")]
 
 
 class OrderMetrics(BaseModel):
@@ -37,18 +31,20 @@ class ReferrerMetrics(BaseModel):
 
 
 @router.get("/orders", response_model=OrderMetrics, summary="Visits and time before the first order")
-def orders(wh: WarehouseDep, date_from: DateFrom = None, date_to: DateTo = None) -> OrderMetrics:
+def orders(wh: WarehouseDep, dates: DatesDep) -> OrderMetrics:
     """For each customer with an order, the sessions strictly before the first session holding an order.
 
     `median_visits_before_order`: median over ordering customers of that count (0 included).
     `median_session_duration_minutes_before_order`: median duration in minutes of all those
     sessions (null when there are none). `from`/`to` keep customers whose first order session
-    started on those UTC dates. Sessions: a customer's events with gaps under 30 minutes.
+    started on those local dates in `tz`. Sessions: a customer's events with gaps under the
+    session gap of the shop pipeline (default 30 minutes). Definition: docs/shop-schema.md.
     """
-    return OrderMetrics(**order_metrics(wh, date_from=date_from, date_to=date_to))
+    return OrderMetrics(**order_metrics(wh, dates))
 
 
 @router.get("/referrers", response_model=list[ReferrerMetrics], summary="Session length by referrer domain")
-def referrers(wh: WarehouseDep, date_from: DateFrom = None, date_to: DateTo = None) -> list[ReferrerMetrics]:
-    """Sessions, median and 90th-percentile duration (minutes) and order rate per referrer domain."""
-    return [ReferrerMetrics(**row) for row in referrer_metrics(wh, date_from=date_from, date_to=date_to).to_dicts()]
+def referrers(wh: WarehouseDep, dates: DatesDep) -> list[ReferrerMetrics]:
+    """Sessions, median and 90th-percentile duration (minutes) and order rate per referrer domain,
+    over sessions that started on the local dates `from`..`to` in `tz`."""
+    return [ReferrerMetrics(**row) for row in referrer_metrics(wh, dates).to_dicts()]

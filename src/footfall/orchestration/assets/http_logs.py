@@ -5,19 +5,17 @@ would lose the rejects); sessions run incrementally: each run reads only the log
 before and the tables cover everything seen so far (docs/sessions.md#incremental-runs).
 """
 
-from datetime import timedelta
-
 import dagster as dg
 from dagster import AssetExecutionContext
 
 from footfall.orchestration.assets._metadata import summary_metadata
 from footfall.orchestration.resources import DataDirResource, WarehouseResource
+from footfall.reports.tables import table_counts
 from footfall.sessions.http_pipeline import archive_http_logs, run_http_sessions
 
 __all__ = ["ASSETS", "GROUP"]
 
 GROUP = "http_logs"
-SESSION_GAP = timedelta(minutes=5)
 
 raw_http_logs = dg.AssetSpec(
     "raw_http_logs",
@@ -60,7 +58,7 @@ def http_log_archive(context: AssetExecutionContext, data: DataDirResource) -> d
 def http_sessions(
     context: AssetExecutionContext, data: DataDirResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult[None]:
-    """Sessions with campaign attribution (CONTRACTS: HTTP-log sessions report) in the tables `http_sessions`,
+    """Sessions with campaign attribution (docs/sessions.md) in the tables `http_sessions`,
     `http_log` and `http_log_rejects`, and the report `reports/http_sessions.parquet` (+ its rejects)."""
     logs = data.files("logs")
     if not logs:
@@ -72,18 +70,17 @@ def http_sessions(
             logs,
             mapping=data.mapping,
             out=data.output("reports", "http_sessions.parquet"),
-            gap=SESSION_GAP,
             warehouse=wh,
-            state_dir=data.root / "state" / "http-sessions",
+            state_dir=data.state_dir("http-sessions"),
         )
-        sessions = int(wh.query("SELECT count(*) AS n FROM http_sessions")["n"][0])
+        sessions = table_counts(wh)["http_sessions"]
     context.log.info(f"{summary.read:,} lines read from {len(summary.inputs)} new file(s); {sessions:,} sessions")
     return dg.MaterializeResult(
         metadata=summary_metadata(
             summary,
             rows=sessions,
-            report=dg.MetadataValue.path(summary.details["output"]),
-            reject_reasons=summary.details.get("reject_reasons", {}),
+            report=dg.MetadataValue.path(summary.details.output or ""),
+            reject_reasons=summary.details.reject_reasons,
         )
     )
 

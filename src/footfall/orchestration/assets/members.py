@@ -9,11 +9,12 @@ from footfall.members.inbox import process_inbox
 from footfall.orchestration.assets._metadata import summary_metadata, write_report
 from footfall.orchestration.resources import DataDirResource, WarehouseResource
 from footfall.reports.sales import top_members as top_members_report
+from footfall.reports.tables import table_counts
 
 __all__ = ["ASSETS", "GROUP", "REFERENCE_DATE"]
 
 GROUP = "members"
-REFERENCE_DATE = date(2022, 1, 1)  # CONTRACTS: applicants must be 18 on this date
+REFERENCE_DATE = date(2022, 1, 1)  # docs/members.md: applicants must be 18 on this date
 
 membership_applications = dg.AssetSpec(
     "membership_applications",
@@ -38,8 +39,8 @@ def members(
     inbox.mkdir(parents=True, exist_ok=True)
     with warehouse.open() as wh:
         summary = process_inbox(inbox, data.root / "members", reference_date=REFERENCE_DATE, warehouse=wh)
-        rows = int(wh.query("SELECT count(*) AS n FROM members")["n"][0])
-    batch = summary.details.get("batch")
+        rows = table_counts(wh)["members"]
+    batch = summary.details.batch
     context.log.info(
         f"batch {batch}: {summary.accepted:,} successful, {summary.rejected:,} unsuccessful"
         if batch

@@ -4,7 +4,9 @@ import dagster as dg
 
 from footfall.orchestration.assets._metadata import summary_metadata, write_report
 from footfall.orchestration.resources import DataDirResource, WarehouseResource
+from footfall.reports.filters import Filters
 from footfall.reports.rewards import weekly_reward_performance as weekly_report
+from footfall.reports.tables import table_counts
 from footfall.rewards.load import load_rewards
 
 __all__ = ["ASSETS", "EXPORTS", "GROUP"]
@@ -31,17 +33,17 @@ def reward_transactions(data: DataDirResource, warehouse: WarehouseResource) -> 
         summary = load_rewards(
             campaigns=given["campaigns"], rewards=given["rewards"], transactions=given["transactions"], warehouse=wh
         )
-        rows = int(wh.query("SELECT count(*) AS n FROM reward_transaction")["n"][0])
+        rows = table_counts(wh)["reward_transaction"]
     return dg.MaterializeResult(
-        metadata=summary_metadata(summary, rows=rows, reject_reasons=summary.details.get("reject_reasons", {}))
+        metadata=summary_metadata(summary, rows=rows, reject_reasons=summary.details.reject_reasons)
     )
 
 
 @dg.asset(deps=[reward_transactions], group_name=GROUP, kinds={"sql", "csv"})
 def weekly_reward_performance(data: DataDirResource, warehouse: WarehouseResource) -> dg.MaterializeResult[None]:
-    """`reports/weekly_reward_performance.csv`: redemptions per reward and local week (see CONTRACTS)."""
+    """`reports/weekly_reward_performance.csv`: redemptions per reward and local week (docs/rewards-reports.md)."""
     with warehouse.open() as wh:
-        frame = weekly_report(wh, tz=data.report_tz)
+        frame = weekly_report(wh, Filters(tz=data.report_tz))
     return write_report(frame, data.output("reports", "weekly_reward_performance.csv"))
 
 

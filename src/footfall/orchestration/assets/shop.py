@@ -1,21 +1,21 @@
 """Web-shop events → shop sessions (tables `shop_events`, `shop_sessions`, `customers`) → order metrics."""
 
 import json
-from datetime import timedelta
 
 import dagster as dg
 from dagster import AssetExecutionContext
 
 from footfall.orchestration.assets._metadata import summary_metadata, write_report
 from footfall.orchestration.resources import DataDirResource, WarehouseResource
+from footfall.reports.filters import Filters
 from footfall.reports.shop import order_metrics as order_metrics_report
 from footfall.reports.shop import referrer_metrics as referrer_metrics_report
+from footfall.reports.tables import table_counts
 from footfall.sessions.shop_pipeline import run_shop_sessions
 
 __all__ = ["ASSETS", "GROUP"]
 
 GROUP = "shop"
-SESSION_GAP = timedelta(minutes=30)
 
 shop_event_files = dg.AssetSpec(
     "shop_event_files",
@@ -34,26 +34,24 @@ def shop_sessions(
     if not files:
         raise dg.Failure(f"no shop event files in {data.inbox('shop')}: drop JSON-lines files there")
     with warehouse.open() as wh:
-        summary = run_shop_sessions(
-            files, gap=SESSION_GAP, warehouse=wh, state_dir=data.root / "state" / "shop-sessions"
-        )
-        sessions = int(wh.query("SELECT count(*) AS n FROM shop_sessions")["n"][0])
+        summary = run_shop_sessions(files, warehouse=wh, state_dir=data.state_dir("shop-sessions"))
+        sessions = table_counts(wh)["shop_sessions"]
     context.log.info(f"{summary.read:,} events read from {len(summary.inputs)} new file(s); {sessions:,} sessions")
     return dg.MaterializeResult(
         metadata=summary_metadata(
             summary,
             rows=sessions,
-            anonymous_events=summary.details.get("anonymous_events", 0),
-            reject_reasons=summary.details.get("reject_reasons", {}),
+            anonymous_events=summary.details.anonymous_events or 0,
+            reject_reasons=summary.details.reject_reasons,
         )
     )
 
 
 @dg.asset(deps=[shop_sessions], group_name=GROUP, kinds={"sql", "json"})
 def order_metrics(data: DataDirResource, warehouse: WarehouseResource) -> dg.MaterializeResult[None]:
-    """`reports/order_metrics.json`: the figures of `GET /metrics/orders` (CONTRACTS: order metrics)."""
+    """`reports/order_metrics.json`: the figures of `GET /metrics/orders` (docs/shop-schema.md)."""
     with warehouse.open() as wh:
-        figures = order_metrics_report(wh)
+        figures = order_metrics_report(wh, Filters(tz=data.report_tz))
     path = data.output("reports", "order_metrics.json")
     path.write_text(json.dumps(figures) + "\n")
     return dg.MaterializeResult(metadata={**figures, "path": dg.MetadataValue.path(str(path))})
@@ -63,7 +61,7 @@ def order_metrics(data: DataDirResource, warehouse: WarehouseResource) -> dg.Mat
 def referrer_metrics(data: DataDirResource, warehouse: WarehouseResource) -> dg.MaterializeResult[None]:
     """`reports/referrer_metrics.csv`: sessions, durations and order rate by referrer."""
     with warehouse.open() as wh:
-        frame = referrer_metrics_report(wh)
+        frame = referrer_metrics_report(wh, Filters(tz=data.report_tz))
     return write_report(frame, data.output("reports", "referrer_metrics.csv"))
 
 

@@ -4,9 +4,7 @@
 with sessions as (
     select extract(epoch from (session_end - session_start)) / 60.0 as minutes
     from http_sessions
-    where (cast(:date_from as date) is null or session_start >= cast(:date_from as timestamp) at time zone :tz)
-      and (cast(:date_to as date) is null
-           or session_start < (cast(:date_to as timestamp) + interval '1 day') at time zone :tz)
+    where {{ on_local_dates(session_start) }}
 ),
 bucketed as (
     select

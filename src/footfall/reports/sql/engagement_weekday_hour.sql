@@ -3,9 +3,7 @@
 with sessions as (
     select session_start at time zone :tz as local_start
     from http_sessions
-    where (cast(:date_from as date) is null or session_start >= cast(:date_from as timestamp) at time zone :tz)
-      and (cast(:date_to as date) is null
-           or session_start < (cast(:date_to as timestamp) + interval '1 day') at time zone :tz)
+    where {{ on_local_dates(session_start) }}
 ),
 counts as (
     select

@@ -4,9 +4,7 @@
 with sessions as (
     select campaigns, rewards_issued_count, reward_driven_by_campaign_view
     from http_sessions
-    where (cast(:date_from as date) is null or session_start >= cast(:date_from as timestamp) at time zone :tz)
-      and (cast(:date_to as date) is null
-           or session_start < (cast(:date_to as timestamp) + interval '1 day') at time zone :tz)
+    where {{ on_local_dates(session_start) }}
 ),
 viewed as (
     select unnest(campaigns) as campaign_id, rewards_issued_count, reward_driven_by_campaign_view

@@ -1,14 +1,12 @@
 -- HTTP-log sessions per local day in :tz: sessions, sessions with a reward issued, and the
--- sessions whose reward was driven by a campaign view (CONTRACTS.md → HTTP-log sessions report);
+-- sessions whose reward was driven by a campaign view (docs/data-contracts.md → HTTP-log sessions report);
 -- attribution_rate = reward-driven sessions / sessions with a reward issued (null when none).
 -- Filters: :campaign (sessions that viewed it) or null; :date_from, :date_to (local dates or null).
 with sessions as (
     select cast(session_start at time zone :tz as date) as day, rewards_issued_count, reward_driven_by_campaign_view
     from http_sessions
     where (cast(:campaign as text) is null or array_position(campaigns, cast(:campaign as text)) is not null)
-      and (cast(:date_from as date) is null or session_start >= cast(:date_from as timestamp) at time zone :tz)
-      and (cast(:date_to as date) is null
-           or session_start < (cast(:date_to as timestamp) + interval '1 day') at time zone :tz)
+      and {{ on_local_dates(session_start) }}
 ),
 final as (
     select

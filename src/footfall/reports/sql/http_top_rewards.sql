@@ -5,9 +5,7 @@ with sessions as (
     select rewards_issued, reward_driven_by_campaign_view
     from http_sessions
     where (cast(:campaign as text) is null or array_position(campaigns, cast(:campaign as text)) is not null)
-      and (cast(:date_from as date) is null or session_start >= cast(:date_from as timestamp) at time zone :tz)
-      and (cast(:date_to as date) is null
-           or session_start < (cast(:date_to as timestamp) + interval '1 day') at time zone :tz)
+      and {{ on_local_dates(session_start) }}
 ),
 issued as (
     select unnest(rewards_issued) as reward_id, reward_driven_by_campaign_view from sessions

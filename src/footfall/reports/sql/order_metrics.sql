@@ -1,4 +1,4 @@
--- Visits and time before the first order (CONTRACTS.md → Order metrics).
+-- Visits and time before the first order (docs/shop-schema.md → Order metrics).
 -- For each customer with at least one session that holds a placed_order, the sessions
 -- strictly before their first such session are their "visits before order".
 --   median_visits_before_order: median over ordering customers of that count (0 included)
@@ -7,15 +7,13 @@
 -- Medians of an even count are the mean of the middle two (percentile_cont).
 -- customers.first_order_at (the start of a customer's first session with an order) is written
 -- with shop_sessions in the same transaction, so it only narrows the scan to ordering customers.
--- Optional :date_from / :date_to (UTC dates, null for no bound) keep the customers whose
--- first order session started on those dates; their earlier sessions count whenever they were.
+-- Optional :date_from / :date_to (local dates in :tz, null for no bound) keep the customers
+-- whose first order session started on those dates; their earlier sessions count whenever they were.
 with ordering_customers as (
     select customer_id, first_order_at
     from customers
     where first_order_at is not null
-      and (cast(:date_from as date) is null or first_order_at >= cast(:date_from as timestamp) at time zone 'UTC')
-      and (cast(:date_to as date) is null
-           or first_order_at < (cast(:date_to as timestamp) + interval '1 day') at time zone 'UTC')
+      and {{ on_local_dates(first_order_at) }}
 ),
 sessions as (
     select

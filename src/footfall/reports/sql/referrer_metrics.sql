@@ -1,11 +1,9 @@
 -- Session length by referrer domain (the referrer of a session's first page view;
--- "(direct)" when it had none). Optional :date_from / :date_to bound session starts (UTC dates).
+-- "(direct)" when it had none). Optional :date_from / :date_to bound session starts (local dates in :tz).
 with sessions as (
     select referrer_domain, duration_seconds, has_order
     from shop_sessions
-    where (cast(:date_from as date) is null or session_start >= cast(:date_from as timestamp) at time zone 'UTC')
-      and (cast(:date_to as date) is null
-           or session_start < (cast(:date_to as timestamp) + interval '1 day') at time zone 'UTC')
+    where {{ on_local_dates(session_start) }}
 ),
 final as (
     select

@@ -4,9 +4,7 @@
 with sessions as (
     select page_views, cart_adds, orders
     from shop_sessions
-    where (cast(:date_from as date) is null or session_start >= cast(:date_from as timestamp) at time zone :tz)
-      and (cast(:date_to as date) is null
-           or session_start < (cast(:date_to as timestamp) + interval '1 day') at time zone :tz)
+    where {{ on_local_dates(session_start) }}
 ),
 steps as (
     select 1 as step_order, 'sessions' as step, count(*) as sessions from sessions

@@ -7,9 +7,7 @@ with filtered as (
     from vouchers
     where (cast(:campaign as text) is null or campaign = cast(:campaign as text))
       and (cast(:reward as text) is null or reward_id = cast(:reward as text))
-      and (cast(:date_from as date) is null or issued_at >= cast(:date_from as timestamp) at time zone :tz)
-      and (cast(:date_to as date) is null
-           or issued_at < (cast(:date_to as timestamp) + interval '1 day') at time zone :tz)
+      and {{ on_local_dates(issued_at) }}
 ),
 final as (
     select

@@ -1,5 +1,5 @@
 -- Vouchers: one row per voucher issued to a user, with the reward, campaign, outcome and the
--- user's attributes at export time (CONTRACTS: the voucher export; loaded by `footfall vouchers load`).
+-- user's attributes at export time (docs/dashboard.md → The voucher export; loaded by `footfall vouchers load`).
 -- The recommender reads (user_id, reward_id, issued_at, redeemed_at) as interactions.
 
 CREATE TABLE vouchers (

@@ -1,0 +1,73 @@
+"""The one error shape of the server, rendered in one place.
+
+Every error — footfall's own (`FootfallError`, which carries its status), Starlette's 404 and
+405, request validation, and any bug — answers `{"error": "<one line>"}` on API paths, and the
+dashboard page with the message and its filter form on dashboard paths. Query and path
+parameters that fail validation are 400; a request body that is well-formed JSON of the wrong
+shape is 422. A bug is 500 with a message that reveals nothing of the server.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from footfall.errors import FootfallError, OverloadedError
+
+__all__ = ["error_response", "install_error_handlers"]
+
+log = logging.getLogger("footfall.api")
+
+# library parameter → the name an API user typed (a query parameter's alias)
+_API_NAMES = {"date_from": "from", "date_to": "to"}
+_STATUS_TEXT = {404: "no such page or endpoint", 405: "method not allowed here"}
+
+PageRenderer = Callable[[Request, str, int], Response]
+
+
+def install_error_handlers(app: FastAPI, *, is_page: Callable[[Request], bool], page: PageRenderer) -> None:
+    """Render every error of `app` as JSON, or as a dashboard page where `is_page(request)`."""
+
+    def render(request: Request, message: str, status: int, headers: dict[str, str] | None = None) -> Response:
+        if is_page(request) and request.method in ("GET", "HEAD"):
+            return page(request, message, status)
+        return error_response(message, status, headers=headers)
+
+    @app.exception_handler(FootfallError)
+    async def footfall_error(request: Request, exc: FootfallError) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, OverloadedError) else None
+        return render(request, exc.render(_API_NAMES.get(exc.param or "")), exc.status, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        loc = [str(p) for p in first.get("loc", ())]
+        in_body = bool(loc) and loc[0] == "body"
+        where = ".".join(p for p in loc if p not in ("query", "path", "body", "header")) or "body"
+        message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+        status = 400 if first.get("type") == "json_invalid" or not in_body else 422
+        return render(request, f"{where}: {message}", status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        text = _STATUS_TEXT.get(exc.status_code) or str(exc.detail)
+        if exc.status_code == 405:
+            text = f"method {request.method} is not allowed on {request.url.path}"
+        elif exc.status_code == 404 and exc.detail not in (None, "Not Found"):
+            text = str(exc.detail)
+        return render(request, text, exc.status_code, dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def bug(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return render(request, "internal error: the server could not answer this request", 500)
+
+
+def error_response(message: str, status: int, *, headers: dict[str, str] | None = None) -> JSONResponse:
+    """The one JSON error shape of the API: `{"error": message}`."""
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
