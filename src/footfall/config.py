@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     parse_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=256)
     # the embedded warehouse's memory limit: larger loads spill to disk instead of growing
     duckdb_memory_limit: str = "1GB"
+    # a longer input line (or CSV record) is rejected as line_too_long, its start kept: reading stays linear
+    max_line_bytes: int = Field(default=1 << 20, ge=1024)
 
     @field_validator("report_tz")
     @classmethod

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from footfall.cli.main import app
 from footfall.covid.load import load_covid
-from footfall.readers.covid import jhu_wide_to_long, read_covid_csv
+from footfall.readers.covid import jhu_wide_to_long, read_covid
 from footfall.synth.covid import generate_covid
 from footfall.warehouse import Warehouse, connect
 
@@ -98,4 +98,67 @@ def test_a_jhu_file_without_date_columns_is_one_line(tmp_path: Path) -> None:
     from footfall.errors import InputError
 
     with pytest.raises(InputError, match=r"j\.csv: line 1: no date columns"):
-        read_covid_csv(path)
+        read_covid(path)
+
+
+COVID19API_ROWS = [  # cumulative; Singapore national, Australia only by province; a correction on day 3
+    ("Singapore", "", 100, "2020-03-01T00:00:00Z"),
+    ("Singapore", "", 110, "2020-03-02T00:00:00Z"),
+    ("Singapore", "", 105, "2020-03-03T00:00:00Z"),
+    ("Australia", "New South Wales", 10, "2020-03-01T00:00:00Z"),
+    ("Australia", "Victoria", 5, "2020-03-01T00:00:00Z"),
+    ("Australia", "New South Wales", 14, "2020-03-02T00:00:00Z"),
+    ("Australia", "Victoria", 9, "2020-03-02T00:00:00Z"),
+]
+COVID19API_EXPECTED = [
+    ("Australia", date(2020, 3, 1), 15.0, 15.0, False),
+    ("Australia", date(2020, 3, 2), 8.0, 23.0, False),
+    ("Singapore", date(2020, 3, 1), 100.0, 100.0, False),
+    ("Singapore", date(2020, 3, 2), 10.0, 110.0, False),
+    ("Singapore", date(2020, 3, 3), -5.0, 105.0, True),
+]
+
+
+def _covid19api_objects() -> list[dict[str, object]]:
+    return [
+        {
+            "ID": str(i),
+            "Country": c,
+            "CountryCode": c[:2].upper(),
+            "Province": p,
+            "City": "",
+            "CityCode": "",
+            "Lat": "0",
+            "Lon": "0",
+            "Confirmed": n,
+            "Deaths": 0,
+            "Recovered": 0,
+            "Active": n,
+            "Date": d,
+        }
+        for i, (c, p, n, d) in enumerate(COVID19API_ROWS)
+    ]
+
+
+@pytest.mark.parametrize("layout", ["csv", "json-lines", "json-pretty"])
+def test_a_covid19api_export_loads_as_daily_cases(layout: str, tmp_path: Path, warehouse: Warehouse) -> None:
+    """The challenge's source: cumulative counts per place and day → daily new cases per country."""
+    import json
+
+    objects = _covid19api_objects()
+    path = tmp_path / f"export.{layout}"
+    if layout == "csv":
+        header = list(objects[0])
+        lines = [",".join(header)] + [",".join(str(o[k]) for k in header) for o in objects]
+        path.write_text("\n".join([*lines, "Nowhere,,,,,,0,0,lots,0,0,0,2020-03-01T00:00:00Z"]) + "\n")
+    elif layout == "json-lines":
+        path.write_text("[\n" + ",\n".join(json.dumps(o) for o in objects) + ',\n{"Country": "Nowhere"}\n]\n')
+    else:
+        path.write_text(json.dumps([*objects, {"Country": "Nowhere", "Confirmed": "lots", "Date": "x"}], indent=2))
+    summary = load_covid(path, warehouse=warehouse)
+    rows = warehouse.query(
+        "SELECT location, date, new_cases, total_cases, correction FROM covid_cases ORDER BY location, date"
+    )
+    assert rows.rows() == COVID19API_EXPECTED
+    rejects = warehouse.query("SELECT line_number, reason FROM covid_rejects")
+    assert rejects.height == 1 and summary.rejected == 1 and rejects["line_number"][0] > 1

@@ -57,9 +57,9 @@ def _vouchers(path: Path) -> tuple[int, pl.DataFrame]:
 
 
 def _covid(path: Path) -> tuple[int, pl.DataFrame]:
-    from footfall.readers.covid import read_covid_csv
+    from footfall.readers.covid import read_covid
 
-    rows, rejects = read_covid_csv(path)
+    rows, rejects = read_covid(path)
     return rows.height, rejects
 
 
@@ -138,6 +138,10 @@ _HOSTILE = (
     b"0001-01-01T00:30:00+01:00 GET /home u1",
     b'{"id": 1, "type": "x", "event": {"customer-id": 1, "timestamp": "9999-12-31T23:59:59.999999"}}',
     b"x" * 200_000,
+    b"y" * (2 << 20),  # over the maximum line length (1 MiB)
+    b'{"id": 9, "type": "x\x00y", "event": {"customer-id": 7, "timestamp": "2022-05-01T10:00:00"}}',
+    b"2019-08-27T00:07:06+00:00 GET /ho\x00me u1",
+    b"v8,r1,C\x00,S,u8,2024-03-01T10:00:00Z,,issued",
     b'"' + b"y" * 200_000 + b'",a,b,c',
     b"1,redeemed,9999-12-31 23:59:59 UTC,1",
     b"v9,r1,C,S,u9,9999-12-31T23:00:00-01:00,,issued",
@@ -183,6 +187,22 @@ class TestReaderContract:
         with pytest.raises(InputError, match=r"nope\.txt: no such file") as caught:
             reader.read(tmp_path / "nope.txt")
         assert "\n" not in str(caught.value)
+
+    @pytest.mark.parametrize("hostile", _HOSTILE, ids=range(len(_HOSTILE)))
+    def test_each_hostile_line_gives_rejects_or_a_one_line_error(
+        self, reader: Reader, tmp_path: Path, hostile: bytes
+    ) -> None:
+        path = tmp_path / "hostile.txt"
+        head = (reader.header + "\n").encode() if reader.header else b""
+        path.write_bytes(head + reader.good[0].encode() + b"\n" + hostile + b"\n" + reader.good[1].encode() + b"\n")
+        try:
+            accepted, rejects = reader.read(path)
+        except InputError as exc:
+            assert "\n" not in str(exc) and str(path) in str(exc)
+            return
+        _has_the_reject_shape(rejects)
+        assert accepted >= 2  # the good lines around it are not lost
+        assert "\x00" not in "".join(rejects["raw"].to_list() + rejects["detail"].to_list())  # storable anywhere
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(junk=st.lists(st.binary(max_size=300) | st.sampled_from(list(_HOSTILE)), min_size=1, max_size=6))

@@ -1,4 +1,4 @@
-"""Load a COVID-19 time-series CSV: the file's (location, date) rows replaced, rejects kept, one transaction."""
+"""Load a COVID-19 time series (OWID, JHU CSSE or covid19api): the file's locations replaced, rejects kept."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from footfall.readers.covid import read_covid_csv
+from footfall.readers.covid import read_covid
 from footfall.runs import RunSummary
 from footfall.warehouse import Warehouse
 
@@ -16,7 +16,7 @@ __all__ = ["load_covid"]
 def load_covid(path: Path, *, warehouse: Warehouse, location: str | None = None) -> RunSummary:
     """Replace the rows of the locations in the file (all, or `location`) with its rows; re-loading changes nothing."""
     summary = RunSummary("covid load", inputs=[str(path)])
-    rows, rejects = read_covid_csv(path, location=location)
+    rows, rejects = read_covid(path, location=location)
     locations = sorted(set(rows["location"].to_list()))
     with warehouse.transaction():
         for name in locations:

@@ -15,7 +15,15 @@ from typing import Any
 
 import polars as pl
 
-from footfall.readers.lines import CHUNK_BYTES, REJECT_SCHEMA, ParsedBatch, iter_parsed
+from footfall.readers.lines import (
+    CHUNK_BYTES,
+    MARK_DETAILS,
+    REJECT_SCHEMA,
+    ParsedBatch,
+    iter_parsed,
+    mark_reason,
+    unmarked,
+)
 from footfall.readers.timestamps import (
     COMMON_SHAPE,
     TIMESTAMP_ERRORS,
@@ -56,7 +64,7 @@ EVENT_SCHEMA = pl.Schema(
 
 REJECT_REASONS = {
     "empty_line": "the line is empty",
-    "invalid_utf8": "the line is not valid UTF-8",
+    **MARK_DETAILS,
     "too_few_fields": "expected 4 fields (timestamp method path user_id)",
     "too_many_fields": "expected 4 fields (timestamp method path user_id)",
     "empty_field": "a field is empty",
@@ -195,7 +203,7 @@ def _parse_general(df: pl.DataFrame, *, assume_tz: str | None) -> tuple[pl.DataF
     empty = [pl.col(f) == "" for f in FIELDS]
     reason = (
         pl.when(pl.col("raw").str.starts_with("\x00"))
-        .then(pl.lit("invalid_utf8"))
+        .then(mark_reason(pl.col("raw")))
         .when(pl.col("raw").str.strip_chars() == "")
         .then(pl.lit("empty_line"))
         .when(pl.col("n_fields") < 4)
@@ -224,7 +232,7 @@ def _parse_general(df: pl.DataFrame, *, assume_tz: str | None) -> tuple[pl.DataF
         "line_number",
         reason="reason",
         detail=_detail(),
-        raw=pl.col("raw").str.strip_prefix("\x00"),
+        raw=unmarked(pl.col("raw")),
     )
     return events, rejects
 

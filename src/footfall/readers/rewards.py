@@ -17,7 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
-from footfall.readers.csv_tables import read_text_csv
+from footfall.readers.csv_records import read_csv_records
+from footfall.readers.lines import REJECT_SCHEMA as REJECT_SCHEMA_LINES
 from footfall.readers.timestamps import parse_timestamps
 
 __all__ = ["REJECT_SCHEMA", "TABLES", "RewardsTable", "read_rewards_csv"]
@@ -68,11 +69,12 @@ REJECT_SCHEMA = pl.Schema(
 def read_rewards_csv(path: Path, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(rows typed for `table` plus `line_number` and `raw`, rejects); a missing file or column is an InputError."""
     spec = TABLES[table]
-    raw = read_text_csv(path, required=spec.required, expected=",".join(spec.columns))
+    records = read_csv_records(path, required=spec.required, expected=",".join(spec.columns))
+    raw = records.frame
     present = [c for c in spec.columns if c in raw.columns]
     frame = raw.select(
-        pl.int_range(2, pl.len() + 2, dtype=pl.Int64).alias("line_number"),
-        pl.concat_str([pl.col(c).fill_null("") for c in raw.columns], separator=",").alias("raw"),
+        "line_number",
+        "raw",
         *[pl.col(c).str.strip_chars().replace("", None).alias(c) for c in present],
         *[pl.lit(None, pl.String).alias(c) for c in spec.columns if c not in present],
     )
@@ -111,14 +113,10 @@ def read_rewards_csv(path: Path, table: str) -> tuple[pl.DataFrame, pl.DataFrame
         "raw",
     )
     rejects = frame.filter(pl.col("reason").is_not_null()).select(
-        table_name=pl.lit(table),
-        source_file=pl.lit(str(path)),
-        line_number="line_number",
-        reason="reason",
-        detail="detail",
-        raw="raw",
+        source_file=pl.lit(str(path)), line_number="line_number", reason="reason", detail="detail", raw="raw"
     )
-    return good, rejects.cast(REJECT_SCHEMA)
+    rejects = pl.concat([records.rejects, rejects.cast(REJECT_SCHEMA_LINES)]).sort("line_number")
+    return good, rejects.select(pl.lit(table).alias("table_name"), *REJECT_SCHEMA_LINES.names()).cast(REJECT_SCHEMA)
 
 
 def _parse_utc(text: pl.Series) -> pl.DataFrame:

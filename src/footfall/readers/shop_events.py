@@ -1,9 +1,12 @@
-"""Read web-shop event JSON lines (docs/data-contracts.md → Web-shop events) into events and rejects, streaming.
+"""Read web-shop events (docs/data-contracts.md → Web-shop events) into events and rejects, streaming.
 
-`{"id", "type", "event": {"user-agent", "ip", "customer-id", "timestamp", ...type fields}}`.
-Timestamps without an offset are UTC. Unknown types are kept. A null `customer-id` is kept
-(an anonymous event: counted, never sessionized). Lines are decoded vectorized; a batch that
-fails is bisected so only the bad lines are examined one by one and rejected with a reason.
+`{"id", "type", "event": {"user-agent", "ip", "customer-id", "timestamp", ...type fields}}`,
+as JSON lines or as one JSON array — detected from the content: one object per line (the
+`[`, `]` lines and the commas between objects are not records) or pretty-printed (objects
+reassembled by `json_arrays.iter_array_objects`). Timestamps without an offset are UTC. Unknown
+types are kept. A null `customer-id` is kept (an anonymous event: counted, never sessionized).
+Lines are decoded vectorized; a batch that fails is bisected so only the bad lines are examined
+one by one and rejected with a reason.
 """
 
 from __future__ import annotations
@@ -15,7 +18,16 @@ from typing import Any
 
 import polars as pl
 
-from footfall.readers.lines import CHUNK_BYTES, REJECT_SCHEMA, ParsedBatch, iter_parsed
+from footfall.readers.json_arrays import array_layout, iter_array_objects
+from footfall.readers.lines import (
+    CHUNK_BYTES,
+    MARK_DETAILS,
+    REJECT_SCHEMA,
+    ParsedBatch,
+    iter_parsed,
+    mark_reason,
+    unmarked,
+)
 from footfall.readers.timestamps import TIMESTAMP_ERRORS, parse_timestamps
 
 __all__ = ["EVENT_SCHEMA", "KNOWN_TYPES", "REJECT_SCHEMA", "iter_shop_events", "parse_shop_lines"]
@@ -33,6 +45,7 @@ KNOWN_TYPES = (
 )
 _EVENT_FIELDS = ("user-agent", "ip", "customer-id", "timestamp", "page", "referrer", "query", "product", "position")
 _JSON_TYPE = pl.Struct({"id": pl.String, "type": pl.String, "event": pl.Struct({f: pl.String for f in _EVENT_FIELDS})})
+_TEXT_FIELDS = ("id", "type", *_EVENT_FIELDS)  # decoded `\u0000` escapes must not reach a warehouse
 _PIECE = 256  # bisect a failing batch down to pieces this small, then look at each line
 
 EVENT_SCHEMA = pl.Schema(
@@ -58,29 +71,54 @@ EVENT_SCHEMA = pl.Schema(
 def iter_shop_events(
     paths: Sequence[Path], *, chunk_bytes: int = CHUNK_BYTES, first_seq: int = 0
 ) -> Iterator[ParsedBatch]:
-    """Stream event files in the given order; `seq` numbers lines across all files from `first_seq`."""
+    """Stream event files in the given order; `seq` numbers events across all files from `first_seq`."""
+    seq = first_seq
+    for path in paths:
+        layout = array_layout(path)
+        if layout == "pretty":
+            batches = iter_array_objects(path, parse_shop_lines, first_seq=seq)
+        else:
+            array = layout == "lines"
 
-    def parse(lines: pl.Series, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-        return parse_shop_lines(lines, source_file=source)
+            def parse(lines: pl.Series, source: str, array: bool = array) -> tuple[pl.DataFrame, pl.DataFrame]:
+                return parse_shop_lines(lines, source_file=source, array=array)
 
-    return iter_parsed(paths, parse, chunk_bytes=chunk_bytes, first_seq=first_seq)
+            batches = iter_parsed([path], parse, chunk_bytes=chunk_bytes, first_seq=seq)
+        for batch in batches:
+            seq += batch.events.height + batch.rejects.height
+            yield batch
 
 
-def parse_shop_lines(lines: pl.Series, *, source_file: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split lines (numbered from line 1, seq 0) into (events, rejects); every line lands in exactly one."""
+def parse_shop_lines(
+    lines: pl.Series, *, source_file: str, array: bool = False, line_numbers: pl.Series | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split lines (numbered from line 1, seq 0) into (events, rejects); every record lands in exactly one.
+
+    `array`: the lines are a JSON array's, one object per line: `[`, `]` and blank lines are not
+    records and a comma after an object is dropped. `line_numbers`: each record's own line (the
+    first line of a pretty-printed object), instead of its position.
+    """
     n = len(lines)
     df = pl.DataFrame(
         {
-            "seq": pl.int_range(0, n, eager=True, dtype=pl.Int64),
-            "line_number": pl.int_range(1, n + 1, eager=True, dtype=pl.Int64),
+            "line_number": line_numbers if line_numbers is not None else pl.int_range(1, n + 1, eager=True),
             "raw": lines.cast(pl.String),
-        }
+        },
+        schema={"line_number": pl.Int64, "raw": pl.String},
     )
-    blank = df["raw"].str.strip_chars() == ""
-    bad_utf8 = df["raw"].str.starts_with("\x00")
-    pre = pl.Series([None] * n, dtype=pl.String)
-    pre = pl.select(
-        pl.when(bad_utf8).then(pl.lit("invalid_utf8")).when(blank).then(pl.lit("empty_line")).otherwise(pre)
+    if array:
+        text = pl.col("raw").str.strip_chars()
+        df = df.filter(~text.is_in(["[", "]", "],", ""])).with_columns(raw=text.str.strip_suffix(","))
+    df = df.with_columns(seq=pl.int_range(pl.len(), dtype=pl.Int64))
+    n = df.height
+    raw, marked = pl.col("raw"), mark_reason(pl.col("raw"))
+    blank = raw.str.strip_chars() == ""
+    pre = df.select(
+        pl.when(marked.is_not_null())
+        .then(marked)
+        .when(blank)
+        .then(pl.lit("empty_line"))
+        .otherwise(pl.lit(None, pl.String))
     ).to_series()
     decoded, reasons = _decode(df["raw"], pre)
     df = df.with_columns(decoded.alias("j"), reasons.alias("reason")).unnest("j").unnest("event")
@@ -104,6 +142,8 @@ def parse_shop_lines(lines: pl.Series, *, source_file: str) -> tuple[pl.DataFram
         .then(pl.col("ts_error"))
         .when(pl.col("position").is_not_null() & pl.col("position_int").is_null())
         .then(pl.lit("bad_position"))
+        .when(pl.any_horizontal(pl.col(f).str.contains("\x00", literal=True) for f in _TEXT_FIELDS))
+        .then(pl.lit("nul_byte"))
     )
     df = df.with_columns(reason=reason)
     good, bad = df.filter(pl.col("reason").is_null()), df.filter(pl.col("reason").is_not_null())
@@ -128,7 +168,7 @@ def parse_shop_lines(lines: pl.Series, *, source_file: str) -> tuple[pl.DataFram
         line_number="line_number",
         reason="reason",
         detail=_detail(),
-        raw=pl.col("raw").str.strip_prefix("\x00"),
+        raw=unmarked(pl.col("raw")),
     )
     return events.cast(EVENT_SCHEMA), rejects.cast(REJECT_SCHEMA)
 
@@ -184,6 +224,8 @@ def _problem(text: str) -> str | None:
     """Why one line cannot have the event shape, as far as plain JSON parsing can tell (None: looks fine)."""
     try:
         value: Any = json.loads(text)
+    except RecursionError:
+        return "too_deeply_nested"
     except ValueError:
         return "invalid_json"
     if not isinstance(value, dict):
@@ -198,8 +240,10 @@ def _problem(text: str) -> str | None:
 
 _DETAILS = {
     "empty_line": "the line is empty",
-    "invalid_utf8": "the line is not valid UTF-8",
+    **MARK_DETAILS,
     "invalid_json": "the line is not valid JSON",
+    "too_deeply_nested": "the line nests objects or arrays too deeply to read",
+    "nul_byte": "the line holds a NUL byte, or a field a NUL character (\\u0000)",
     "not_an_object": "the line is not a JSON object",
     "event_not_an_object": "field event: not a JSON object",
     "nested_value": "a field that should hold a single value holds an object or a list",

@@ -32,7 +32,10 @@ TIMESTAMP_ERRORS = {
     "invalid_offset": "has a UTC offset out of range",
     "missing_offset": "has no UTC offset (add one, or name the zone its times are in as assume_tz)",
     "nonexistent_local_time": "does not exist in the assumed time zone (skipped by a DST change)",
+    "out_of_range": "is outside the years 1 to 9999 once converted to UTC",
 }
+# the instants both warehouses and Python can hold: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z
+_MIN_US, _MAX_US = -62_135_596_800_000_000, 253_402_300_799_999_999
 
 
 def parse_timestamps(text: pl.Series, *, assume_tz: str | None = None) -> pl.DataFrame:
@@ -83,8 +86,10 @@ def common_shape_parts(t: pl.Expr) -> dict[str, pl.Expr]:
 def utc_from_parts() -> dict[str, pl.Expr]:
     """`ts`, `utc_offset_minutes`, `sub_micro_nanos` from the columns of `common_shape_parts`."""
     utc_us = pl.col("naive").dt.epoch("us") + pl.col("frac_ns") // 1000 - pl.col("offset_min") * 60_000_000
-    return {
-        "ts": pl.from_epoch(utc_us, time_unit="us").dt.replace_time_zone("UTC"),
+    return {  # an instant out of range is left null: the general parser gives the reason
+        "ts": pl.when(utc_us.is_between(_MIN_US, _MAX_US))
+        .then(pl.from_epoch(utc_us, time_unit="us"))
+        .dt.replace_time_zone("UTC"),
         "utc_offset_minutes": pl.col("offset_min").cast(pl.Int16),
         "sub_micro_nanos": (pl.col("frac_ns") % 1000).cast(pl.Int16),
     }
@@ -169,6 +174,8 @@ def _parse_general(text: pl.Series, *, assume_tz: str | None) -> pl.DataFrame:
         .then(pl.lit("missing_offset"))
         .when(pl.col("off").is_null() & pl.col("assumed_us").is_null())
         .then(pl.lit("nonexistent_local_time"))
+        .when(~(pl.col("local_us") - pl.col("offset_min") * 60_000_000).is_between(_MIN_US, _MAX_US))
+        .then(pl.lit("out_of_range"))
     )
     utc_us = pl.col("local_us") - pl.col("offset_min") * 60_000_000
     ok = error.is_null()

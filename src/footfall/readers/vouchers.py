@@ -23,7 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from footfall.errors import InputError
-from footfall.readers.csv_tables import read_text_csv
+from footfall.readers.csv_records import read_csv_records
 from footfall.readers.lines import REJECT_SCHEMA
 from footfall.readers.timestamps import parse_timestamps
 
@@ -73,11 +73,12 @@ def read_vouchers_csv(path: Path, *, columns: dict[str, str] | None = None) -> t
     """(rows in VOUCHER_SCHEMA plus `line_number` and `raw`, rejects); a missing file or column is an InputError."""
     mapping = {c: (columns or {}).get(c, c) for c in COLUMNS}
     expected = ",".join(mapping[c] for c in VOUCHER_SCHEMA.names())
-    raw = read_text_csv(path, required=[mapping[c] for c in REQUIRED], expected=expected)
+    records = read_csv_records(path, required=[mapping[c] for c in REQUIRED], expected=expected)
+    raw = records.frame
     present = {c: h for c, h in mapping.items() if h in raw.columns}
     frame = raw.select(
-        pl.int_range(2, pl.len() + 2, dtype=pl.Int64).alias("line_number"),
-        pl.concat_str([pl.col(c).fill_null("") for c in raw.columns], separator=",").alias("raw"),
+        "line_number",
+        "raw",
         *[pl.col(h).str.strip_chars().replace("", None).alias(c) for c, h in present.items()],
         *[pl.lit(None, pl.String).alias(c) for c in COLUMNS if c not in present],
     ).with_columns(pl.col("status").str.to_lowercase(), pl.col("gender").str.to_lowercase())
@@ -99,7 +100,9 @@ def read_vouchers_csv(path: Path, *, columns: dict[str, str] | None = None) -> t
     early = pl.col("_redeemed_at") < pl.col("_issued_at")
     checks.append(("redeemed_before_issued", early, pl.lit(f"field {mapping['redeemed_at']} is before issued_at")))
     for column, dtype in (("value", pl.Float64), ("cost", pl.Float64), ("birth_year", pl.Int32), ("age", pl.Int32)):
-        frame = frame.with_columns(pl.col(column).cast(dtype, strict=False).alias(f"_{column}"))
+        number = pl.col(column).cast(dtype, strict=False)
+        usable = number.is_finite() if dtype == pl.Float64 else number.is_not_null()
+        frame = frame.with_columns(pl.when(usable).then(number).alias(f"_{column}"))
         bad = pl.col(column).is_not_null() & pl.col(f"_{column}").is_null()
         checks.append(("bad_number", bad, pl.lit(f"field {mapping[column]}: '") + pl.col(column) + pl.lit("'")))
     frame = frame.with_columns(_signup_date=pl.col("signup_date").str.to_date("%Y-%m-%d", strict=False))
@@ -143,7 +146,8 @@ def read_vouchers_csv(path: Path, *, columns: dict[str, str] | None = None) -> t
     rejects = frame.filter(pl.col("reason").is_not_null()).select(
         source_file=pl.lit(str(path)), line_number="line_number", reason="reason", detail="detail", raw="raw"
     )
-    return good.cast(dict(VOUCHER_SCHEMA)), rejects.cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+    rejects = pl.concat([records.rejects, rejects.cast(REJECT_SCHEMA)]).sort("line_number")
+    return good.cast(dict(VOUCHER_SCHEMA)), rejects  # type: ignore[arg-type]
 
 
 def _parse_utc(text: pl.Series) -> pl.DataFrame:
