@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     orchestrate_port: int = 3000
     deployment: str = "local"
     movielens: Path | None = None
+    # `footfall serve` answers the SageMaker inference contract (docs/deploy.md): set in the SageMaker model's
+    # environment, so that the `serve` argument SageMaker passes to the image starts that server
+    sagemaker: bool = False
 
     def warehouse_url(self) -> str:
         """The warehouse URL: `FOOTFALL_WAREHOUSE`, else a DuckDB file under the data dir."""
