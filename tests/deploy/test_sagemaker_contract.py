@@ -149,7 +149,7 @@ def test_the_contract_listens_on_0_0_0_0_8080_by_default(monkeypatch: pytest.Mon
     seen: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw, app=app))
     serve_sagemaker()
-    assert (seen["host"], seen["port"]) == ("0.0.0.0", 8080) and SAGEMAKER_MODEL_DIR == Path("/opt/ml/model")
+    assert (seen["host"], seen["port"]) == ("0.0.0.0", 8080) and str(SAGEMAKER_MODEL_DIR) == "/opt/ml/model"
 
 
 def test_a_warehouse_with_sagemaker_is_a_one_line_error() -> None:
