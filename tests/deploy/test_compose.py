@@ -77,6 +77,8 @@ def test_every_secret_comes_from_the_environment_and_is_required() -> None:
         for key, value in service.get("environment", {}).items():
             if SECRET.search(key):
                 assert value == filled_example()["POSTGRES_PASSWORD"], key
+            else:
+                assert filled_example()["POSTGRES_PASSWORD"] not in str(value), f"{key}: a password in a URL"
     assert "test-postgres_password" not in text
 
 
@@ -84,7 +86,8 @@ def test_migrations_run_once_before_the_services_start() -> None:
     services = config(filled_example())["services"]
     postgres = services["postgres"]
     assert "pg_isready" in " ".join(postgres["healthcheck"]["test"]) and postgres["volumes"][0].startswith("pgdata:")
-    assert services["migrate"]["command"] == ["migrate"] and services["migrate"]["restart"] == "no"
+    assert services["migrate"]["command"] == ["migrate", "--schema", "dagster"]
+    assert services["migrate"]["restart"] == "no"
     assert services["migrate"]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
     for name in FOOTFALL_SERVICES[1:]:
         assert services[name]["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}, name
@@ -99,11 +102,10 @@ def test_migrations_run_once_before_the_services_start() -> None:
         assert all(p.startswith("127.0.0.1:") for p in services[name]["ports"]), "published on loopback only"
 
 
-def test_the_dagster_database_is_created_beside_the_warehouse() -> None:
-    init = (ROOT / "deploy" / "postgres" / "10-dagster-database.sql").read_text(encoding="utf-8")
-    assert "CREATE DATABASE dagster" in init
+def test_dagster_keeps_its_tables_in_their_own_schema() -> None:
     env = config(filled_example())["services"]["dagster-daemon"]["environment"]
-    assert env["DAGSTER_PG_URL"].endswith("@postgres:5432/dagster")
+    assert env["DAGSTER_PG_URL"].endswith("@postgres:5432/footfall?options=-csearch_path%3Ddagster")
+    assert env["PGPASSWORD"] == filled_example()["POSTGRES_PASSWORD"]
 
 
 @pytest.mark.skipif(
