@@ -17,7 +17,7 @@ __all__ = ["build_app", "main"]
 
 
 def build_app(context: dict[str, Any] | None = None, *, outdir: str | None = None) -> cdk.App:
-    """The app and its stacks for the context's stage (tests pass `context`; the `cdk` CLI passes it in the environment)."""
+    """The app and its stacks for the context's stage (tests pass `context`; the `cdk` CLI, the environment)."""
     app = cdk.App(context=context, outdir=outdir)
     deployment = read_context(app.node.try_get_context)
     env = cdk.Environment(account=deployment.account, region=deployment.region)
