@@ -42,8 +42,8 @@ class Synthesized:
 
 
 def _cdk() -> Any:
-    pytest.importorskip("aws_cdk", reason="the infra extra is not installed (make install installs it)")
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")  # Node 20 works; jsii nags
+    pytest.importorskip("aws_cdk", reason="the infra extra is not installed (make install installs it)")
     if str(CDK) not in sys.path:
         sys.path.insert(0, str(CDK))
     from footfall_aws import app

@@ -9,6 +9,7 @@ all, and each exception is written on the resource it concerns, with its reason 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -63,5 +64,14 @@ def test_checkov_fails_no_check(synthesized: dict[str, Synthesized], tmp_path: P
 def test_actionlint_finds_nothing() -> None:
     workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
     assert {w.name for w in workflows} >= {"ci.yml", "cd.yml", "model.yml"}
-    result = subprocess.run([str(BIN / "actionlint"), *map(str, workflows)], capture_output=True, text=True, cwd=ROOT)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}  # its shellcheck, for run: steps
+    assert (BIN / "shellcheck").exists()
+    result = subprocess.run([str(BIN / "actionlint"), *map(str, workflows)], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_shellcheck_finds_nothing_in_the_deploy_scripts() -> None:
+    scripts = sorted((ROOT / "deploy").glob("*.sh"))
+    assert scripts
+    result = subprocess.run([str(BIN / "shellcheck"), *map(str, scripts)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -7,7 +7,7 @@ groups of the stage's tasks may reach them. Redshift in place of RDS: docs/deplo
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_efs as efs
 from aws_cdk import aws_iam as iam
@@ -82,6 +82,13 @@ class DataStack(Stack):
         )
         self.database = self._database(deployment, removal)
         self.files = self._files(removal)
+        subnets = self.vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS).subnet_ids
+        for name, value in (  # what the workflows read (deploy-stage.yml, deploy/run-task.sh)
+            ("DataBucket", self.bucket.bucket_name),
+            ("TaskSubnets", ",".join(subnets)),
+            ("TaskSecurityGroup", self.tasks.security_group_id),
+        ):
+            CfnOutput(self, name, value=value)
 
     def _network(self, nat_gateways: int, log_days: int) -> ec2.Vpc:
         """Public subnets (load balancer, NAT), private ones (tasks), isolated ones (database, files); flow logs."""

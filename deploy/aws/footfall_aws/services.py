@@ -7,7 +7,7 @@ the `admin_cidrs` networks (Dagster OSS has no login). The retrain schedule and 
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Stack
+from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_ec2 as ec2
@@ -63,6 +63,12 @@ class ServicesStack(Stack):
         self._dagster(deployment, data, factory)
         self._alarms(data, target)
         add_retrain(self, deployment=deployment, data=data, cluster=self.cluster, factory=factory)
+        CfnOutput(
+            self, "LoadBalancerDns", value=self.alb.load_balancer_dns_name, description="point the host name here"
+        )
+        CfnOutput(
+            self, "ClusterName", value=self.cluster.cluster_name, description="deploy/run-task.sh runs tasks here"
+        )
 
     def _load_balancer(
         self, deployment: Deployment, data: DataStack
