@@ -1,4 +1,4 @@
-"""deploy/aws: every stack synthesizes offline for both stages, with the properties the design promises."""
+"""deploy/aws: every stack synthesizes offline for both stages; services, retrain, endpoint, context checks."""
 
 from __future__ import annotations
 
@@ -10,126 +10,15 @@ from typing import Any
 
 import pytest
 
+from tests.deploy.cdk_templates import STACKS, resources, template
 from tests.deploy.conftest import CDK, Synthesized, context
 
 pytestmark = pytest.mark.slow
-
-STACKS = ("Footfall-Shared", "Footfall-{stage}-Data", "Footfall-{stage}-Services", "Footfall-{stage}-Serving")
-
-
-def template(synthesized: dict[str, Synthesized], stage: str, stack: str) -> Any:
-    from aws_cdk.assertions import Template
-
-    return Template.from_json(synthesized[stage].templates[stack.format(stage=stage)])
-
-
-def resources(synthesized: dict[str, Synthesized], kind: str) -> list[tuple[str, dict[str, Any]]]:
-    """(stage/stack/id, properties) of every resource of `kind` in both stages."""
-    found = []
-    for stage, synth in synthesized.items():
-        for stack, body in synth.templates.items():
-            for name, resource in body["Resources"].items():
-                if resource["Type"] == kind:
-                    found.append((f"{stage}/{stack}/{name}", resource.get("Properties", {})))
-    return found
-
-
-def statements(synthesized: dict[str, Synthesized]) -> list[tuple[str, dict[str, Any]]]:
-    """Every IAM policy statement (identity policies, role inline policies) in both stages."""
-    found = []
-    for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role"):
-        for where, props in resources(synthesized, kind):
-            documents = [props.get("PolicyDocument")] + [p["PolicyDocument"] for p in props.get("Policies", [])]
-            found += [(where, s) for d in documents if d for s in d["Statement"]]
-    return found
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_every_stack_synthesizes(synthesized: dict[str, Synthesized], stage: str) -> None:
     assert sorted(synthesized[stage].templates) == sorted(s.format(stage=stage) for s in STACKS)
-
-
-def test_the_data_bucket_is_encrypted_versioned_and_private(synthesized: dict[str, Synthesized]) -> None:
-    from aws_cdk.assertions import Match
-
-    for stage in ("dev", "prod"):
-        data = template(synthesized, stage, "Footfall-{stage}-Data")
-        data.has_resource_properties(
-            "AWS::S3::Bucket",
-            {
-                "BucketEncryption": {
-                    "ServerSideEncryptionConfiguration": [
-                        Match.object_like(
-                            {
-                                "ServerSideEncryptionByDefault": {
-                                    "SSEAlgorithm": "aws:kms",
-                                    "KMSMasterKeyID": Match.any_value(),
-                                },
-                                "BucketKeyEnabled": True,
-                            }
-                        )
-                    ]
-                },
-                "VersioningConfiguration": {"Status": "Enabled"},
-                "LoggingConfiguration": Match.object_like({"LogFilePrefix": "data/"}),
-            },
-        )
-        data.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
-
-
-def test_no_bucket_is_public_and_every_bucket_requires_tls(synthesized: dict[str, Synthesized]) -> None:
-    buckets = resources(synthesized, "AWS::S3::Bucket")
-    assert len(buckets) == 4  # data and access logs, per stage
-    for where, props in buckets:
-        block = props["PublicAccessBlockConfiguration"]
-        assert all(
-            block[k] for k in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
-        ), where
-    policies = resources(synthesized, "AWS::S3::BucketPolicy")
-    assert len(policies) == 4
-    for where, props in policies:
-        rules = props["PolicyDocument"]["Statement"]
-        assert any(
-            s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in rules
-        )
-        assert not [s for s in rules if s["Effect"] == "Allow" and s.get("Principal") in ("*", {"AWS": "*"})], where
-
-
-def test_no_wildcard_iam_actions_anywhere(synthesized: dict[str, Synthesized]) -> None:
-    found = statements(synthesized)
-    assert len(found) > 40
-    for where, statement in found:
-        for action in _list(statement.get("Action", [])):
-            assert action != "*" and not action.endswith(":*") and "*" not in action, f"{where}: {action}"
-
-
-def test_data_is_reached_only_by_named_actions_on_named_resources(synthesized: dict[str, Synthesized]) -> None:
-    """A statement on the bucket, the key, the secret or the files names its resources: no `*` resource."""
-    data_services = ("s3:", "kms:", "secretsmanager:", "elasticfilesystem:", "rds:")
-    for where, statement in statements(synthesized):
-        actions = _list(statement.get("Action", []))
-        if statement["Effect"] == "Allow" and any(a.startswith(data_services) for a in actions):
-            assert "*" not in _list(statement.get("Resource")), f"{where}: {actions} on *"
-
-
-def test_everything_at_rest_is_encrypted_with_the_stages_key(synthesized: dict[str, Synthesized]) -> None:
-    for where, props in resources(synthesized, "AWS::RDS::DBInstance"):
-        assert props["StorageEncrypted"] is True and "KmsKeyId" in props and props["PubliclyAccessible"] is False, where
-    for kind, key in (
-        ("AWS::EFS::FileSystem", "KmsKeyId"),
-        ("AWS::Logs::LogGroup", "KmsKeyId"),
-        ("AWS::SNS::Topic", "KmsMasterKeyId"),
-        ("AWS::SecretsManager::Secret", "KmsKeyId"),
-        ("AWS::SageMaker::EndpointConfig", "KmsKeyId"),
-        ("AWS::ECR::Repository", "EncryptionConfiguration"),
-    ):
-        found = resources(synthesized, kind)
-        assert found, kind
-        assert all(key in props for _, props in found), [w for w, p in found if key not in p]
 
 
 @pytest.mark.parametrize(("stage", "multi_az"), [("dev", False), ("prod", True)])
@@ -289,24 +178,6 @@ def test_the_sagemaker_endpoint(synthesized: dict[str, Synthesized], stage: str,
     )
     image = json.dumps(serving.find_resources("AWS::SageMaker::Model"))
     assert "footfall:3f2c1ab" in image
-
-
-def test_github_reaches_aws_only_through_oidc_roles(synthesized: dict[str, Synthesized]) -> None:
-    shared = synthesized["dev"].templates["Footfall-Shared"]
-    kinds = {r["Type"] for r in shared["Resources"].values()}
-    assert "AWS::IAM::OIDCProvider" in kinds and not kinds & {"AWS::IAM::User", "AWS::IAM::AccessKey"}
-    subjects = {}
-    for r in shared["Resources"].values():
-        if r["Type"] == "AWS::IAM::Role":
-            (statement,) = r["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-            condition = statement["Condition"]["StringEquals"]
-            subjects[r["Properties"]["RoleName"]] = condition["token.actions.githubusercontent.com:sub"]
-            assert condition["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
-    assert subjects == {
-        "footfall-github-build": "repo:example/footfall:ref:refs/heads/main",
-        "footfall-github-dev": "repo:example/footfall:environment:dev",
-        "footfall-github-prod": "repo:example/footfall:environment:prod",
-    }
 
 
 @pytest.mark.parametrize(
