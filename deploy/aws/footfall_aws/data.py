@@ -75,6 +75,7 @@ class DataStack(Stack):
             lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=Duration.days(90))],
             removal_policy=removal,
         )
+        self._let_ci_read_the_latest_model(stage.name)
         self.tasks = ec2.SecurityGroup(self, "Tasks", vpc=self.vpc, description="footfall tasks of this stage")
         # the load balancer's group lives here too, so that its rules with the tasks' group stay in one stack
         self.load_balancer = ec2.SecurityGroup(
@@ -89,6 +90,25 @@ class DataStack(Stack):
             ("TaskSecurityGroup", self.tasks.security_group_id),
         ):
             CfnOutput(self, name, value=value)
+
+    def _let_ci_read_the_latest_model(self, stage: str) -> None:
+        """CD reads models/recommender/latest.json (the artifact the endpoint must keep), nothing else."""
+        github = iam.ArnPrincipal(f"arn:aws:iam::{self.account}:role/footfall-github-{stage}")  # Footfall-Shared
+        self.bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"],
+                principals=[github],
+                resources=[self.bucket.arn_for_objects("models/recommender/latest.json")],
+            )
+        )
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt"],
+                principals=[github],
+                resources=["*"],  # in a key policy, "*" is this key
+                conditions={"StringEquals": {"kms:ViaService": f"s3.{self.region}.amazonaws.com"}},
+            )
+        )
 
     def _network(self, nat_gateways: int, log_days: int) -> ec2.Vpc:
         """Public subnets (load balancer, NAT), private ones (tasks), isolated ones (database, files); flow logs."""
