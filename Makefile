@@ -1,12 +1,15 @@
 # footfall — the two commands of the quick start are `make demo` and `make test`.
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
-EXTRAS  := server,beam,orchestration,ml,bench,dev
+EXTRAS  := server,beam,orchestration,ml,aws,infra,bench,dev
+# checkov pins old versions of packages the project shares (packaging, tabulate, networkx): its own venv
+TOOLS   ?= .venv-tools
+CHECKOV := checkov>=3.2
 UV      := $(shell command -v uv 2>/dev/null)
 # the browser tests and screenshots drive Debian's Chromium, never a browser Playwright downloads
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: install test demo lint format docs bench clean chromium screenshots
+.PHONY: install tools test demo lint format docs bench clean chromium screenshots
 
 install: $(VENV)/.installed  ## build .venv with every extra; .venv/bin/footfall is the CLI
 
@@ -16,8 +19,16 @@ $(VENV)/.installed: pyproject.toml
 	  $$uv pip install --python $(PY) -e ".[$(EXTRAS)]"
 	@touch $@
 
-test: install chromium  ## run the whole test suite (PostgreSQL tests start a throwaway server or skip with a reason)
-	$(VENV)/bin/pytest
+tools: $(TOOLS)/.installed  ## build .venv-tools with checkov (the policy check of the synthesized CloudFormation)
+
+$(TOOLS)/.installed: Makefile
+	@test -x $(TOOLS)/bin/python || python3 -m venv $(TOOLS)
+	@if [ -n "$(UV)" ]; then uv=$(UV); else $(TOOLS)/bin/python -m pip install -q uv && uv=$(TOOLS)/bin/uv; fi; \
+	  $$uv pip install -q --python $(TOOLS)/bin/python "$(CHECKOV)"
+	@touch $@
+
+test: install tools chromium  ## run the whole test suite (PostgreSQL tests start a throwaway server or skip with a reason)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 chromium:  ## install Debian's Chromium for the browser tests when missing and we can (root with apt); never fails
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -35,7 +46,7 @@ demo: install  ## generate sample data, run every pipeline into the embedded war
 	$(VENV)/bin/footfall demo $(if $(ORCHESTRATE),--orchestrate)
 
 lint: install  ## ruff and mypy --strict
-	$(VENV)/bin/ruff check src tests scripts benchmarks
+	$(VENV)/bin/ruff check src tests scripts benchmarks deploy
 	$(VENV)/bin/mypy
 
 bench: install  ## run the benchmarks (inputs are generated once into benchmarks/.cache; about an hour)
@@ -48,8 +59,8 @@ docs: install  ## regenerate generated documents (SQL with output)
 	$(PY) scripts/render_rewards_doc.py
 
 format: install
-	$(VENV)/bin/ruff check --fix src tests scripts benchmarks
-	$(VENV)/bin/ruff format src tests scripts benchmarks
+	$(VENV)/bin/ruff check --fix src tests scripts benchmarks deploy
+	$(VENV)/bin/ruff format src tests scripts benchmarks deploy
 
 clean:
-	rm -rf $(VENV) footfall-data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) footfall-data .pytest_cache .mypy_cache .ruff_cache

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     duckdb_memory_limit: str = "1GB"
     # a longer input line (or CSV record) is rejected as line_too_long, its start kept: reading stays linear
     max_line_bytes: int = Field(default=1 << 20, ge=1024)
+    # `footfall serve` answers the SageMaker inference contract (docs/deploy.md): set in the SageMaker model's
+    # environment, so that the `serve` argument SageMaker passes to the image starts that server
+    sagemaker: bool = False
 
     @field_validator("report_tz")
     @classmethod

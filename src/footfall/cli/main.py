@@ -10,9 +10,10 @@ from typing import NoReturn
 import typer
 
 from footfall import __version__
-from footfall.cli import covid, logs, members, recsys, rewards, sales, shop, synth, vouchers
+from footfall.cli import covid, logs, members, recsys, rewards, sagemaker, sales, shop, synth, vouchers
 from footfall.cli._common import FootfallGroup
 from footfall.cli.demo import demo
+from footfall.cli.migrate import migrate
 from footfall.cli.orchestrate import orchestrate
 from footfall.cli.runs import runs
 from footfall.cli.serve import serve
@@ -36,10 +37,12 @@ app.command()(recsys.recommend)
 app.add_typer(synth.app, name="synth")
 app.add_typer(vouchers.app, name="vouchers")
 app.add_typer(covid.app, name="covid")
+app.add_typer(sagemaker.app, name="sagemaker")
 app.command()(demo)
 app.command()(serve)
 app.command()(orchestrate)
 app.command()(runs)
+app.command()(migrate)
 
 
 def _version(value: bool) -> None:

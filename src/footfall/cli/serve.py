@@ -20,6 +20,15 @@ def serve(
     ] = None,
     warehouse: WarehouseOption = None,
     registry: RegistryOption = None,
+    sagemaker: Annotated[
+        bool,
+        typer.Option(
+            "--sagemaker",
+            help="Serve the SageMaker inference contract instead: GET /ping and POST /invocations on 0.0.0.0:8080 "
+            "(unless --host/--port say otherwise), models from --registry or /opt/ml/model. Also when "
+            "FOOTFALL_SAGEMAKER is set, so that the image's `serve` argument does this inside SageMaker.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the dashboard (at /) and the REST API (OpenAPI docs at /docs) over the warehouse."""
     import uvicorn
@@ -30,6 +39,11 @@ def serve(
     from footfall.warehouse import connect
 
     settings = get_settings()
+    if sagemaker or settings.sagemaker:  # docs/deploy.md: the SageMaker inference contract
+        from footfall.api.sagemaker import serve_sagemaker
+
+        serve_sagemaker(host=host, port=port, model_dir=registry, warehouse=warehouse)
+        return
     url = warehouse or settings.warehouse_url()
     connect(url, must_exist=True).close()  # bring the schema up to date, so read-only requests find it
     where = (host or settings.host, port or settings.port)
