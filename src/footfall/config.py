@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from footfall.errors import FootfallError, SettingsError
@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     duckdb_memory_limit: str = "1GB"
     # a longer input line (or CSV record) is rejected as line_too_long, its start kept: reading stays linear
     max_line_bytes: int = Field(default=1 << 20, ge=1024)
+    # a secret that keys membership ids (HMAC) so that they cannot be turned back into dates of birth
+    # (docs/access.md); unset: the membership spec's plain SHA-256 form. Set it before the first batch.
+    membership_id_key: SecretStr | None = None
     # `footfall serve` answers the SageMaker inference contract (docs/deploy.md): set in the SageMaker model's
     # environment, so that the `serve` argument SageMaker passes to the image starts that server
     sagemaker: bool = False

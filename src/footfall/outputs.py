@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -10,7 +11,15 @@ import polars as pl
 
 from footfall.errors import InputError
 
-__all__ = ["FORMATS", "StagedOutputs", "check_output_path", "sibling_path", "to_text_frame", "write_table"]
+__all__ = [
+    "FORMATS",
+    "StagedOutputs",
+    "check_output_path",
+    "recover_outputs",
+    "sibling_path",
+    "to_text_frame",
+    "write_table",
+]
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl"}
 
@@ -45,7 +54,13 @@ def write_table(frame: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
 
 class StagedOutputs:
     """Output files written under temporary names and renamed into place together by `publish`
-    (after the run's warehouse commit); `discard` removes what was not published."""
+    (after the run's warehouse commit); `discard` removes what was not published.
+
+    A staged file is `.<name>.<tag>.pending` beside its final name. `publish` first writes a marker
+    `.<tag>.commit` in each folder, then renames, then removes the markers: a kill in between leaves
+    a marker that `recover_outputs` completes. Pending files without a marker belong to a run that
+    was killed before publishing: `recover_outputs` publishes them if the run committed (the
+    warehouse holds it), else removes them."""
 
     def __init__(self, *, tag: str) -> None:
         self.tag = tag  # the run's id: a staged file names the run that wrote it
@@ -65,9 +80,14 @@ class StagedOutputs:
             to_text_frame(lazy, lists_as_json=False).sink_ndjson(tmp)
 
     def publish(self) -> None:
-        """Rename every staged file into place."""
+        """Rename every staged file into place (a marker first, so a kill half-way is completed later)."""
+        folders = {tmp.parent for tmp, _ in self._staged}
+        for folder in folders:
+            (folder / f".{self.tag}.commit").write_text(self.tag)
         for tmp, path in self._staged:
             tmp.replace(path)
+        for folder in folders:
+            (folder / f".{self.tag}.commit").unlink(missing_ok=True)
         self._staged.clear()
 
     def discard(self) -> None:
@@ -81,6 +101,23 @@ class StagedOutputs:
 
     def __exit__(self, *exc: object) -> None:
         self.discard()
+
+
+def recover_outputs(folder: Path, committed: Callable[[str], bool]) -> None:
+    """Finish or undo what killed runs left in `folder`: pending files of a run with a commit marker, or
+    that `committed(tag)` says committed, are published; other pending files are removed."""
+    if not folder.is_dir():
+        return
+    marked = {m.name[1:].removesuffix(".commit") for m in folder.glob(".*.commit")}
+    for pending in sorted(folder.glob(".*.pending")):
+        stem = pending.name[1:].removesuffix(".pending")
+        final, _, tag = stem.rpartition(".")
+        if final and (tag in marked or committed(tag)):
+            pending.replace(folder / final)
+        else:
+            pending.unlink(missing_ok=True)
+    for tag in marked:
+        (folder / f".{tag}.commit").unlink(missing_ok=True)
 
 
 FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
@@ -12,7 +13,7 @@ import polars as pl
 
 from footfall.warehouse import Warehouse
 
-__all__ = ["IncrementalDetails", "RunDetails", "RunSummary"]
+__all__ = ["IncrementalDetails", "RunDetails", "RunSummary", "committed_in"]
 
 
 @dataclass
@@ -105,3 +106,14 @@ class RunSummary:
         }
         frame = pl.DataFrame([row]).with_columns(pl.col("started_at", "finished_at").cast(pl.Datetime("us", "UTC")))
         warehouse.insert("runs", frame)
+
+
+def committed_in(warehouse: Warehouse | None) -> Callable[[str], bool]:
+    """Whether a run committed, as the warehouse knows it (without one: no run did — the caller's own
+    commit point decides)."""
+    if warehouse is None:
+        return lambda run_id: False
+    from footfall.reports._sql import report_sql
+
+    sql = report_sql("run_exists")
+    return lambda run_id: bool(warehouse.query(sql, {"run_id": run_id})["n"][0])

@@ -19,6 +19,7 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from footfall.cli.main import app
+from footfall.sessions.state_folder import StateFolder
 from footfall.synth.hourly import split_hourly
 from footfall.synth.http_log import HttpLogSpec, generate_http_log
 from footfall.synth.shop_events import ShopSpec, generate_shop_events
@@ -163,7 +164,8 @@ def _wait_until_processed(proc: subprocess.Popen[str], state: Path, files: set[s
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         assert proc.poll() is None, proc.communicate()[1]
-        meta = state / "state.json"
+        version = StateFolder(state).current()  # the committed version of the state
+        meta = version / "state.json" if version is not None else state / "missing"
         if meta.exists() and files <= set(json.loads(meta.read_text())["files"]):
             return
         time.sleep(0.1)

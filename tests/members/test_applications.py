@@ -148,3 +148,15 @@ def test_membership_id_is_last_name_and_five_hex_chars_of_the_birth_date_hash() 
     assert app.date_of_birth == "19740227"
     assert app.membership_id == "Chang_" + hashlib.sha256(b"19740227").hexdigest()[:5]
     assert len(app.membership_id.split("_")[1]) == 5
+
+
+def test_a_keyed_membership_id_cannot_be_recomputed_from_the_date_alone() -> None:
+    """docs/access.md: the plain id is the spec's and invertible by brute force; the keyed one needs the key."""
+    from footfall.members.applications import membership_id
+
+    plain = membership_id("Chang", "19740227")
+    assert plain == "Chang_" + __import__("hashlib").sha256(b"19740227").hexdigest()[:5]
+    keyed = membership_id("Chang", "19740227", key="s3cret")
+    assert keyed.startswith("Chang_") and len(keyed) == len(plain) and keyed != plain
+    assert membership_id("Chang", "19740227", key="s3cret") == keyed  # stable for a key
+    assert membership_id("Chang", "19740227", key="other") != keyed

@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -100,6 +101,7 @@ def test_a_failure_mid_run_leaves_no_partial_batch(tmp_path: Path, monkeypatch: 
 
 _KILLED_AFTER_COMMIT = """
 import os, signal, sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from footfall.members import batches
@@ -179,3 +181,17 @@ def test_cli_process_and_mistakes(tmp_path: Path) -> None:
     ]:
         bad_run = CliRunner().invoke(app, ["members", "process", *args, "--no-warehouse"])
         assert bad_run.exit_code == 2 and message in bad_run.output
+
+
+def test_the_membership_id_key_setting_keys_every_id(tmp_path: Path, settings_env: Callable[..., None]) -> None:
+    from footfall.members.applications import membership_id
+
+    inbox = tmp_path / "inbox"
+    generate_applications(inbox, files=1, rows=40, seed=8)
+    settings_env(membership_id_key="s3cret")
+    process_inbox(inbox, tmp_path / "out", reference_date=REF, warehouse=None, now=NOW)
+    ok, _ = _outputs(tmp_path / "out")
+    assert ok.height > 0
+    for row in ok.iter_rows(named=True):
+        assert row["membership_id"] == membership_id(row["last_name"], row["date_of_birth"], key="s3cret")
+        assert row["membership_id"] != membership_id(row["last_name"], row["date_of_birth"])

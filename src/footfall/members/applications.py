@@ -13,6 +13,7 @@ A 29 February birthday turns 18 on 1 March in a non-leap year.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -98,9 +99,14 @@ def eighteenth_birthday(born: date) -> date:
         return date(born.year + 18, 3, 1)
 
 
-def membership_id(last_name: str, yyyymmdd: str) -> str:
-    """`<last_name>_<first 5 hex chars of sha256(YYYYMMDD)>`."""
-    return f"{last_name}_{hashlib.sha256(yyyymmdd.encode()).hexdigest()[:5]}"
+def membership_id(last_name: str, yyyymmdd: str, *, key: str | None = None) -> str:
+    """`<last_name>_<first 5 hex chars of sha256(YYYYMMDD)>`; with `key`, of HMAC-SHA256(key, YYYYMMDD) instead.
+
+    The plain form is the membership spec's, and a brute force over dates inverts it to the date of
+    birth; the keyed form (FOOTFALL_MEMBERSHIP_ID_KEY, docs/access.md) cannot be inverted without the key.
+    """
+    digest = hmac.new(key.encode(), yyyymmdd.encode(), hashlib.sha256) if key else hashlib.sha256(yyyymmdd.encode())
+    return f"{last_name}_{digest.hexdigest()[:5]}"
 
 
 def evaluate(row: dict[str, str], *, reference_date: date) -> Application:

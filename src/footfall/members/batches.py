@@ -3,7 +3,7 @@
 Under `out`: `manifest.json` (the SHA-256 of every processed file and the batches),
 `successful/` and `unsuccessful/` (`applications_<batch>.csv`), `archive/<batch>/` (inputs,
 moved), `quarantine/<stamp>/` (files that cannot be a batch's input, each with `<file>.reason.txt`).
-A batch's output files are written as `.applications_<batch>.csv.<batch>.pending` and renamed
+A batch's output files are staged (`outputs.StagedOutputs`, tagged with the batch) and renamed
 once the batch is committed; a run that died leaves pending files the next run finishes (its
 batch was committed) or removes (it was not).
 """
@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from footfall.errors import InputError
+from footfall.outputs import recover_outputs
 from footfall.warehouse import Warehouse
 
 __all__ = ["Manifest", "archive", "finish_pending", "quarantine"]
-
-_PENDING = ".pending"
 
 
 @dataclass
@@ -69,18 +68,13 @@ class Manifest:
 
 
 def finish_pending(out: Path, manifest: Manifest) -> None:
-    """Publish the pending outputs of committed batches; remove files no committed batch owns."""
+    """Publish the pending outputs of committed batches, remove the other pending files, and remove
+    batch files no committed batch owns."""
     known = set(manifest.batches)
     for name in ("successful", "unsuccessful"):
+        recover_outputs(out / name, known.__contains__)
         for path in (out / name).iterdir():
-            if path.name.endswith(_PENDING):
-                batch = path.name.removesuffix(_PENDING).rsplit(".", 1)[-1]
-                final = path.with_name(path.name.removesuffix(_PENDING).removesuffix(f".{batch}").lstrip("."))
-                if batch in known:
-                    path.replace(final)
-                else:
-                    path.unlink()
-            elif path.name.startswith(".") or path.stem.removeprefix("applications_") not in known:
+            if path.name.startswith(".") or path.stem.removeprefix("applications_") not in known:
                 path.unlink()
 
 

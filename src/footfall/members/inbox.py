@@ -23,7 +23,7 @@ import polars as pl
 
 from footfall.errors import InputError
 from footfall.interrupts import committing
-from footfall.members.applications import INPUT_COLUMNS, evaluate
+from footfall.members.applications import INPUT_COLUMNS, evaluate, membership_id
 from footfall.members.batches import Manifest, archive, finish_pending, quarantine
 from footfall.outputs import StagedOutputs
 from footfall.runs import RunSummary
@@ -53,13 +53,25 @@ class _Rows:
 
 
 def process_inbox(
-    inbox: Path, out: Path, *, reference_date: date, warehouse: Warehouse | None, now: datetime | None = None
+    inbox: Path,
+    out: Path,
+    *,
+    reference_date: date,
+    warehouse: Warehouse | None,
+    now: datetime | None = None,
+    id_key: str | None = None,
 ) -> RunSummary:
     """Process every new CSV in `inbox` into one batch under `out`; load successes into `members`.
 
     Files that cannot be inputs are quarantined and listed in `details.quarantined` (the CLI then
-    exits non-zero); the rest still make the batch.
+    exits non-zero); the rest still make the batch. `id_key` keys the membership ids (default: the
+    FOOTFALL_MEMBERSHIP_ID_KEY setting; none: the spec's plain form).
     """
+    if id_key is None:
+        from footfall.config import get_settings
+
+        secret = get_settings().membership_id_key
+        id_key = secret.get_secret_value() if secret is not None else None
     if not inbox.is_dir():
         raise InputError(f"{inbox}: no such inbox folder")
     for name in ("successful", "unsuccessful", "archive"):
@@ -75,7 +87,7 @@ def process_inbox(
     batch = _batch_id(now or datetime.now(UTC), manifest)
     rows, quarantined = _Rows(), {}
     for digest, path in list(new.items()):
-        problem = _evaluate_file(path, rows, reference_date=reference_date, batch=batch)
+        problem = _evaluate_file(path, rows, reference_date=reference_date, batch=batch, key=id_key)
         if problem is not None:
             quarantine(path, problem, out / "quarantine" / batch)
             quarantined[str(path)] = problem
@@ -169,7 +181,7 @@ _SUCCESS_COLUMNS = [*INPUT_COLUMNS, "first_name", "last_name", "above_18", "memb
 _FAILURE_COLUMNS = [*INPUT_COLUMNS, "first_name", "last_name", "above_18", "reasons", *_LINEAGE]
 
 
-def _evaluate_file(path: Path, rows: _Rows, *, reference_date: date, batch: str) -> str | None:
+def _evaluate_file(path: Path, rows: _Rows, *, reference_date: date, batch: str, key: str | None) -> str | None:
     """Every data row of `path` into exactly one of the two outputs; or why the file cannot be an input."""
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
     if "\x00" in text:
@@ -184,7 +196,9 @@ def _evaluate_file(path: Path, rows: _Rows, *, reference_date: date, batch: str)
             )
         added = _Rows()
         for record in reader:
-            _evaluate_row(record, header, reader.line_num, added, path=path, reference_date=reference_date, batch=batch)
+            _evaluate_row(
+                record, header, reader.line_num, added, path=path, reference_date=reference_date, batch=batch, key=key
+            )
     except csv.Error as exc:
         return f"line {reader.line_num}: not readable as CSV ({exc})"
     rows.successful += added.successful
@@ -193,7 +207,15 @@ def _evaluate_file(path: Path, rows: _Rows, *, reference_date: date, batch: str)
 
 
 def _evaluate_row(
-    record: list[str], header: list[str], number: int, rows: _Rows, *, path: Path, reference_date: date, batch: str
+    record: list[str],
+    header: list[str],
+    number: int,
+    rows: _Rows,
+    *,
+    path: Path,
+    reference_date: date,
+    batch: str,
+    key: str | None,
 ) -> None:
     """One application (`number`: its last line — quoted fields may span lines) into one of the outputs."""
     if not any(cell.strip() for cell in record):
@@ -209,7 +231,12 @@ def _evaluate_row(
         rows.unsuccessful.append(base | cleaned | {"reasons": json.dumps(reasons)})
     else:
         rows.successful.append(
-            base | cleaned | {"date_of_birth": app.date_of_birth, "membership_id": app.membership_id}
+            base
+            | cleaned
+            | {
+                "date_of_birth": app.date_of_birth,
+                "membership_id": membership_id(app.last_name, app.date_of_birth, key=key),
+            }
         )
 
 

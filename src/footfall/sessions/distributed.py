@@ -19,12 +19,12 @@ from pathlib import Path
 import polars as pl
 
 from footfall.errors import InputError, UnavailableError
-from footfall.outputs import StagedOutputs, check_output_path, sibling_path
+from footfall.outputs import StagedOutputs, check_output_path, recover_outputs, sibling_path
 from footfall.readers.http_log import EVENT_SCHEMA as HTTP_EVENT_SCHEMA
 from footfall.readers.lines import REJECT_SCHEMA
 from footfall.readers.mapping import read_campaign_reward_mapping
 from footfall.readers.shop_events import EVENT_SCHEMA as SHOP_EVENT_SCHEMA
-from footfall.runs import RunSummary
+from footfall.runs import RunSummary, committed_in
 from footfall.sessions.http_pipeline import load_http_results
 from footfall.sessions.http_sessions import REPORT_SCHEMA
 from footfall.sessions.incremental import newest, open_sessions
@@ -54,6 +54,7 @@ def beam_http_sessions(
 
     check_output_path(out)
     check_inputs(logs)
+    recover_outputs(out.parent, committed_in(warehouse))
     links = read_campaign_reward_mapping(mapping)
     summary = RunSummary("logs sessions", inputs=[str(p) for p in logs])
     with _shards(shards) as folder:

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import polars as pl
 
-from footfall.outputs import StagedOutputs, check_output_path, sibling_path, write_table
+from footfall.outputs import StagedOutputs, check_output_path, recover_outputs, sibling_path, write_table
 from footfall.readers.http_log import EVENT_SCHEMA, REJECT_SCHEMA, iter_http_log
 from footfall.readers.lines import ParsedBatch
 from footfall.readers.mapping import read_campaign_reward_mapping
-from footfall.runs import RunSummary
+from footfall.runs import RunSummary, committed_in
 from footfall.sessions.defaults import HTTP_GAP, LATENESS
 from footfall.sessions.http_sessions import REPORT_SCHEMA, http_sessions
 from footfall.sessions.incremental import SessionState, StreamSettings, file_digest, open_sessions
 from footfall.sessions.loading import check_inputs, replace_by_source
 from footfall.sessions.partitions import EventPartitions
 from footfall.sessions.pipeline import Progress, SessionsRun, each_partition, publish
+from footfall.sessions.state_folder import StateFolder
 from footfall.sessions.summaries import SUMMARY_SCHEMA, merge_into, report_rows, summarize
 from footfall.warehouse import Warehouse
 
@@ -27,6 +28,7 @@ __all__ = [
     "archive_http_logs",
     "load_http_log_archive",
     "load_http_results",
+    "recover_http_sessions",
     "run_http_sessions",
     "write_http_results",
 ]
@@ -66,6 +68,7 @@ def run_http_sessions(
     check_inputs(logs)
     links = read_campaign_reward_mapping(mapping)
     reading = _Reading(logs, assume_tz=assume_tz, partitions=partitions, warehouse=warehouse)
+    recover_http_sessions(out, state_dir=state_dir, warehouse=warehouse)
     if state_dir is None:
         summary = RunSummary(COMMAND, inputs=[str(p) for p in logs])
         run = SessionsRun(summary, SessionState.empty(STREAM), gap, progress)
@@ -85,6 +88,25 @@ def run_http_sessions(
 
 
 COMMAND, STREAM = "logs sessions", "http-sessions"
+
+
+def recover_http_sessions(out: Path, *, state_dir: Path | None, warehouse: Warehouse | None) -> None:
+    """Finish what a run killed after its commit left (its state version, its report files) and drop
+    what one killed before its commit left (docs/sessions.md); every run does this first."""
+    committed = committed_in(warehouse)
+    if state_dir is None:
+        _recover(out, committed)
+        return
+    state = StateFolder(state_dir)
+    current = state.recover(committed)
+    run = SessionState(STREAM, folder=state_dir, version=state.current()).committed_run() or current
+    _recover(out, lambda run_id: run_id == run or committed(run_id))
+
+
+def _recover(out: Path, committed: Callable[[str], bool]) -> None:
+    recover_outputs(out.parent, committed)
+    if out.is_dir():
+        recover_outputs(out, committed)
 
 
 @dataclass(frozen=True)
@@ -142,7 +164,7 @@ def _incremental_run(
         summary.written += rows.height
         cutoff = state.retain_cutoff(gap)
         may_change = pl.lit(True) if cutoff is None else pl.col("session_end") >= cutoff
-        final = state.stage(rows.lazy(), gap=gap, summaries=merged.filter(may_change))
+        final = state.stage(rows.lazy(), gap=gap, run_id=summary.run_id, summaries=merged.filter(may_change))
         with StagedOutputs(tag=summary.run_id) as outputs:
             _stage_rejects(summary, outputs, rejects, out=out, partitions=events.n, gap=gap)
             summary.details.incremental = state.details(seen, late)

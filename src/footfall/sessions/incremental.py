@@ -1,6 +1,7 @@
 """State of incremental sessions runs: what has been read, and the sessions new data can still change.
 
-A stream's state lives in one folder:
+A stream's state lives in one folder, as versions of which one is current (`state_folder.py`:
+committed by one atomic rename, finished or dropped after a kill); a version holds:
 
 - `state.json`: the files already processed (path, size, mtime and the SHA-256 of the content:
   a file is known by its content, so a re-copied or renamed identical file is skipped, and a
@@ -34,8 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,6 +46,7 @@ import polars as pl
 from footfall.errors import InputError
 from footfall.readers.lines import REJECT_SCHEMA
 from footfall.runs import IncrementalDetails
+from footfall.sessions.state_folder import StateFolder
 from footfall.warehouse import Warehouse, redact_url
 
 __all__ = [
@@ -129,7 +130,9 @@ class SessionState:
     next_seq: int = 0
     events: pl.DataFrame | None = None
     summaries: pl.DataFrame | None = None
+    version: Path | None = None  # the current version's folder (None: nothing committed yet)
     _fresh: dict[str, KnownFile] = field(default_factory=dict, repr=False)
+    _staged: str | None = field(default=None, repr=False)  # the run whose version `stage` wrote
 
     @classmethod
     def empty(cls, kind: str) -> SessionState:
@@ -137,11 +140,19 @@ class SessionState:
         return cls(kind)
 
     @classmethod
-    def load(cls, folder: Path, kind: str, settings: StreamSettings) -> SessionState:
-        """The state in `folder` (empty when there is none); an error if it was built differently."""
-        meta_path = folder / "state.json"
-        if not meta_path.exists():
+    def load(
+        cls, folder: Path, kind: str, settings: StreamSettings, *, committed: Callable[[str], bool] | None = None
+    ) -> SessionState:
+        """The state in `folder` (empty when there is none); an error if it was built differently.
+
+        A version a killed run left is finished first when `committed(run_id)` (the warehouse holds
+        that run), else dropped."""
+        store = StateFolder(folder)
+        store.recover(committed or (lambda run_id: False))
+        version = store.current()
+        if version is None:
             return cls(kind, settings, folder)
+        meta_path = version / "state.json"
         try:
             meta = json.loads(meta_path.read_text())
         except (OSError, ValueError) as exc:
@@ -157,8 +168,9 @@ class SessionState:
             watermark=_instant(meta["watermark"]),
             retain_from=_instant(meta["retain_from"]),
             next_seq=meta["next_seq"],
-            events=_read_if_there(folder / "events.arrow"),
-            summaries=_read_if_there(folder / "open.arrow"),
+            events=_read_if_there(version / "events.arrow"),
+            summaries=_read_if_there(version / "open.arrow"),
+            version=version,
         )
 
     @property
@@ -212,10 +224,9 @@ class SessionState:
 
     def report_rows_kept(self) -> pl.LazyFrame | None:
         """The report rows this run cannot change (ending before the retain cutoff), or None."""
-        if not self.incremental:
+        if self.version is None:
             return None
-        assert self.folder is not None
-        parts = sorted((self.folder / "closed").glob("*.arrow"))
+        parts = sorted((self.version / "closed").glob("*.arrow"))
         return pl.scan_ipc(parts) if parts else None
 
     def advance(self, processed: Sequence[Path], newest: datetime | None, events_read: int) -> None:
@@ -262,30 +273,37 @@ class SessionState:
         report: pl.LazyFrame,
         *,
         gap: timedelta,
+        run_id: str,
         events: pl.DataFrame | None = None,
         summaries: pl.DataFrame | None = None,
     ) -> pl.DataFrame:
-        """Write the next state to a temp folder (`commit` swaps it in): retained `events` or open
-        `summaries`, and the rows of this run's `report` that became final as a new closed part
+        """Write run `run_id`'s version of the state (`commit` makes it current): retained `events` or
+        open `summaries`, and the rows of this run's `report` that became final as a new closed part
         (returned)."""
         assert self.folder is not None
-        self.folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self._staging()
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
+        store = StateFolder(self.folder)
+        tmp = store.staging(run_id)
         for name, kept in (("events", events), ("open", summaries)):
             if kept is not None:
                 kept.write_ipc(tmp / f"{name}.arrow", compression="uncompressed")
         (tmp / "closed").mkdir()
-        for part in (self.folder / "closed").glob("*.arrow"):  # earlier parts never change: link, not copy
-            os.link(part, tmp / "closed" / part.name)
+        for part in (self.version / "closed").glob("*.arrow") if self.version else []:
+            os.link(part, tmp / "closed" / part.name)  # earlier parts never change: link, not copy
         cutoff = self.retain_cutoff(gap)
         final = report.filter(pl.col("session_end") < cutoff).collect() if cutoff else report.clear().collect()
         if final.height:
             final.write_ipc(tmp / "closed" / f"{self.part_name()}.arrow", compression="uncompressed")
-        meta = {
+        (tmp / "state.json").write_text(json.dumps(self._meta(cutoff, run_id), indent=1))
+        store.seal(run_id)
+        self._staged = run_id
+        return final
+
+    def _meta(self, cutoff: datetime | None, run_id: str) -> dict[str, Any]:
+        return {
             "version": _VERSION,
             "kind": self.kind,
+            "run_id": run_id,
+            "previous_run": self.committed_run(),
             "settings": asdict(self.settings) if self.settings else {},
             "files": {name: asdict(known) for name, known in self.files.items()},
             "watermark": self.watermark.isoformat() if self.watermark else None,
@@ -293,30 +311,29 @@ class SessionState:
             "next_seq": self.next_seq,
             "saved_at": datetime.now(UTC).isoformat(),
         }
-        (tmp / "state.json").write_text(json.dumps(meta, indent=1))
-        return final
 
     def part_name(self) -> str:
         """The name of the closed part this run adds (ordered like the runs)."""
         return f"{self.next_seq:020d}"
 
     def commit(self) -> None:
-        """Swap the staged state in (as the warehouse transaction's `then`, or in `interrupts.committing`)."""
-        assert self.folder is not None
-        old = self.folder.with_name(f".{self.folder.name}.{os.getpid()}.old")
-        if self.folder.exists():
-            self.folder.replace(old)
-        self._staging().replace(self.folder)
-        shutil.rmtree(old, ignore_errors=True)
+        """Make the staged version current (as the warehouse transaction's `then`, or in `interrupts.committing`)."""
+        assert self.folder is not None and self._staged is not None
+        StateFolder(self.folder).commit(self._staged)
+
+    def committed_run(self) -> str | None:
+        """The run whose version is current (None: none, or the layout before versions)."""
+        if self.version is None or not (self.version / "state.json").is_file():
+            return None
+        try:
+            return json.loads((self.version / "state.json").read_text()).get("run_id")  # type: ignore[no-any-return]
+        except (OSError, ValueError):
+            return None
 
     def discard(self) -> None:
-        """Remove a staged state that will not be committed (the run failed)."""
-        if self.folder is not None:
-            shutil.rmtree(self._staging(), ignore_errors=True)
-
-    def _staging(self) -> Path:
-        assert self.folder is not None
-        return self.folder.with_name(f".{self.folder.name}.{os.getpid()}.tmp")
+        """Remove a staged version that will not be committed (the run failed)."""
+        if self.folder is not None and self._staged is not None:
+            StateFolder(self.folder).discard(self._staged)
 
 
 def retained_events(

@@ -11,7 +11,7 @@ import polars as pl
 from footfall.outputs import StagedOutputs
 from footfall.readers.shop_events import EVENT_SCHEMA, iter_shop_events
 from footfall.reports._sql import report_sql
-from footfall.runs import RunSummary
+from footfall.runs import RunSummary, committed_in
 from footfall.sessions.defaults import LATENESS, SHOP_GAP
 from footfall.sessions.incremental import SessionState, StreamSettings, retained_events
 from footfall.sessions.loading import check_inputs, replace_by_source
@@ -51,7 +51,7 @@ def run_shop_sessions(
         state, new_files, seen = SessionState.empty(STREAM), list(files), list[Path]()
     else:
         settings = StreamSettings.of(gap=gap, lateness=lateness or LATENESS, warehouse=warehouse.display_url)
-        state = SessionState.load(state_dir, STREAM, settings)
+        state = SessionState.load(state_dir, STREAM, settings, committed=committed_in(warehouse))
         new_files, seen = state.new_inputs(list(files))
     summary = RunSummary("shop sessions", inputs=[str(p) for p in new_files])
     run = SessionsRun(summary, state, gap, progress)
@@ -71,7 +71,8 @@ def run_shop_sessions(
         summary.details.incremental = state.details(seen, late)
         if state.incremental:
             recomputed = sessions.lazy() if sessions.has_rows() else pl.LazyFrame(schema=_REPORT_SCHEMA)
-            state.stage(recomputed, gap=gap, events=pl.concat(kept) if kept else pl.DataFrame())
+            events_kept = pl.concat(kept) if kept else pl.DataFrame()
+            state.stage(recomputed, gap=gap, run_id=summary.run_id, events=events_kept)
         load_shop_results(warehouse, summary, events=loaded, rejects=rejects, sessions=sessions, state=state)
     return summary
 
