@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 
     from footfall.reports.filters import Filters
     from footfall.runs import RunSummary
+    from footfall.sessions.engines import EngineChoice
     from footfall.warehouse import Warehouse
 
 console = Console()
@@ -158,6 +161,55 @@ def split_pipeline_options(args: list[Path]) -> tuple[list[Path], tuple[str, ...
     """(input files, Beam pipeline options): arguments after `--` that start with `-` are options."""
     files = [a for a in args if not str(a).startswith("-")]
     return files, tuple(str(a) for a in args if str(a).startswith("-"))
+
+
+@dataclass(frozen=True)
+class SessionsArgs:
+    """What every sessions command's options amount to, checked before any work."""
+
+    files: list[Path]
+    engine: EngineChoice
+    state_dir: Path | None
+    gap: timedelta | None
+    lateness: timedelta | None
+
+
+def sessions_args(
+    args: list[Path],
+    *,
+    pipeline: str,
+    incremental: bool,
+    state_dir: Path | None,
+    gap: str | None,
+    lateness: str | None,
+    engine: str,
+    runner: str,
+    shards: str | None,
+) -> SessionsArgs:
+    """The files, engine, state folder, gap and lateness of a sessions command (one-line errors)."""
+    from footfall.durations import parse_duration
+    from footfall.sessions.engines import EngineChoice
+
+    files, extra = split_pipeline_options(args)
+    choice = EngineChoice(engine=engine, runner=runner, options=extra, shards=shards)  # type: ignore[arg-type]
+    state = state_folder(incremental, state_dir, pipeline)
+    choice.check(incremental=state is not None)
+    gap_delta = parse_duration(gap, param="gap") if gap else None
+    late_delta = parse_duration(lateness, param="lateness") if lateness else None
+    return SessionsArgs(files, choice, state, gap_delta, late_delta)
+
+
+def run_or_watch(
+    args: SessionsArgs, watch: float | None, run: Callable[[list[Path], Callable[[int], None] | None], RunSummary]
+) -> RunSummary | None:
+    """One run over the files with a progress bar, or (`--watch`) a run for each new file until Ctrl-C."""
+    if watch is None:
+        with byte_progress(args.files, "sessionizing") as progress:
+            return run(args.files, progress)
+    if args.state_dir is None or args.engine.engine != "embedded":
+        raise FootfallError("--watch needs --incremental and the embedded engine")
+    watch_and_print(args.files, watch, lambda files: run(files, None))
+    return None
 
 
 def state_folder(incremental: bool, state_dir: Path | None, pipeline: str) -> Path | None:

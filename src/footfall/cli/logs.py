@@ -23,11 +23,9 @@ from footfall.cli._common import (
     command_group,
     open_warehouse,
     print_summary,
-    split_pipeline_options,
-    state_folder,
-    watch_and_print,
+    run_or_watch,
+    sessions_args,
 )
-from footfall.errors import FootfallError
 
 if TYPE_CHECKING:
     from footfall.runs import RunSummary
@@ -102,44 +100,43 @@ def sessions(
     --engine beam runs the same pipeline on Apache Beam (LOGS may be gs://… URLs or Avro
     archives; Beam pipeline options go after `--`), with the same report and warehouse load.
     """
-    from footfall.durations import parse_duration
-    from footfall.sessions.engines import EngineChoice, http_log_sessions
+    from footfall.sessions.http_pipeline import run_http_sessions
     from footfall.zones import check_time_zone
 
-    files, extra = split_pipeline_options(logs)
-    choice = EngineChoice(engine=engine, runner=runner, options=extra, shards=shards)
-    state = state_folder(incremental, state_dir, "http-sessions")
-    choice.check(incremental=state is not None)
-    gap_delta = parse_duration(gap, param="gap") if gap else None
-    late_delta = parse_duration(lateness, param="lateness") if lateness else None
+    given = sessions_args(
+        logs,
+        pipeline="http-sessions",
+        incremental=incremental,
+        state_dir=state_dir,
+        gap=gap,
+        lateness=lateness,
+        engine=engine,
+        runner=runner,
+        shards=shards,
+    )
     if assume_tz:
         check_time_zone(assume_tz, param="assume_tz")
 
-    def run(new: list[Path], progress: Callable[[int], None] | None = None) -> RunSummary:
+    def run(new: list[Path], progress: Callable[[int], None] | None) -> RunSummary:
         with ExitStack() as stack:
             wh = None if no_warehouse else stack.enter_context(open_warehouse(warehouse))
-            return http_log_sessions(
+            return run_http_sessions(
                 new,
                 mapping=mapping,
                 out=out,
                 warehouse=wh,
-                gap=gap_delta,
+                gap=given.gap,
                 assume_tz=assume_tz,
-                state_dir=state,
-                lateness=late_delta,
+                state_dir=given.state_dir,
+                lateness=given.lateness,
                 allow_empty=allow_empty,
                 progress=progress,
-                engine=choice,
+                engine=given.engine,
             )
 
-    if watch is not None:
-        if state is None or engine != "embedded":
-            raise FootfallError("--watch needs --incremental and the embedded engine")
-        watch_and_print(files, watch, run)
-        return
-    with byte_progress(files, "sessionizing") as progress:
-        summary = run(files, progress)
-    print_summary(summary)
+    summary = run_or_watch(given, watch, run)
+    if summary is not None:
+        print_summary(summary)
 
 
 @app.command("to-avro")

@@ -21,18 +21,15 @@ from footfall.cli._common import (
     TzOption,
     WarehouseOption,
     WatchOption,
-    byte_progress,
     command_group,
     console,
     open_warehouse,
     print_frame,
     print_summary,
     report_filters,
-    split_pipeline_options,
-    state_folder,
-    watch_and_print,
+    run_or_watch,
+    sessions_args,
 )
-from footfall.errors import FootfallError
 
 if TYPE_CHECKING:
     from footfall.runs import RunSummary
@@ -76,38 +73,37 @@ def sessions(
     --engine beam runs the same pipeline on Apache Beam (Beam pipeline options go after `--`),
     with the same tables.
     """
-    from footfall.durations import parse_duration
-    from footfall.sessions.engines import EngineChoice, shop_event_sessions
+    from footfall.sessions.shop_pipeline import run_shop_sessions
 
-    files, extra = split_pipeline_options(files)
-    choice = EngineChoice(engine=engine, runner=runner, options=extra, shards=shards)
-    state = state_folder(incremental, state_dir, "shop-sessions")
-    choice.check(incremental=state is not None)
-    gap_delta = parse_duration(gap, param="gap") if gap else None
-    late_delta = parse_duration(lateness, param="lateness") if lateness else None
+    given = sessions_args(
+        files,
+        pipeline="shop-sessions",
+        incremental=incremental,
+        state_dir=state_dir,
+        gap=gap,
+        lateness=lateness,
+        engine=engine,
+        runner=runner,
+        shards=shards,
+    )
 
-    def run(new: list[Path], progress: Callable[[int], None] | None = None) -> RunSummary:
+    def run(new: list[Path], progress: Callable[[int], None] | None) -> RunSummary:
         with open_warehouse(warehouse) as wh:
-            return shop_event_sessions(
+            return run_shop_sessions(
                 new,
                 warehouse=wh,
-                gap=gap_delta,
-                state_dir=state,
-                lateness=late_delta,
+                gap=given.gap,
+                state_dir=given.state_dir,
+                lateness=given.lateness,
                 allow_empty=allow_empty,
                 progress=progress,
-                engine=choice,
+                engine=given.engine,
             )
 
-    if watch is not None:
-        if state is None or engine != "embedded":
-            raise FootfallError("--watch needs --incremental and the embedded engine")
-        watch_and_print(files, watch, run)
-        return
-    with byte_progress(files, "sessionizing") as progress:
-        summary = run(files, progress)
-    print_summary(summary)
-    console.print(f"anonymous events (no customer id, not sessionized): {summary.details.anonymous_events or 0:,}")
+    summary = run_or_watch(given, watch, run)
+    if summary is not None:
+        print_summary(summary)
+        console.print(f"anonymous events (no customer id, not sessionized): {summary.details.anonymous_events or 0:,}")
 
 
 @app.command()

@@ -25,6 +25,7 @@ from footfall.readers.lines import REJECT_SCHEMA
 from footfall.readers.mapping import read_campaign_reward_mapping
 from footfall.readers.shop_events import EVENT_SCHEMA as SHOP_EVENT_SCHEMA
 from footfall.runs import RunSummary, committed_in
+from footfall.sessions.engines import EngineChoice
 from footfall.sessions.http_pipeline import load_http_results
 from footfall.sessions.http_sessions import REPORT_SCHEMA
 from footfall.sessions.incremental import newest, open_sessions
@@ -45,11 +46,11 @@ def beam_http_sessions(
     gap: timedelta,
     warehouse: Warehouse | None,
     assume_tz: str | None = None,
-    options: list[str] | None = None,
-    shards: str | None = None,
+    engine: EngineChoice,
     allow_empty: bool = False,
 ) -> RunSummary:
     """HTTP-log sessions on Beam: the same report files and warehouse load as `run_http_sessions`."""
+    options, shards = engine.beam_options(), engine.shards
     from footfall.sessions.beam import run_http_pipeline
 
     check_output_path(out)
@@ -91,11 +92,11 @@ def beam_shop_sessions(
     *,
     gap: timedelta,
     warehouse: Warehouse,
-    options: list[str] | None = None,
-    shards: str | None = None,
+    engine: EngineChoice,
     allow_empty: bool = False,
 ) -> RunSummary:
     """Web-shop sessions on Beam: the same tables as `run_shop_sessions`."""
+    options, shards = engine.beam_options(), engine.shards
     from footfall.sessions.beam import run_shop_pipeline
 
     check_inputs(files)

@@ -15,11 +15,12 @@ from footfall.readers.lines import ParsedBatch
 from footfall.readers.mapping import read_campaign_reward_mapping
 from footfall.runs import RunSummary, committed_in
 from footfall.sessions.defaults import HTTP_GAP, LATENESS
+from footfall.sessions.engines import EMBEDDED, EngineChoice
 from footfall.sessions.http_sessions import REPORT_SCHEMA, http_sessions
 from footfall.sessions.incremental import SessionState, StreamSettings, file_digest, open_sessions
 from footfall.sessions.loading import check_inputs, replace_by_source
 from footfall.sessions.partitions import EventPartitions
-from footfall.sessions.pipeline import Progress, SessionsRun, each_partition, publish
+from footfall.sessions.pipeline import Progress, RunResults, SessionsRun, each_partition, load_results
 from footfall.sessions.state_folder import StateFolder
 from footfall.sessions.summaries import SUMMARY_SCHEMA, merge_into, report_rows, summarize
 from footfall.warehouse import Warehouse
@@ -51,9 +52,10 @@ def run_http_sessions(
     state_dir: Path | None = None,
     lateness: timedelta | None = None,
     allow_empty: bool = False,
+    engine: EngineChoice = EMBEDDED,
 ) -> RunSummary:
     """Sessionize `logs` (definitions: docs/sessions.md), write the report and its rejects next to
-    `out`, load `http_log`, `http_log_rejects` and `http_sessions` in one transaction.
+    `out`, load `http_log`, `http_log_rejects` and `http_sessions` in one transaction, on `engine`.
 
     `gap` defaults to 5 minutes. Events are partitioned by user (`partitions`, default: by input
     size) so memory is bounded by one partition. `http_log` and `http_log_rejects` have the rows of
@@ -64,6 +66,20 @@ def run_http_sessions(
     a part to (`closed-*.parquet`, final rows) and whose `recent.parquet` it replaces.
     """
     gap = gap or HTTP_GAP
+    engine.check(incremental=state_dir is not None)
+    if engine.engine != "embedded":
+        from footfall.sessions.distributed import beam_http_sessions
+
+        return beam_http_sessions(
+            logs,
+            mapping=mapping,
+            out=out,
+            gap=gap,
+            warehouse=warehouse,
+            assume_tz=assume_tz,
+            engine=engine,
+            allow_empty=allow_empty,
+        )
     out_format = check_output_path(out, folder_ok=state_dir is not None)
     check_inputs(logs)
     links = read_campaign_reward_mapping(mapping)
@@ -145,7 +161,15 @@ def _full_run(run: SessionsRun, reading: _Reading, links: pl.DataFrame, *, out: 
         with StagedOutputs(tag=summary.run_id) as outputs:
             _stage_rejects(summary, outputs, rejects, out=out, partitions=events.n, gap=gap)
             outputs.write(whole.sort("user_id", "session_start"), out)
-            _finish(run, reading, events=events, rejects=rejects, sessions=report, outputs=outputs)
+            load_http_results(
+                reading.warehouse,
+                summary,
+                events=events,
+                rejects=rejects,
+                sessions=report,
+                state=run.state,
+                outputs=outputs,
+            )
     return summary
 
 
@@ -177,7 +201,15 @@ def _incremental_run(
                 kept = state.report_rows_kept()
                 whole = pl.concat([kept, rows.lazy()]) if kept is not None else rows.lazy()
                 outputs.write(whole.sort("user_id", "session_start"), out)
-            _finish(run, reading, events=events, rejects=rejects, sessions=[rows], outputs=outputs)
+            load_http_results(
+                reading.warehouse,
+                summary,
+                events=events,
+                rejects=rejects,
+                sessions=[rows],
+                state=state,
+                outputs=outputs,
+            )
     return summary
 
 
@@ -192,25 +224,8 @@ def _stage_rejects(
     details.output, details.rejects_output = str(out), str(rejects_out)
 
 
-def _finish(
-    run: SessionsRun,
-    reading: _Reading,
-    *,
-    events: Iterable[pl.DataFrame],
-    rejects: pl.DataFrame,
-    sessions: Iterable[pl.DataFrame],
-    outputs: StagedOutputs,
-) -> None:
-    """Publish the run: every event in the partitions is this run's (the state keeps summaries, not events)."""
-
-    def load(warehouse: Warehouse) -> None:
-        write_http_results(warehouse, run.summary, events=events, rejects=rejects, sessions=sessions, state=run.state)
-
-    publish(run.summary, warehouse=reading.warehouse, load=load, outputs=outputs, state=run.state)
-
-
 def load_http_results(
-    warehouse: Warehouse,
+    warehouse: Warehouse | None,
     summary: RunSummary,
     *,
     events: Iterable[pl.DataFrame],
@@ -222,29 +237,16 @@ def load_http_results(
     """The warehouse step of every engine, in one transaction with the run's record: `http_log` and its
     rejects replaced for the run's input files, the recomputed sessions replaced; then (after the
     commit) an incremental `state` swapped in and the staged `outputs` published."""
-
-    stream = state or SessionState.empty(STREAM)
-
-    def load(into: Warehouse) -> None:
-        write_http_results(into, summary, events=events, rejects=rejects, sessions=sessions, state=stream)
-
-    publish(summary, warehouse=warehouse, load=load, outputs=outputs or StagedOutputs(tag=summary.run_id), state=stream)
+    results, stream = RunResults(events, rejects, sessions), state or SessionState.empty(STREAM)
+    load_results(warehouse, summary, results, write=write_http_results, state=stream, outputs=outputs)
 
 
-def write_http_results(
-    warehouse: Warehouse,
-    summary: RunSummary,
-    *,
-    events: Iterable[pl.DataFrame],
-    rejects: pl.DataFrame,
-    sessions: Iterable[pl.DataFrame],
-    state: SessionState,
-) -> None:
-    """The table writes of the load (inside the caller's transaction)."""
-    replace_by_source(warehouse, "http_log", map(_warehouse_rows, events), summary.inputs)
-    replace_by_source(warehouse, "http_log_rejects", [rejects], summary.inputs)
+def write_http_results(warehouse: Warehouse, summary: RunSummary, results: RunResults, state: SessionState) -> None:
+    """The table writes of the load (inside the caller's transaction); every event is this run's."""
+    replace_by_source(warehouse, "http_log", map(_warehouse_rows, results.events), summary.inputs)
+    replace_by_source(warehouse, "http_log_rejects", [results.rejects], summary.inputs)
     state.delete_recomputed(warehouse, "http_sessions")
-    for part in sessions:
+    for part in results.sessions:
         warehouse.insert("http_sessions", part)
 
 

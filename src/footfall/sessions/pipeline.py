@@ -27,7 +27,7 @@ from footfall.sessions.incremental import SessionState, late_rejects, newest
 from footfall.sessions.partitions import EventPartitions
 from footfall.warehouse import Warehouse
 
-__all__ = ["Progress", "SessionsRun", "each_partition", "publish", "refuse_empty"]
+__all__ = ["Progress", "RunResults", "SessionsRun", "each_partition", "load_results", "publish", "refuse_empty"]
 
 Progress = Callable[[int], None]
 
@@ -115,6 +115,37 @@ def each_partition(events: EventPartitions, work: Callable[[pl.DataFrame], pl.Da
         return
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="footfall-sessions") as pool:
         yield from pool.map(work, events)
+
+
+@dataclass(frozen=True)
+class RunResults:
+    """What a sessions run loads: its events and sessions (each by partition) and its rejects."""
+
+    events: Iterable[pl.DataFrame]
+    rejects: pl.DataFrame
+    sessions: Iterable[pl.DataFrame]
+
+
+Write = Callable[[Warehouse, RunSummary, RunResults, SessionState], None]
+
+
+def load_results(
+    warehouse: Warehouse | None,
+    summary: RunSummary,
+    results: RunResults,
+    *,
+    write: Write,
+    state: SessionState,
+    outputs: StagedOutputs | None = None,
+) -> None:
+    """`publish` a run whose table writes are `write(warehouse, summary, results, state)`."""
+    publish(
+        summary,
+        warehouse=warehouse,
+        load=lambda into: write(into, summary, results, state),
+        outputs=outputs or StagedOutputs(tag=summary.run_id),
+        state=state,
+    )
 
 
 def publish(

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import polars as pl
 
-from footfall.outputs import StagedOutputs
 from footfall.readers.shop_events import EVENT_SCHEMA, iter_shop_events
 from footfall.reports._sql import report_sql
 from footfall.runs import RunSummary, committed_in
 from footfall.sessions.defaults import LATENESS, SHOP_GAP
+from footfall.sessions.engines import EMBEDDED, EngineChoice
 from footfall.sessions.incremental import SessionState, StreamSettings, retained_events
 from footfall.sessions.loading import check_inputs, replace_by_source
 from footfall.sessions.partitions import EventPartitions
-from footfall.sessions.pipeline import Progress, SessionsRun, publish
+from footfall.sessions.pipeline import Progress, RunResults, SessionsRun, load_results
 from footfall.sessions.shop_sessions import SHOP_SESSION_SCHEMA, shop_sessions
 from footfall.warehouse import Warehouse
 
@@ -36,6 +36,7 @@ def run_shop_sessions(
     state_dir: Path | None = None,
     lateness: timedelta | None = None,
     allow_empty: bool = False,
+    engine: EngineChoice = EMBEDDED,
 ) -> RunSummary:
     """Sessionize customers' events and load shop_events, shop_sessions and customers in one transaction.
 
@@ -46,6 +47,11 @@ def run_shop_sessions(
     is incremental (`incremental.py`): only new files are read; the tables cover everything seen so far.
     """
     gap = gap or SHOP_GAP
+    engine.check(incremental=state_dir is not None)
+    if engine.engine != "embedded":
+        from footfall.sessions.distributed import beam_shop_sessions
+
+        return beam_shop_sessions(files, gap=gap, warehouse=warehouse, engine=engine, allow_empty=allow_empty)
     check_inputs(files)
     if state_dir is None:
         state, new_files, seen = SessionState.empty(STREAM), list(files), list[Path]()
@@ -135,23 +141,11 @@ def load_shop_results(
     """The warehouse step of every engine, in one transaction: shop_events (with session ids) and
     rejects replaced for the run's files, the recomputed sessions replaced, customers refreshed; an
     incremental `state` is swapped in with the commit."""
-    state = state or SessionState.empty(STREAM)
-
-    def load(warehouse: Warehouse) -> None:
-        write_shop_results(warehouse, summary, events=events, rejects=rejects, sessions=sessions, state=state)
-
-    publish(summary, warehouse=warehouse, load=load, outputs=StagedOutputs(tag=summary.run_id), state=state)
+    results, stream = RunResults(events, rejects, sessions), state or SessionState.empty(STREAM)
+    load_results(warehouse, summary, results, write=write_shop_results, state=stream)
 
 
-def write_shop_results(
-    warehouse: Warehouse,
-    summary: RunSummary,
-    *,
-    events: Iterable[pl.DataFrame],
-    rejects: pl.DataFrame,
-    sessions: Iterable[pl.DataFrame],
-    state: SessionState,
-) -> None:
+def write_shop_results(warehouse: Warehouse, summary: RunSummary, results: RunResults, state: SessionState) -> None:
     """The table writes of the load (inside the caller's transaction)."""
     if state.retain_from is not None:  # the recomputed sessions' earlier events get their new ids
         warehouse.execute(
@@ -159,10 +153,10 @@ def write_shop_results(
             "(SELECT session_id FROM shop_sessions WHERE session_end >= :cutoff)",
             {"cutoff": state.retain_from},
         )
-    replace_by_source(warehouse, "shop_events", (e.select(_EVENT_COLUMNS) for e in events), summary.inputs)
-    replace_by_source(warehouse, "shop_events_rejects", [rejects], summary.inputs)
+    replace_by_source(warehouse, "shop_events", (e.select(_EVENT_COLUMNS) for e in results.events), summary.inputs)
+    replace_by_source(warehouse, "shop_events_rejects", [results.rejects], summary.inputs)
     state.delete_recomputed(warehouse, "shop_sessions")
-    for part in sessions:
+    for part in results.sessions:
         warehouse.insert("shop_sessions", part)
     warehouse.execute("DELETE FROM customers")
     warehouse.execute(report_sql("refresh_customers"))

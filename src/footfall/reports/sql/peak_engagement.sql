@@ -2,20 +2,12 @@
 -- campaign, in a date range given in the report time zone (both dates included).
 -- Ties are all returned: a slot is kept when fewer than :top slots have more transactions.
 -- Parameters: :campaign, :date_from, :date_to (dates), :tz (IANA zone), :top (>= 1).
-with bounds as (
-    -- local midnight of the first day and of the day after the last, as UTC instants
-    select
-        cast(:date_from as timestamp) at time zone :tz as utc_from,
-        (cast(:date_to as timestamp) + interval '1 day') at time zone :tz as utc_to
-),
-campaign_transactions as (
+with campaign_transactions as (
     select t.updated_at at time zone :tz as local_ts
     from reward_transaction t
     join reward_campaign r on r.id = t.reward_campaign_id
-    cross join bounds b
     where r.campaign_id = :campaign
-      and t.updated_at >= b.utc_from
-      and t.updated_at < b.utc_to
+      and {{ on_local_dates(t.updated_at) }}
 ),
 slots as (
     select
