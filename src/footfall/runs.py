@@ -16,7 +16,7 @@ from footfall.warehouse import Warehouse
 __all__ = ["IncrementalDetails", "RunDetails", "RunSummary", "committed_in"]
 
 
-@dataclass
+@dataclass(slots=True)
 class IncrementalDetails:
     """What an incremental run adds to its summary: its state and what it skipped or rejected as late."""
 
@@ -27,7 +27,7 @@ class IncrementalDetails:
     watermark: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class RunDetails:
     """What a run's summary says beyond its counts; stored as JSON in `runs.details` (unset fields left out).
 
