@@ -22,7 +22,7 @@ def test_parses_units(text: str, seconds: float) -> None:
 
 @pytest.mark.parametrize("text", ["", "5", "5 minutes", "m5", "-5m", "0s", "5m5", "1y"])
 def test_rejects_what_is_not_a_duration(text: str) -> None:
-    with pytest.raises(InputError, match="bad --gap"):
+    with pytest.raises(InputError, match="bad gap"):
         parse_duration(text)
 
 
