@@ -1,0 +1,217 @@
+"""Who comes back, and how often: the prediction protocol on a calibration / holdout split (docs/ml.md#prediction).
+
+With horizon H = holdout_end − calibration_end, supervised candidates learn from the features at
+the *origin* calibration_end − H and the purchases in (origin, calibration_end]: every label lies
+inside the calibration window. Model selection and tuning use k-fold cross-validation over the
+customers at that origin (features before labels, the holdout never seen). The chosen recipe
+then predicts from the features at calibration_end, and the holdout (calibration_end,
+holdout_end] scores every candidate once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from footfall.errors import InputError
+from footfall.ml.btyd import BTYD_MODELS, BtydModel, fit_btyd
+from footfall.ml.evaluation import METRICS, bootstrap_interval, calibration_curve, classification_figures, count_figures
+from footfall.ml.features import FEATURES, FeatureParams, customer_features, holdout_targets
+from footfall.ml.models import CANDIDATES, SUPERVISED, TARGETS, Predictor, fit_predictor
+from footfall.ml.tuning import DEFAULTS, tune
+
+__all__ = ["ModelScore", "PredictParams", "PredictionRun", "check_split", "run_prediction"]
+
+Engagement = Callable[[date], pl.DataFrame]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PredictParams:
+    """The split, and how hard to look: `tune` runs the fixed, seeded Optuna budget per candidate."""
+
+    calibration_end: date
+    holdout_end: date
+    tune: bool = False
+    folds: int = 3
+    seed: int = 0
+    bootstrap_rounds: int = 200
+    features: FeatureParams = field(default_factory=FeatureParams)
+
+    @property
+    def horizon(self) -> timedelta:
+        return self.holdout_end - self.calibration_end
+
+    @property
+    def origin(self) -> date:
+        """The cut-off whose next H days (inside the calibration window) label the training rows."""
+        return self.calibration_end - self.horizon
+
+
+@dataclass(frozen=True)
+class ModelScore:
+    """One candidate's holdout figures (null where they do not apply to its target) and its CV score."""
+
+    model: str
+    target: str
+    auroc: float | None
+    log_loss: float | None
+    brier: float | None
+    accuracy: float | None
+    mae: float | None
+    rmse: float | None
+    aggregate_error: float | None
+    cv_score: float
+    params: dict[str, Any]
+    train_seconds: float
+    intervals: dict[str, tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class PredictionRun:
+    """Every candidate's scores, the chosen one per target, its fitted predictor and the holdout facts."""
+
+    models: list[ModelScore]
+    best: dict[str, str]
+    predictors: dict[str, Predictor]
+    calibration: list[dict[str, float]]
+    customers: int
+    returners: int
+    majority_accuracy: float
+    holdout: pl.DataFrame  # customer_id, features, returned, purchases, and each target's chosen prediction
+
+
+def check_split(transactions: pl.DataFrame, calibration_end: date, holdout_end: date) -> None:
+    """A one-line error when the split does not fit the data (dates are UTC days)."""
+    first, last = transactions.select(first=pl.col("ts").min().dt.date(), last=pl.col("ts").max().dt.date()).row(0)
+    if holdout_end <= calibration_end:
+        raise InputError(f"calibration_end {calibration_end} is not before holdout_end {holdout_end}: swap or fix them")
+    if not first <= calibration_end < last:
+        raise InputError(f"calibration_end {calibration_end} is outside the data ({first} to {last}): pick a day in it")
+    if holdout_end > last:
+        raise InputError(f"holdout_end {holdout_end} is after the last transaction ({last}): the holdout would be partial")
+    if calibration_end - (holdout_end - calibration_end) < first + timedelta(weeks=4):
+        raise InputError(
+            f"calibration_end {calibration_end}: the calibration window must hold the horizon "
+            f"({(holdout_end - calibration_end).days} days) plus 4 weeks from {first}; pick a later calibration_end"
+        )
+
+
+def run_prediction(
+    transactions: pl.DataFrame, *, params: PredictParams, engagement: Engagement | None = None
+) -> PredictionRun:
+    """Score every candidate of both targets on the holdout; choose per target by cross-validation at the origin."""
+    check_split(transactions, params.calibration_end, params.holdout_end)
+    train = _dataset(transactions, params.origin, params.calibration_end, params, engagement)
+    test = _dataset(transactions, params.calibration_end, params.holdout_end, params, engagement)
+    inputs = [c for c in train.columns if c not in ("customer_id", "purchases", "spend")]
+    weeks = params.horizon.days / 7.0
+    at_origin, at_end = _btyd_at(train), _btyd_at(test)
+    scores, best, predictors, predictions = [], {}, {}, {}
+    for target in TARGETS:
+        found: list[tuple[ModelScore, Predictor, np.ndarray]] = []
+        for name in CANDIDATES[target]:
+            recipe = _recipe(name, target, train, inputs, weeks, params, at_origin)
+            cv = _cv_score(name, target, train, inputs, weeks, params, recipe, at_origin)
+            fitted = fit_predictor(name, target, train=train, labels=train["purchases"].to_numpy(), inputs=inputs,
+                                   horizon_weeks=weeks, params=recipe, seed=params.seed, btyd=at_origin)
+            fitted.rebase(test, at_end)
+            if name in BTYD_MODELS:
+                fitted.train_seconds = _FIT_SECONDS[name]  # its fit at calibration_end
+            found.append((*_score(fitted, test, cv, params), ))
+        chosen = min(found, key=lambda f: f[0].cv_score)
+        best[target], predictors[target] = chosen[0].model, chosen[1]
+        predictions[target] = chosen[2]
+        scores += [f[0] for f in found]
+    y = test["purchases"].to_numpy()
+    holdout = test.with_columns(returned=pl.Series(y > 0), p_return=pl.Series(predictions["returns"]),
+                                expected_purchases=pl.Series(predictions["purchases"]))
+    return PredictionRun(
+        scores, best, predictors, calibration_curve((y > 0).astype(float), predictions["returns"]),
+        test.height, int((y > 0).sum()), float(max((y > 0).mean(), 1 - (y > 0).mean())), holdout,
+    )
+
+
+def _btyd_at(frame: pl.DataFrame) -> dict[str, BtydModel]:
+    """Both BTYD models fitted on the customers of one cut-off (they use no labels), with their fit seconds."""
+    x, t_x, T = (frame[c].to_numpy().astype(float) for c in ("frequency", "recency", "T"))
+    fitted = {}
+    for name in BTYD_MODELS:
+        start = time.perf_counter()
+        fitted[name] = fit_btyd(name, x, t_x, T)
+        _FIT_SECONDS[name] = time.perf_counter() - start
+    return fitted
+
+
+_FIT_SECONDS: dict[str, float] = {}
+
+
+def _dataset(tx: pl.DataFrame, cut: date, end: date, params: PredictParams, engagement: Engagement | None) -> pl.DataFrame:
+    """Features at `cut` (with engagement when given) and the purchases in (cut, end], 0 for none."""
+    features = customer_features(tx, until=cut, params=params.features)
+    if engagement is not None:
+        features = features.join(engagement(cut), on="customer_id", how="left").fill_null(0.0)
+    targets = holdout_targets(tx, after=cut, until=end)
+    return features.join(targets, on="customer_id", how="left").with_columns(
+        pl.col("purchases", "spend").fill_null(0.0)
+    )
+
+
+def _folds(n: int, params: PredictParams) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Seeded k-fold split of the origin's customers: (train rows, validation rows)."""
+    order = np.random.default_rng(params.seed).permutation(n)
+    parts = np.array_split(order, params.folds)
+    return [(np.concatenate([p for j, p in enumerate(parts) if j != i]), part) for i, part in enumerate(parts)]
+
+
+def _cv_score(
+    name: str, target: str, train: pl.DataFrame, inputs: list[str], weeks: float, params: PredictParams,
+    recipe: dict[str, Any], btyd: dict[str, BtydModel],
+) -> float:
+    """Mean validation loss over the folds at the origin: log-loss (returns) or MAE (purchases)."""
+    losses = []
+    y = train["purchases"].to_numpy()
+    for fit_rows, val_rows in _folds(train.height, params):
+        fitted = fit_predictor(name, target, train=train[fit_rows], labels=y[fit_rows], inputs=inputs,
+                               horizon_weeks=weeks, params=recipe, seed=params.seed, btyd=btyd)
+        p = fitted.rebase(train[val_rows], btyd).predict(train[val_rows])
+        if target == "returns":
+            losses.append(classification_figures((y[val_rows] > 0).astype(float), p)["log_loss"])
+        else:
+            losses.append(count_figures(y[val_rows], p)["mae"])
+    return float(np.mean(losses))
+
+
+def _recipe(
+    name: str, target: str, train: pl.DataFrame, inputs: list[str], weeks: float, params: PredictParams,
+    btyd: dict[str, BtydModel],
+) -> dict[str, Any]:
+    """The candidate's parameters: the defaults, or with `tune` the best of the seeded Optuna budget by CV."""
+    if name not in SUPERVISED:
+        return {}
+    if not params.tune:
+        return dict(DEFAULTS[name])
+    return tune(name, lambda p: _cv_score(name, target, train, inputs, weeks, params, p, btyd), seed=params.seed)
+
+
+def _score(fitted: Predictor, test: pl.DataFrame, cv: float, params: PredictParams) -> tuple[ModelScore, Predictor, np.ndarray]:
+    """Holdout figures with bootstrap intervals of the main ones."""
+    y = test["purchases"].to_numpy()
+    p = fitted.predict(test)
+    rounds, seed = params.bootstrap_rounds, params.seed
+    if fitted.target == "returns":
+        r = (y > 0).astype(float)
+        figures: dict[str, Any] = classification_figures(r, p) | dict.fromkeys(("mae", "rmse", "aggregate_error"))
+        intervals = {m: bootstrap_interval(METRICS[m], r, p, rounds=rounds, seed=seed) for m in ("auroc", "log_loss")}
+    else:
+        figures = count_figures(y, p) | dict.fromkeys(("auroc", "log_loss", "brier", "accuracy"))
+        intervals = {"mae": bootstrap_interval(METRICS["mae"], y, p, rounds=rounds, seed=seed)}
+    figures.pop("majority_accuracy", None)
+    score = ModelScore(model=fitted.name, target=fitted.target, cv_score=cv, params=fitted.params,
+                       train_seconds=fitted.train_seconds, intervals=intervals, **figures)
+    return score, fitted, p
