@@ -24,6 +24,7 @@ from footfall.ml.btyd import BTYD_MODELS, BtydModel, fit_btyd
 from footfall.ml.evaluation import METRICS, bootstrap_interval, calibration_curve, classification_figures, count_figures
 from footfall.ml.features import FEATURES, FeatureParams, customer_features, holdout_targets
 from footfall.ml.models import CANDIDATES, SUPERVISED, TARGETS, Predictor, fit_predictor
+from footfall.ml.threads import one_thread
 from footfall.ml.tuning import DEFAULTS, tune
 
 __all__ = ["ModelScore", "PredictParams", "PredictionRun", "check_split", "run_prediction"]
@@ -107,6 +108,11 @@ def run_prediction(
 ) -> PredictionRun:
     """Score every candidate of both targets on the holdout; choose per target by cross-validation at the origin."""
     check_split(transactions, params.calibration_end, params.holdout_end)
+    with one_thread():
+        return _run(transactions, params, engagement)
+
+
+def _run(transactions: pl.DataFrame, params: PredictParams, engagement: Engagement | None) -> PredictionRun:
     train = _dataset(transactions, params.origin, params.calibration_end, params, engagement)
     test = _dataset(transactions, params.calibration_end, params.holdout_end, params, engagement)
     inputs = [c for c in train.columns if c not in ("customer_id", "purchases", "spend")]
