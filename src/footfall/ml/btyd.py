@@ -98,7 +98,7 @@ class ParetoNbd(BtydModel):
         r, alpha, s, beta = self.r, self.alpha, self.s, self.beta
         top, second = (alpha, r + x) if alpha < beta else (beta, s + 1)
         big = beta if alpha < beta else alpha
-        top = big - top  # |α − β|
+        top = big - top  # |alpha - beta|
         rsx = r + s + x
         first_term = np.log(hyp2f1(rsx, second, rsx + 1, top / (big + t_x))) - rsx * np.log(big + t_x)
         last_term = np.log(hyp2f1(rsx, second, rsx + 1, top / (big + T))) - rsx * np.log(big + T)
@@ -124,8 +124,9 @@ class ParetoNbd(BtydModel):
         return np.asarray(growth * self.p_alive(x, t_x, T))
 
     def p_return(self, t: float, x: Array, t_x: Array, T: Array) -> Array:
-        # alive at T with (λ, μ): a purchase comes before death and before t with λ/(λ+μ)·(1 − e^{−(λ+μ)t});
-        # given alive, λ ~ Gamma(r + x, α + T) and μ ~ Gamma(s, β + T) independently
+        # alive at T with (lambda, mu): a purchase comes before death and before t with probability
+        # lambda/(lambda+mu) * (1 - exp(-(lambda+mu) t)); given alive, lambda ~ Gamma(r + x, alpha + T) and
+        # mu ~ Gamma(s, beta + T) independently
         shape, a_rate, b_rate = self.r + x, self.alpha + T, self.beta + T
         now = _mean_share(shape, self.s, a_rate, b_rate)
         discount = (a_rate / (a_rate + t)) ** shape * (b_rate / (b_rate + t)) ** self.s

@@ -18,8 +18,20 @@ from footfall.errors import InputError
 __all__ = ["FEATURES", "FeatureParams", "customer_features", "end_of", "holdout_targets", "purchase_days"]
 
 FEATURES = (
-    "frequency", "recency", "T", "monetary", "total_spend", "quantity", "weeks_since_last",
-    "ipt_mean", "ipt_std", "ipt_max", "purchases_4w", "purchases_13w", "purchases_26w", "trend",
+    "frequency",
+    "recency",
+    "T",
+    "monetary",
+    "total_spend",
+    "quantity",
+    "weeks_since_last",
+    "ipt_mean",
+    "ipt_std",
+    "ipt_max",
+    "purchases_4w",
+    "purchases_13w",
+    "purchases_26w",
+    "trend",
 )
 
 
@@ -44,39 +56,51 @@ def purchase_days(transactions: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def customer_features(
-    transactions: pl.DataFrame, *, until: date, params: FeatureParams | None = None
-) -> pl.DataFrame:
+def customer_features(transactions: pl.DataFrame, *, until: date, params: FeatureParams | None = None) -> pl.DataFrame:
     """The FEATURES of every customer with a purchase on or before `until`, from those purchases only."""
     params = params or FeatureParams()
     days = purchase_days(transactions.filter(pl.col("ts") <= end_of(until)))
     if not days.height:
         raise InputError(f"no transactions on or before until {until}: choose a later date")
     cut = pl.lit(until)
-    weeks = lambda expr: expr.dt.total_days() / 7.0  # noqa: E731
-    gap = weeks(pl.col("day").diff())
+    gap = _weeks(pl.col("day").diff())
     w = params.trend_weeks
-    recent = lambda lo, hi: ((pl.col("day") > until - timedelta(weeks=hi)) & (pl.col("day") <= until - timedelta(weeks=lo))).sum()  # noqa: E731,E501
+
+    def recent(lo: int, hi: int) -> pl.Expr:
+        """Purchases in the weeks (until − hi, until − lo]."""
+        return ((pl.col("day") > until - timedelta(weeks=hi)) & (pl.col("day") <= until - timedelta(weeks=lo))).sum()
+
     return (
         days.group_by("customer_id")
         .agg(
-            n=pl.len(), first=pl.col("day").min(), last=pl.col("day").max(),
-            total_spend=pl.col("amount").sum(), quantity=pl.col("quantity").sum().cast(pl.Float64),
-            ipt_mean=gap.mean(), ipt_std=gap.std(), ipt_max=gap.max(),
-            purchases_4w=recent(0, 4), purchases_13w=recent(0, 13), purchases_26w=recent(0, 26),
+            n=pl.len(),
+            first=pl.col("day").min(),
+            last=pl.col("day").max(),
+            total_spend=pl.col("amount").sum(),
+            quantity=pl.col("quantity").sum().cast(pl.Float64),
+            ipt_mean=gap.mean(),
+            ipt_std=gap.std(),
+            ipt_max=gap.max(),
+            purchases_4w=recent(0, 4),
+            purchases_13w=recent(0, 13),
+            purchases_26w=recent(0, 26),
             trend=recent(0, w).cast(pl.Int64) - recent(w, 2 * w).cast(pl.Int64),
         )
         .with_columns(
             frequency=(pl.col("n") - 1).cast(pl.Float64),
-            recency=weeks(pl.col("last") - pl.col("first")),
-            T=weeks(cut - pl.col("first")),
-            weeks_since_last=weeks(cut - pl.col("last")),
+            recency=_weeks(pl.col("last") - pl.col("first")),
+            T=_weeks(cut - pl.col("first")),
+            weeks_since_last=_weeks(cut - pl.col("last")),
             monetary=pl.col("total_spend") / pl.col("n"),
         )
         .select("customer_id", *(pl.col(c).cast(pl.Float64) for c in FEATURES))
         .with_columns(pl.col("ipt_mean", "ipt_std", "ipt_max").fill_null(0.0))
         .sort("customer_id")
     )
+
+
+def _weeks(duration: pl.Expr) -> pl.Expr:
+    return duration.dt.total_days() / 7.0
 
 
 def holdout_targets(transactions: pl.DataFrame, *, after: date, until: date) -> pl.DataFrame:

@@ -11,7 +11,6 @@ skops (no pickle): loading accepts scikit-learn types only.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from scipy.optimize import brentq
 from scipy.special import expit, logit
 
 from footfall.errors import InputError
+from footfall.ml.artifacts import load_skops, save_skops
 from footfall.ml.btyd import BTYD_MODELS, BtydModel, fit_btyd
 
 __all__ = ["CANDIDATES", "TARGETS", "Predictor", "fit_predictor", "load_predictor"]
@@ -64,7 +64,7 @@ class Predictor:
         raw = self._raw(frame)
         if self.target == "returns":
             return np.asarray(expit(logit(np.clip(raw, 1e-6, 1 - 1e-6)) + self.level))
-        return raw * np.exp(self.level) if self.name != "gbm-median" else np.maximum(raw, 0.0)
+        return np.asarray(raw * np.exp(self.level) if self.name != "gbm-median" else np.maximum(raw, 0.0))
 
     def _raw(self, frame: pl.DataFrame) -> np.ndarray:
         matrix = design_matrix(frame, self.inputs, {n: self._btyd(n) for n in self.btyd}, self.horizon_weeks)
@@ -97,40 +97,32 @@ class Predictor:
 
     def save(self, path: Path) -> None:
         """Write the predictor (skops; no pickle)."""
-        import skops.io as sio
-
-        state = {k: v for k, v in self.__dict__.items()}
-        path.write_bytes(sio.dumps({"meta": json.dumps({k: v for k, v in state.items() if k != "estimator"}),
-                                    "estimator": self.estimator}))
+        save_skops(path, {k: v for k, v in self.__dict__.items() if k != "estimator"}, self.estimator)
 
 
 def load_predictor(path: Path) -> Predictor:
     """A predictor saved by `Predictor.save`; types outside scikit-learn and NumPy are refused."""
-    import skops.io as sio
-
-    try:
-        blob = path.read_bytes()
-        untrusted = sio.get_untrusted_types(data=blob)
-        foreign = [t for t in untrusted if not t.startswith(("sklearn.", "numpy."))]
-        if foreign:
-            raise InputError(f"{path}: refusing to load types {', '.join(foreign)}")
-        state = sio.loads(blob, trusted=untrusted)
-        meta = json.loads(state["meta"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{path}: not a footfall predictor ({exc})") from None
-    return Predictor(**meta, estimator=state["estimator"])
+    meta, estimator = load_skops(path)
+    return Predictor(**meta, estimator=estimator)
 
 
 def design_matrix(
     frame: pl.DataFrame, inputs: list[str], btyd: dict[str, BtydModel], horizon_weeks: float
 ) -> np.ndarray:
     """The features (log1p of the non-negative ones) beside each BTYD model's P(alive), P(return), E[purchases]."""
-    columns = [np.log1p(np.maximum(frame[c].to_numpy().astype(float), 0.0)) if c != "trend"
-               else frame[c].to_numpy().astype(float) for c in inputs]
+    columns = [
+        np.log1p(np.maximum(frame[c].to_numpy().astype(float), 0.0))
+        if c != "trend"
+        else frame[c].to_numpy().astype(float)
+        for c in inputs
+    ]
     x, t_x, T = (frame[c].to_numpy().astype(float) for c in RFM)
     for model in btyd.values():
-        columns += [model.p_alive(x, t_x, T), model.p_return(horizon_weeks, x, t_x, T),
-                    np.log1p(model.expected_purchases(horizon_weeks, x, t_x, T))]
+        columns += [
+            model.p_alive(x, t_x, T),
+            model.p_return(horizon_weeks, x, t_x, T),
+            np.log1p(model.expected_purchases(horizon_weeks, x, t_x, T)),
+        ]
     return np.column_stack(columns)
 
 
@@ -142,13 +134,18 @@ def make_estimator(name: str, target: str, params: dict[str, Any], seed: int) ->
     from sklearn.preprocessing import StandardScaler
 
     if name == "logistic":
-        return make_pipeline(StandardScaler(), LogisticRegression(C=params.get("C", 1.0), solver="newton-cholesky", max_iter=200))
+        return make_pipeline(
+            StandardScaler(), LogisticRegression(C=params.get("C", 1.0), solver="newton-cholesky", max_iter=200)
+        )
     if name == "poisson":
         return make_pipeline(
             StandardScaler(), PoissonRegressor(alpha=params.get("alpha", 1e-4), solver="newton-cholesky", max_iter=300)
         )
-    gbm = {k: params[k] for k in ("learning_rate", "max_iter", "max_leaf_nodes", "min_samples_leaf",
-                                   "l2_regularization") if k in params}
+    gbm = {
+        k: params[k]
+        for k in ("learning_rate", "max_iter", "max_leaf_nodes", "min_samples_leaf", "l2_regularization")
+        if k in params
+    }
     if target == "returns":
         return HistGradientBoostingClassifier(random_state=seed, early_stopping=False, **gbm)
     loss = "absolute_error" if name == "gbm-median" else "poisson"
@@ -156,8 +153,16 @@ def make_estimator(name: str, target: str, params: dict[str, Any], seed: int) ->
 
 
 def fit_predictor(
-    name: str, target: str, *, train: pl.DataFrame, labels: np.ndarray, inputs: list[str], horizon_weeks: float,
-    params: dict[str, Any] | None = None, seed: int = 0, btyd: dict[str, BtydModel] | None = None,
+    name: str,
+    target: str,
+    *,
+    train: pl.DataFrame,
+    labels: np.ndarray,
+    inputs: list[str],
+    horizon_weeks: float,
+    params: dict[str, Any] | None = None,
+    seed: int = 0,
+    btyd: dict[str, BtydModel] | None = None,
 ) -> Predictor:
     """Fit candidate `name` for `target` on `train` (features at one cut-off) and its `labels` (purchases after it).
 

@@ -22,7 +22,7 @@ import polars as pl
 from footfall.errors import InputError
 from footfall.ml.btyd import BTYD_MODELS, BtydModel, fit_btyd
 from footfall.ml.evaluation import METRICS, bootstrap_interval, calibration_curve, classification_figures, count_figures
-from footfall.ml.features import FEATURES, FeatureParams, customer_features, holdout_targets
+from footfall.ml.features import FeatureParams, customer_features, holdout_targets
 from footfall.ml.models import CANDIDATES, SUPERVISED, TARGETS, Predictor, fit_predictor
 from footfall.ml.threads import one_thread
 from footfall.ml.tuning import DEFAULTS, tune
@@ -95,7 +95,9 @@ def check_split(transactions: pl.DataFrame, calibration_end: date, holdout_end: 
     if not first <= calibration_end < last:
         raise InputError(f"calibration_end {calibration_end} is outside the data ({first} to {last}): pick a day in it")
     if holdout_end > last:
-        raise InputError(f"holdout_end {holdout_end} is after the last transaction ({last}): the holdout would be partial")
+        raise InputError(
+            f"holdout_end {holdout_end} is after the last transaction ({last}): the holdout would be partial"
+        )
     if calibration_end - (holdout_end - calibration_end) < first + timedelta(weeks=4):
         raise InputError(
             f"calibration_end {calibration_end}: the calibration window must hold the horizon "
@@ -124,22 +126,40 @@ def _run(transactions: pl.DataFrame, params: PredictParams, engagement: Engageme
         for name in CANDIDATES[target]:
             recipe = _recipe(name, target, train, inputs, weeks, params, at_origin)
             cv = _cv_score(name, target, train, inputs, weeks, params, recipe, at_origin)
-            fitted = fit_predictor(name, target, train=train, labels=train["purchases"].to_numpy(), inputs=inputs,
-                                   horizon_weeks=weeks, params=recipe, seed=params.seed, btyd=at_origin)
+            fitted = fit_predictor(
+                name,
+                target,
+                train=train,
+                labels=train["purchases"].to_numpy(),
+                inputs=inputs,
+                horizon_weeks=weeks,
+                params=recipe,
+                seed=params.seed,
+                btyd=at_origin,
+            )
             fitted.rebase(test, at_end)
             if name in BTYD_MODELS:
                 fitted.train_seconds = _FIT_SECONDS[name]  # its fit at calibration_end
-            found.append((*_score(fitted, test, cv, params), ))
+            found.append((*_score(fitted, test, cv, params),))
         chosen = min(found, key=lambda f: f[0].cv_score)
         best[target], predictors[target] = chosen[0].model, chosen[1]
         predictions[target] = chosen[2]
         scores += [f[0] for f in found]
     y = test["purchases"].to_numpy()
-    holdout = test.with_columns(returned=pl.Series(y > 0), p_return=pl.Series(predictions["returns"]),
-                                expected_purchases=pl.Series(predictions["purchases"]))
+    holdout = test.with_columns(
+        returned=pl.Series(y > 0),
+        p_return=pl.Series(predictions["returns"]),
+        expected_purchases=pl.Series(predictions["purchases"]),
+    )
     return PredictionRun(
-        scores, best, predictors, calibration_curve((y > 0).astype(float), predictions["returns"]),
-        test.height, int((y > 0).sum()), float(max((y > 0).mean(), 1 - (y > 0).mean())), holdout,
+        scores,
+        best,
+        predictors,
+        calibration_curve((y > 0).astype(float), predictions["returns"]),
+        test.height,
+        int((y > 0).sum()),
+        float(max((y > 0).mean(), 1 - (y > 0).mean())),
+        holdout,
     )
 
 
@@ -157,7 +177,9 @@ def _btyd_at(frame: pl.DataFrame) -> dict[str, BtydModel]:
 _FIT_SECONDS: dict[str, float] = {}
 
 
-def _dataset(tx: pl.DataFrame, cut: date, end: date, params: PredictParams, engagement: Engagement | None) -> pl.DataFrame:
+def _dataset(
+    tx: pl.DataFrame, cut: date, end: date, params: PredictParams, engagement: Engagement | None
+) -> pl.DataFrame:
     """Features at `cut` (with engagement when given) and the purchases in (cut, end], 0 for none."""
     features = customer_features(tx, until=cut, params=params.features)
     if engagement is not None:
@@ -176,15 +198,30 @@ def _folds(n: int, params: PredictParams) -> list[tuple[np.ndarray, np.ndarray]]
 
 
 def _cv_score(
-    name: str, target: str, train: pl.DataFrame, inputs: list[str], weeks: float, params: PredictParams,
-    recipe: dict[str, Any], btyd: dict[str, BtydModel],
+    name: str,
+    target: str,
+    train: pl.DataFrame,
+    inputs: list[str],
+    weeks: float,
+    params: PredictParams,
+    recipe: dict[str, Any],
+    btyd: dict[str, BtydModel],
 ) -> float:
     """Mean validation loss over the folds at the origin: log-loss (returns) or MAE (purchases)."""
     losses = []
     y = train["purchases"].to_numpy()
     for fit_rows, val_rows in _folds(train.height, params):
-        fitted = fit_predictor(name, target, train=train[fit_rows], labels=y[fit_rows], inputs=inputs,
-                               horizon_weeks=weeks, params=recipe, seed=params.seed, btyd=btyd)
+        fitted = fit_predictor(
+            name,
+            target,
+            train=train[fit_rows],
+            labels=y[fit_rows],
+            inputs=inputs,
+            horizon_weeks=weeks,
+            params=recipe,
+            seed=params.seed,
+            btyd=btyd,
+        )
         p = fitted.rebase(train[val_rows], btyd).predict(train[val_rows])
         if target == "returns":
             losses.append(classification_figures((y[val_rows] > 0).astype(float), p)["log_loss"])
@@ -194,7 +231,12 @@ def _cv_score(
 
 
 def _recipe(
-    name: str, target: str, train: pl.DataFrame, inputs: list[str], weeks: float, params: PredictParams,
+    name: str,
+    target: str,
+    train: pl.DataFrame,
+    inputs: list[str],
+    weeks: float,
+    params: PredictParams,
     btyd: dict[str, BtydModel],
 ) -> dict[str, Any]:
     """The candidate's parameters: the defaults, or with `tune` the best of the seeded Optuna budget by CV."""
@@ -205,7 +247,9 @@ def _recipe(
     return tune(name, lambda p: _cv_score(name, target, train, inputs, weeks, params, p, btyd), seed=params.seed)
 
 
-def _score(fitted: Predictor, test: pl.DataFrame, cv: float, params: PredictParams) -> tuple[ModelScore, Predictor, np.ndarray]:
+def _score(
+    fitted: Predictor, test: pl.DataFrame, cv: float, params: PredictParams
+) -> tuple[ModelScore, Predictor, np.ndarray]:
     """Holdout figures with bootstrap intervals of the main ones."""
     y = test["purchases"].to_numpy()
     p = fitted.predict(test)
@@ -218,6 +262,13 @@ def _score(fitted: Predictor, test: pl.DataFrame, cv: float, params: PredictPara
         figures = count_figures(y, p) | dict.fromkeys(("auroc", "log_loss", "brier", "accuracy"))
         intervals = {"mae": bootstrap_interval(METRICS["mae"], y, p, rounds=rounds, seed=seed)}
     figures.pop("majority_accuracy", None)
-    score = ModelScore(model=fitted.name, target=fitted.target, cv_score=cv, params=fitted.params,
-                       train_seconds=fitted.train_seconds, intervals=intervals, **figures)
+    score = ModelScore(
+        model=fitted.name,
+        target=fitted.target,
+        cv_score=cv,
+        params=fitted.params,
+        train_seconds=fitted.train_seconds,
+        intervals=intervals,
+        **figures,
+    )
     return score, fitted, p

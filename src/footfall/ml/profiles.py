@@ -22,7 +22,7 @@ def profile_segments(inputs: pl.DataFrame, labels: np.ndarray) -> tuple[pl.DataF
     """(each customer's segment number and name, the segments' profiles), biggest value share first."""
     frame = inputs.with_columns(cluster=pl.Series(labels.astype(np.int64)))
     total = float(frame["total_spend"].sum()) or 1.0
-    overall = {c: float(frame[c].quantile(q)) for c, q in (("total_spend", 0.75), ("frequency", 0.75))}
+    overall = {c: float(frame[c].quantile(q) or 0.0) for c, q in (("total_spend", 0.75), ("frequency", 0.75))}
     stats = (
         frame.group_by("cluster")
         .agg(
@@ -36,7 +36,8 @@ def profile_segments(inputs: pl.DataFrame, labels: np.ndarray) -> tuple[pl.DataF
         .sort("value_share", "cluster", descending=[True, False])
         .with_row_index("segment", offset=1)
     )
-    segments, names = [], {}
+    segments: list[dict[str, Any]] = []
+    names: dict[int, str] = {}
     for row in stats.iter_rows(named=True):
         name = name_segment(row, overall)
         name = name if name not in names.values() else f"{name} ({row['segment']})"
@@ -55,8 +56,11 @@ def name_segment(profile: dict[str, Any], overall: dict[str, float]) -> str:
     """A readable name from the median profile: activity, buying frequency and spend."""
     weeks = profile["recency_weeks"]
     activity = "active" if weeks <= 13 else "cooling" if weeks <= 26 else "lapsed"
-    frequency = "one-time" if profile["frequency"] == 0 else (
-        "frequent" if profile["frequency"] >= max(overall["frequency"], 2) else "repeat")
+    frequency = (
+        "one-time"
+        if profile["frequency"] == 0
+        else ("frequent" if profile["frequency"] >= max(overall["frequency"], 2) else "repeat")
+    )
     spend = "high-spend" if profile["total_spend"] >= overall["total_spend"] else "low-spend"
     return f"{activity} {frequency} {spend}"
 
@@ -72,9 +76,10 @@ def eta_squared(groups: np.ndarray, y: np.ndarray) -> float:
 
 def rfm_cells(inputs: pl.DataFrame) -> np.ndarray:
     """The classic RFM cell of each customer: R·100 + F·10 + M, each score 1–5 by quintile of rank."""
+
     def score(column: str, *, reverse: bool = False) -> np.ndarray:
         ranks = inputs[column].rank("average").to_numpy()
         s = np.clip(np.ceil(5 * ranks / len(ranks)), 1, 5).astype(int)
         return 6 - s if reverse else s
 
-    return score("weeks_since_last", reverse=True) * 100 + score("frequency") * 10 + score("monetary")
+    return np.asarray(score("weeks_since_last", reverse=True) * 100 + score("frequency") * 10 + score("monetary"))

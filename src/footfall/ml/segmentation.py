@@ -22,8 +22,8 @@ from footfall.errors import InputError
 from footfall.ml.btyd import fit_btyd
 from footfall.ml.clustering import Clusterer, choose, matrix, stability
 from footfall.ml.features import FeatureParams, customer_features, holdout_targets
-from footfall.ml.threads import one_thread
 from footfall.ml.profiles import eta_squared, profile_segments, rfm_cells
+from footfall.ml.threads import one_thread
 
 __all__ = ["METHODS", "SegmentParams", "Segmentation", "segment_customers", "segment_inputs"]
 
@@ -66,8 +66,13 @@ class Segmentation:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON keys of docs/ml.md#segmentation (the holdout pair only with a holdout)."""
-        out: dict[str, Any] = {"method": self.method, "k": self.k, "silhouette": self.silhouette,
-                               "stability_ari": self.stability_ari, "segments": self.segments}
+        out: dict[str, Any] = {
+            "method": self.method,
+            "k": self.k,
+            "silhouette": self.silhouette,
+            "stability_ari": self.stability_ari,
+            "segments": self.segments,
+        }
         if self.holdout_eta2 is not None:
             out |= {"holdout_eta2": self.holdout_eta2, "rfm_baseline_eta2": self.rfm_baseline_eta2}
         return out
@@ -105,8 +110,7 @@ def _segment(transactions: pl.DataFrame, params: SegmentParams) -> Segmentation:
     labels = final.labels
     ari = stability(X, final, rounds=params.stability_rounds, seed=params.seed)
     assignments, segments = profile_segments(inputs, labels)
-    result = Segmentation(final.method, final.k, final.silhouette, ari, segments, assignments, candidates,
-                          model=final)
+    result = Segmentation(final.method, final.k, final.silhouette, ari, segments, assignments, candidates, model=final)
     if params.holdout_until is not None:
         spend = _holdout_spend(transactions, inputs, params)
         result.holdout_eta2 = eta_squared(assignments["segment"].to_numpy(), spend)

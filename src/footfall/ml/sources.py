@@ -3,15 +3,15 @@
 CDNOW (Fader & Hardie): every purchase of the 23,570 customers who first bought at CDNOW in
 1997-Q1, up to 1998-06-30; `master` has all of them, `sample` 2,357 customers (1 in 10). The
 files are read from the installed package folder; `lifetimes` itself is never imported (its
-`datasets` needs `pkg_resources`, and its `__init__` pandas). Files: a header with `customer_id`, `date` (or `ts`), `amount` and an
-optional `quantity`; other columns are ignored (docs/ml.md#transactions).
+`datasets` needs `pkg_resources`, and its `__init__` pandas). Files: a header with `customer_id`,
+`date` (or `ts`), `amount` and an optional `quantity`; other columns are ignored (docs/ml.md#transactions).
 """
 
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 import importlib.util
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -20,7 +20,14 @@ from footfall.errors import InputError
 from footfall.ml.transactions import Transactions, parse_raw
 from footfall.outputs import write_table
 
-__all__ = ["CdnowFile", "cdnow_path", "read_cdnow", "read_customers_file", "read_transactions_file", "write_transactions"]
+__all__ = [
+    "CdnowFile",
+    "cdnow_path",
+    "read_cdnow",
+    "read_customers_file",
+    "read_transactions_file",
+    "write_transactions",
+]
 
 REQUIRED = ("customer_id", "date", "amount")
 
@@ -43,7 +50,7 @@ def cdnow_path(which: CdnowFile = CdnowFile.MASTER) -> Path:
 
 
 def read_cdnow(which: CdnowFile = CdnowFile.MASTER, *, as_of: datetime | None = None) -> Transactions:
-    """CDNOW's transactions: master `id yyyymmdd cds dollars` (a header line), sample `id sample_id yyyymmdd cds dollars`."""
+    """CDNOW's transactions: master `id yyyymmdd cds dollars` (after a header), sample `id sample_id yyyymmdd cds dollars`."""
     path = cdnow_path(which)
     if not path.is_file():
         raise InputError(f"{path}: CDNOW file missing from the lifetimes package; reinstall it")

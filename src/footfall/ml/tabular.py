@@ -62,7 +62,9 @@ def read_table(path: Path, *, names: tuple[str, ...] | None = None) -> pl.DataFr
         raise InputError(f"{path}: no such file")
     try:
         head = pl.read_csv(path, has_header=False, n_rows=1, infer_schema=False)
-        header = names is None and not (head.width == len(CAR_COLUMNS) and head.row(0)[-1] in ("unacc", "acc", "good", "vgood"))
+        header = names is None and not (
+            head.width == len(CAR_COLUMNS) and head.row(0)[-1] in ("unacc", "acc", "good", "vgood")
+        )
         frame = pl.read_csv(path, has_header=header, infer_schema=False)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputError(f"{path}: cannot read it as CSV ({str(exc).splitlines()[0]})") from None
@@ -92,8 +94,11 @@ def _run(frame: pl.DataFrame, params: TabularParams) -> TabularResult:
     smallest = int(np.bincount(codes).min())
     if smallest < params.folds:
         raise InputError(f"target {params.target}: a class has {smallest} rows, fewer than folds={params.folds}")
-    splits = list(RepeatedStratifiedKFold(n_splits=params.folds, n_repeats=params.repeats,
-                                          random_state=params.seed).split(X, codes))
+    splits = list(
+        RepeatedStratifiedKFold(n_splits=params.folds, n_repeats=params.repeats, random_state=params.seed).split(
+            X, codes
+        )
+    )
     models = []
     for name in TABULAR_MODELS:
         recipe = _recipe(name, X, codes, categorical, params)
@@ -105,8 +110,17 @@ def _run(frame: pl.DataFrame, params: TabularParams) -> TabularResult:
     from footfall.ml.tabular_analysis import analyse
 
     confusion, importance, estimator = analyse(best, X, codes, categorical, columns, splits, params)
-    return TabularResult(models, best["model"], _ceiling(frame, columns, params.target), [str(v) for v in labels],
-                         confusion, importance, len(y), estimator, columns)
+    return TabularResult(
+        models,
+        best["model"],
+        _ceiling(frame, columns, params.target),
+        [str(v) for v in labels],
+        confusion,
+        importance,
+        len(y),
+        estimator,
+        columns,
+    )
 
 
 def _design(frame: pl.DataFrame, params: TabularParams) -> tuple[np.ndarray, np.ndarray, list[str], list[bool]]:
@@ -145,12 +159,18 @@ def make_classifier(name: str, params: dict[str, Any], categorical: list[bool], 
     if name == "logistic":
         cats = [i for i, c in enumerate(categorical) if c]
         nums = [i for i, c in enumerate(categorical) if not c]
-        encode = ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore"), cats), ("num", StandardScaler(), nums)])
+        encode = ColumnTransformer(
+            [("cat", OneHotEncoder(handle_unknown="ignore"), cats), ("num", StandardScaler(), nums)]
+        )
         return make_pipeline(encode, LogisticRegression(C=params.get("C", 1.0), max_iter=2000))
     if name == "gbm":
         keys = ("learning_rate", "max_iter", "max_leaf_nodes", "min_samples_leaf", "l2_regularization")
-        return HistGradientBoostingClassifier(categorical_features=np.array(categorical), random_state=seed,
-                                              early_stopping=False, **{k: params[k] for k in keys if k in params})
+        return HistGradientBoostingClassifier(
+            categorical_features=np.array(categorical),
+            random_state=seed,
+            early_stopping=False,
+            **{k: params[k] for k in keys if k in params},
+        )
     return RandomForestClassifier(random_state=seed, n_jobs=1, **params)
 
 
@@ -175,8 +195,13 @@ def _recipe(name: str, X: np.ndarray, y: np.ndarray, categorical: list[bool], pa
 
 
 def _cross_validate(
-    name: str, recipe: dict[str, Any], X: np.ndarray, y: np.ndarray, categorical: list[bool],
-    splits: list[tuple[np.ndarray, np.ndarray]], seed: int,
+    name: str,
+    recipe: dict[str, Any],
+    X: np.ndarray,
+    y: np.ndarray,
+    categorical: list[bool],
+    splits: list[tuple[np.ndarray, np.ndarray]],
+    seed: int,
 ) -> dict[str, Any]:
     """Mean and spread of accuracy and macro-F1 over the repeated folds, with a 95 % interval of the mean."""
     from sklearn.metrics import f1_score
@@ -189,9 +214,15 @@ def _cross_validate(
         f1.append(float(f1_score(y[test_rows], predicted, average="macro", zero_division=0)))
     mean, std = float(np.mean(accuracy)), float(np.std(accuracy, ddof=1))
     half = 1.96 * std / np.sqrt(len(accuracy))
-    return {"model": name, "cv_accuracy": mean, "cv_accuracy_std": std, "cv_accuracy_ci95": [mean - half, mean + half],
-            "macro_f1": float(np.mean(f1)), "params": recipe,
-            "train_seconds": (time.perf_counter() - start) / len(splits)}
+    return {
+        "model": name,
+        "cv_accuracy": mean,
+        "cv_accuracy_std": std,
+        "cv_accuracy_ci95": [mean - half, mean + half],
+        "macro_f1": float(np.mean(f1)),
+        "params": recipe,
+        "train_seconds": (time.perf_counter() - start) / len(splits),
+    }
 
 
 def _ceiling(frame: pl.DataFrame, columns: list[str], target: str) -> float:

@@ -17,7 +17,7 @@ __all__ = ["one_thread"]
 @contextmanager
 def one_thread() -> Iterator[None]:
     """BLAS and OpenMP limited to one thread inside the block."""
-    import sklearn.cluster  # noqa: F401  (loads OpenMP and BLAS before the limit)
+    import sklearn.cluster
     import sklearn.ensemble  # noqa: F401
     from threadpoolctl import threadpool_limits
 

@@ -22,8 +22,13 @@ TRANSACTION_SCHEMA = pl.Schema(
     {"customer_id": pl.String(), "ts": pl.Datetime("us", "UTC"), "amount": pl.Float64(), "quantity": pl.Int64()}
 )
 REJECT_SCHEMA = pl.Schema(
-    {"source_file": pl.String(), "line_number": pl.Int64(), "reason": pl.String(), "detail": pl.String(),
-     "raw": pl.String()}
+    {
+        "source_file": pl.String(),
+        "line_number": pl.Int64(),
+        "reason": pl.String(),
+        "detail": pl.String(),
+        "raw": pl.String(),
+    }
 )
 REASONS = {
     "missing_customer": "customer_id is empty",
@@ -91,9 +96,9 @@ def parse_raw(
     checked = rows.with_columns(reason=reason, detail=detail)
     valid = checked.filter(pl.col("reason").is_null())
     duplicate = valid.select("customer_id", "ts", "amount_value", "quantity_value").is_duplicated() & (
-        valid.with_row_index("_i").select(
-            pl.col("_i") != pl.col("_i").min().over("customer_id", "ts", "amount_value", "quantity_value")
-        ).to_series()
+        valid.with_row_index("_i")
+        .select(pl.col("_i") != pl.col("_i").min().over("customer_id", "ts", "amount_value", "quantity_value"))
+        .to_series()
     )
     dupes = valid.filter(duplicate).with_columns(
         reason=pl.lit("duplicate"), detail=pl.format("line {}: {}", pl.col("line_number"), pl.lit(REASONS["duplicate"]))
@@ -101,9 +106,11 @@ def parse_raw(
     rejects = pl.concat([checked.filter(pl.col("reason").is_not_null()), dupes]).select(
         "source_file", pl.col("line_number").cast(pl.Int64), "reason", "detail", "raw"
     )
-    frame = valid.filter(~duplicate).select(
-        "customer_id", "ts", amount="amount_value", quantity="quantity_value"
-    ).cast(dict(TRANSACTION_SCHEMA))
+    frame = (
+        valid.filter(~duplicate)
+        .select("customer_id", "ts", amount="amount_value", quantity="quantity_value")
+        .cast(TRANSACTION_SCHEMA)
+    )
     if not frame.height:
         raise InputError(f"{source}: no valid transactions ({_summary(rejects)}); see docs/ml.md#transactions")
     return Transactions(frame, rejects.sort("source_file", "line_number"), source)
@@ -111,9 +118,11 @@ def parse_raw(
 
 def _instant(text: pl.Expr) -> pl.Expr:
     """A date (`YYYY-MM-DD`, `YYYYMMDD`: midnight UTC) or an ISO-8601 instant with an offset, as UTC; else null."""
-    as_date = pl.coalesce(
-        text.str.to_date("%Y-%m-%d", strict=False), text.str.to_date("%Y%m%d", strict=False)
-    ).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    as_date = (
+        pl.coalesce(text.str.to_date("%Y-%m-%d", strict=False), text.str.to_date("%Y%m%d", strict=False))
+        .cast(pl.Datetime("us"))
+        .dt.replace_time_zone("UTC")
+    )
     with_offset = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_unit="us", time_zone="UTC")
     return pl.coalesce(as_date, with_offset)
 

@@ -15,10 +15,20 @@ __all__ = ["BUDGET", "DEFAULTS", "tune"]
 DEFAULTS: dict[str, dict[str, Any]] = {
     "logistic": {"C": 1.0},
     "poisson": {"alpha": 1e-4},
-    "gbm": {"learning_rate": 0.05, "max_iter": 200, "max_leaf_nodes": 15, "min_samples_leaf": 100,
-            "l2_regularization": 1.0},
-    "gbm-median": {"learning_rate": 0.05, "max_iter": 200, "max_leaf_nodes": 15, "min_samples_leaf": 100,
-                   "l2_regularization": 1.0},
+    "gbm": {
+        "learning_rate": 0.05,
+        "max_iter": 200,
+        "max_leaf_nodes": 15,
+        "min_samples_leaf": 100,
+        "l2_regularization": 1.0,
+    },
+    "gbm-median": {
+        "learning_rate": 0.05,
+        "max_iter": 200,
+        "max_leaf_nodes": 15,
+        "min_samples_leaf": 100,
+        "l2_regularization": 1.0,
+    },
     "random-forest": {"n_estimators": 200, "max_features": 0.5, "min_samples_leaf": 1},
 }
 BUDGET = {"logistic": 5, "poisson": 5, "gbm": 8, "gbm-median": 5, "random-forest": 8}
@@ -45,7 +55,9 @@ def _space(name: str, trial: Any) -> dict[str, Any]:
     }
 
 
-def tune(name: str, score: Callable[[dict[str, Any]], float], *, seed: int = 0, trials: int | None = None) -> dict[str, Any]:
+def tune(
+    name: str, score: Callable[[dict[str, Any]], float], *, seed: int = 0, trials: int | None = None
+) -> dict[str, Any]:
     """The parameters of `name` with the lowest `score` among the defaults and `trials` seeded TPE proposals."""
     import optuna
 
