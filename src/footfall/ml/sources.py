@@ -50,7 +50,7 @@ def cdnow_path(which: CdnowFile = CdnowFile.MASTER) -> Path:
 
 
 def read_cdnow(which: CdnowFile = CdnowFile.MASTER, *, as_of: datetime | None = None) -> Transactions:
-    """CDNOW's transactions: master `id yyyymmdd cds dollars` (after a header), sample `id sample_id yyyymmdd cds dollars`."""
+    """CDNOW: master lines `id yyyymmdd cds dollars` (after a header), sample `id sample_id yyyymmdd cds dollars`."""
     path = cdnow_path(which)
     if not path.is_file():
         raise InputError(f"{path}: CDNOW file missing from the lifetimes package; reinstall it")
