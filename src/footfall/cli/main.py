@@ -10,7 +10,7 @@ from typing import NoReturn
 import typer
 
 from footfall import __version__
-from footfall.cli import covid, logs, members, recsys, rewards, sales, shop, synth, vouchers
+from footfall.cli import covid, logs, members, ml, recsys, rewards, sales, shop, synth, vouchers
 from footfall.cli.demo import demo
 from footfall.cli.orchestrate import orchestrate
 from footfall.cli.runs import runs
@@ -31,6 +31,7 @@ app.add_typer(members.app, name="members")
 app.add_typer(sales.app, name="sales")
 app.add_typer(recsys.app, name="recsys")
 app.command()(recsys.recommend)
+app.add_typer(ml.app, name="ml")
 app.add_typer(synth.app, name="synth")
 app.add_typer(vouchers.app, name="vouchers")
 app.add_typer(covid.app, name="covid")

@@ -50,7 +50,9 @@ def count_figures(y: Array, e: Array) -> dict[str, float]:
 def bootstrap_interval(
     metric: Callable[[Array, Array], float], y: Array, p: Array, *, rounds: int = 200, seed: int = 0
 ) -> tuple[float, float]:
-    """The 95 % percentile bootstrap interval of `metric(y, p)` over resampled customers."""
+    """The 95 % percentile bootstrap interval of `metric(y, p)` over resampled customers (NaN for 0 rounds)."""
+    if rounds <= 0:
+        return float("nan"), float("nan")
     rng = np.random.default_rng(seed)
     values = []
     for _ in range(rounds):

@@ -21,9 +21,10 @@ import polars as pl
 
 from footfall.errors import InputError
 from footfall.ml.btyd import BTYD_MODELS, BtydModel, fit_btyd
-from footfall.ml.evaluation import METRICS, bootstrap_interval, calibration_curve, classification_figures, count_figures
+from footfall.ml.evaluation import calibration_curve, classification_figures, count_figures
 from footfall.ml.features import FeatureParams, customer_features, holdout_targets
 from footfall.ml.models import CANDIDATES, SUPERVISED, TARGETS, Predictor, fit_predictor
+from footfall.ml.scoring import ModelScore, score_predictor
 from footfall.ml.threads import one_thread
 from footfall.ml.tuning import DEFAULTS, tune
 
@@ -52,25 +53,6 @@ class PredictParams:
     def origin(self) -> date:
         """The cut-off whose next H days (inside the calibration window) label the training rows."""
         return self.calibration_end - self.horizon
-
-
-@dataclass(frozen=True)
-class ModelScore:
-    """One candidate's holdout figures (null where they do not apply to its target) and its CV score."""
-
-    model: str
-    target: str
-    auroc: float | None
-    log_loss: float | None
-    brier: float | None
-    accuracy: float | None
-    mae: float | None
-    rmse: float | None
-    aggregate_error: float | None
-    cv_score: float
-    params: dict[str, Any]
-    train_seconds: float
-    intervals: dict[str, tuple[float, float]]
 
 
 @dataclass(frozen=True)
@@ -140,7 +122,7 @@ def _run(transactions: pl.DataFrame, params: PredictParams, engagement: Engageme
             fitted.rebase(test, at_end)
             if name in BTYD_MODELS:
                 fitted.train_seconds = _FIT_SECONDS[name]  # its fit at calibration_end
-            found.append((*_score(fitted, test, cv, params),))
+            found.append((*score_predictor(fitted, test, cv, rounds=params.bootstrap_rounds, seed=params.seed),))
         chosen = min(found, key=lambda f: f[0].cv_score)
         best[target], predictors[target] = chosen[0].model, chosen[1]
         predictions[target] = chosen[2]
@@ -161,6 +143,38 @@ def _run(transactions: pl.DataFrame, params: PredictParams, engagement: Engageme
         float(max((y > 0).mean(), 1 - (y > 0).mean())),
         holdout,
     )
+
+
+def score_recipe(
+    transactions: pl.DataFrame,
+    *,
+    params: PredictParams,
+    target: str,
+    model: str,
+    recipe: dict[str, Any],
+    engagement: Engagement | None = None,
+) -> ModelScore:
+    """One recipe (model and parameters) trained and scored on the split as `run_prediction` does (for promotion)."""
+    check_split(transactions, params.calibration_end, params.holdout_end)
+    with one_thread():
+        train = _dataset(transactions, params.origin, params.calibration_end, params, engagement)
+        test = _dataset(transactions, params.calibration_end, params.holdout_end, params, engagement)
+        inputs = [c for c in train.columns if c not in ("customer_id", "purchases", "spend")]
+        weeks = params.horizon.days / 7.0
+        fitted = fit_predictor(
+            model,
+            target,
+            train=train,
+            labels=train["purchases"].to_numpy(),
+            inputs=inputs,
+            horizon_weeks=weeks,
+            params=recipe,
+            seed=params.seed,
+            btyd=_btyd_at(train),
+        )
+        fitted.rebase(test, _btyd_at(test))
+        score: ModelScore = score_predictor(fitted, test, float("nan"), rounds=0, seed=params.seed)[0]
+        return score
 
 
 def _btyd_at(frame: pl.DataFrame) -> dict[str, BtydModel]:
@@ -245,30 +259,3 @@ def _recipe(
     if not params.tune:
         return dict(DEFAULTS[name])
     return tune(name, lambda p: _cv_score(name, target, train, inputs, weeks, params, p, btyd), seed=params.seed)
-
-
-def _score(
-    fitted: Predictor, test: pl.DataFrame, cv: float, params: PredictParams
-) -> tuple[ModelScore, Predictor, np.ndarray]:
-    """Holdout figures with bootstrap intervals of the main ones."""
-    y = test["purchases"].to_numpy()
-    p = fitted.predict(test)
-    rounds, seed = params.bootstrap_rounds, params.seed
-    if fitted.target == "returns":
-        r = (y > 0).astype(float)
-        figures: dict[str, Any] = classification_figures(r, p) | dict.fromkeys(("mae", "rmse", "aggregate_error"))
-        intervals = {m: bootstrap_interval(METRICS[m], r, p, rounds=rounds, seed=seed) for m in ("auroc", "log_loss")}
-    else:
-        figures = count_figures(y, p) | dict.fromkeys(("auroc", "log_loss", "brier", "accuracy"))
-        intervals = {"mae": bootstrap_interval(METRICS["mae"], y, p, rounds=rounds, seed=seed)}
-    figures.pop("majority_accuracy", None)
-    score = ModelScore(
-        model=fitted.name,
-        target=fitted.target,
-        cv_score=cv,
-        params=fitted.params,
-        train_seconds=fitted.train_seconds,
-        intervals=intervals,
-        **figures,
-    )
-    return score, fitted, p

@@ -95,15 +95,16 @@ def parse_raw(
         detail = pl.when(hit).then(pl.format(f"{field} {{}}: {REASONS[name]}", pl.col(field))).otherwise(detail)
     checked = rows.with_columns(reason=reason, detail=detail)
     valid = checked.filter(pl.col("reason").is_null())
-    duplicate = valid.select("customer_id", "ts", "amount_value", "quantity_value").is_duplicated() & (
-        valid.with_row_index("_i")
-        .select(pl.col("_i") != pl.col("_i").min().over("customer_id", "ts", "amount_value", "quantity_value"))
-        .to_series()
-    )
+    keys = ("customer_id", "ts", "amount_value", "quantity_value")
+    valid = valid.with_columns(first_line=pl.col("line_number").first().over(keys))
+    duplicate = (valid["line_number"] != valid["first_line"]).to_numpy()
     dupes = valid.filter(duplicate).with_columns(
-        reason=pl.lit("duplicate"), detail=pl.format("line {}: {}", pl.col("line_number"), pl.lit(REASONS["duplicate"]))
+        reason=pl.lit("duplicate"),
+        detail=pl.format(
+            "line {}: the same customer, instant, amount and quantity as line {}", "line_number", "first_line"
+        ),
     )
-    rejects = pl.concat([checked.filter(pl.col("reason").is_not_null()), dupes]).select(
+    rejects = pl.concat([checked.filter(pl.col("reason").is_not_null()), dupes.drop("first_line")]).select(
         "source_file", pl.col("line_number").cast(pl.Int64), "reason", "detail", "raw"
     )
     frame = (

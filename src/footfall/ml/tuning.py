@@ -31,7 +31,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "random-forest": {"n_estimators": 200, "max_features": 0.5, "min_samples_leaf": 1},
 }
-BUDGET = {"logistic": 5, "poisson": 5, "gbm": 8, "gbm-median": 5, "random-forest": 8}
+BUDGET = {"logistic": 4, "poisson": 4, "gbm": 6, "gbm-median": 4, "random-forest": 6}
 
 
 def _space(name: str, trial: Any) -> dict[str, Any]:
