@@ -22,7 +22,7 @@ def profile_segments(inputs: pl.DataFrame, labels: np.ndarray) -> tuple[pl.DataF
     """(each customer's segment number and name, the segments' profiles), biggest value share first."""
     frame = inputs.with_columns(cluster=pl.Series(labels.astype(np.int64)))
     total = float(frame["total_spend"].sum()) or 1.0
-    overall = {c: float(frame[c].quantile(q) or 0.0) for c, q in (("total_spend", 0.75), ("frequency", 0.75))}
+    overall = {f"spend_p{q}": float(frame["total_spend"].quantile(q / 100) or 0.0) for q in (50, 90)}
     stats = (
         frame.group_by("cluster")
         .agg(
