@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from footfall.api.dashboard import mount_dashboard
 from footfall.api.deps import SharedWarehouse
-from footfall.api.routes import charts, health, metrics, recommendations, runs
+from footfall.api.routes import charts, health, metrics, ml, recommendations, runs
 from footfall.errors import FootfallError, InputError
 
 __all__ = ["create_app", "error_response"]
@@ -21,6 +21,7 @@ __all__ = ["create_app", "error_response"]
 def create_app(warehouse_url: str, *, models: Path | None = None) -> FastAPI:
     """An app serving the warehouse at `warehouse_url` and the model registry at `models`."""
     from footfall.config import get_settings
+    from footfall.ml.serving import CurrentMlModels
     from footfall.recsys.serving import CurrentModel
 
     shared = SharedWarehouse(warehouse_url)
@@ -39,8 +40,10 @@ def create_app(warehouse_url: str, *, models: Path | None = None) -> FastAPI:
     app = FastAPI(title="footfall", summary="Customer-engagement analytics API", version="0.1.0", lifespan=lifespan)
     app.state.warehouse = shared
     app.state.models = CurrentModel(models or get_settings().data_dir / "models")
-    for module in (health, metrics, recommendations, runs, charts):
+    app.state.ml = CurrentMlModels(models or get_settings().data_dir / "models")
+    for module in (health, metrics, recommendations, ml, runs, charts):
         app.include_router(module.router)
+    app.include_router(ml.charts)
     mount_dashboard(app)  # last: its pages are /{page}
 
     @app.exception_handler(FootfallError)

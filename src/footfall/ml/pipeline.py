@@ -87,6 +87,8 @@ def register_prediction(
             "target": target,
             "model": name,
             "params": score.params,
+            "calibration": run.calibration if target == "returns" else [],
+            "horizon_weeks": params.horizon.days / 7.0,
             metric: getattr(score, metric),
             **{k: getattr(score, k) for k in ("auroc", "log_loss", "brier", "accuracy", "mae", "rmse")},
         }

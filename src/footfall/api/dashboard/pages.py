@@ -28,6 +28,7 @@ PAGES = {
     "shop": ("Shop", "Web shop"),
     "members": ("Members & sales", "Members and sales"),
     "recommendations": ("Recommendations", "Recommendations"),
+    "segments": ("Segments", "Customer segments"),
     "covid": ("COVID-19", "COVID-19 cases"),
 }
 TIME_ZONES = [
