@@ -98,8 +98,7 @@ def _engagement_columns(frame: pl.DataFrame) -> pl.DataFrame:
     for column in ("sessions", "campaign_views", "vouchers_issued", "vouchers_redeemed"):
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit(0, pl.Int64).alias(column))
-    return frame.select(
-        "customer_id",
-        *(pl.col(c).fill_null(0).cast(pl.Float64) for c in ("sessions", "campaign_views", "vouchers_issued")),
-        redemption_rate=(pl.col("vouchers_redeemed").fill_null(0) / pl.col("vouchers_issued")).fill_nan(0).fill_null(0),
-    )
+    counts = ("sessions", "campaign_views", "vouchers_issued", "vouchers_redeemed")
+    frame = frame.with_columns(pl.col(c).cast(pl.Float64).fill_null(0.0) for c in counts)
+    rate = pl.when(pl.col("vouchers_issued") > 0).then(pl.col("vouchers_redeemed") / pl.col("vouchers_issued"))
+    return frame.select("customer_id", *counts[:3], redemption_rate=rate.otherwise(0.0))
