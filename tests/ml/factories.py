@@ -25,8 +25,14 @@ def simulate(customers: int = 400, *, days: int = 420, seed: int = 0) -> pl.Data
         t = float(joined)
         first = True
         while t < days and (first or t - joined < life):
-            rows.append((f"c{c:04d}", (START + timedelta(days=int(t))).isoformat(),
-                         f"{max(0.5, rng.normal(mean, mean / 4)):.2f}", str(int(rng.integers(1, 4)))))
+            rows.append(
+                (
+                    f"c{c:04d}",
+                    (START + timedelta(days=int(t))).isoformat(),
+                    f"{max(0.5, rng.normal(mean, mean / 4)):.2f}",
+                    str(int(rng.integers(1, 4))),
+                )
+            )
             first = False
             t += rng.exponential(7.0 / max(rate, 1e-3))
     return pl.DataFrame(rows, schema=["customer_id", "date", "amount", "quantity"], orient="row")
@@ -40,13 +46,20 @@ def write_transactions(path: Path, frame: pl.DataFrame) -> Path:
 
 def factorial_table(path: Path) -> Path:
     """A car.data-shaped file (no header): a full factorial over six attributes, class a function of them."""
-    levels = {"buying": ["vhigh", "high", "med", "low"], "maint": ["vhigh", "high", "med", "low"],
-              "doors": ["2", "4"], "persons": ["2", "4", "more"], "lug_boot": ["small", "big"],
-              "safety": ["low", "med", "high"]}
+    levels = {
+        "buying": ["vhigh", "high", "med", "low"],
+        "maint": ["vhigh", "high", "med", "low"],
+        "doors": ["2", "4"],
+        "persons": ["2", "4", "more"],
+        "lug_boot": ["small", "big"],
+        "safety": ["low", "med", "high"],
+    }
     lines = []
     for combo in itertools.product(*levels.values()):
         row = dict(zip(levels, combo, strict=True))
-        score = ["low", "med", "high"].index(row["safety"]) + (row["buying"] in ("med", "low")) + (row["maint"] != "vhigh")
+        score = (
+            ["low", "med", "high"].index(row["safety"]) + (row["buying"] in ("med", "low")) + (row["maint"] != "vhigh")
+        )
         label = "unacc" if row["safety"] == "low" or row["persons"] == "2" else "good" if score >= 3 else "acc"
         lines.append(",".join([*combo, label]))
     path.write_text("\n".join(lines) + "\n")

@@ -67,10 +67,19 @@ rates = st.floats(0.05, 20.0)
 
 
 @settings(max_examples=60, deadline=None)
-@given(r=rates, alpha=rates, c=rates, d=rates, x=st.integers(0, 30), frac=st.floats(0, 1), T=st.floats(1, 80),
-       t=st.floats(0.5, 60))
-def test_predictions_are_consistent(r: float, alpha: float, c: float, d: float, x: int, frac: float, T: float,
-                                    t: float) -> None:
+@given(
+    r=rates,
+    alpha=rates,
+    c=rates,
+    d=rates,
+    x=st.integers(0, 30),
+    frac=st.floats(0, 1),
+    T=st.floats(1, 80),
+    t=st.floats(0.5, 60),
+)
+def test_predictions_are_consistent(
+    r: float, alpha: float, c: float, d: float, x: int, frac: float, T: float, t: float
+) -> None:
     """0 ≤ P(return) ≤ P(alive) ≤ 1, P(return) grows with the horizon, E[purchases] ≥ P(return)."""
     xs, t_x, Ts = np.array([float(x)]), np.array([frac * T if x else 0.0]), np.array([T])
     for model in (BgNbd(r=r, alpha=alpha, a=c, b=d + 1.0), ParetoNbd(r=r, alpha=alpha, s=c + 1.0, beta=d)):

@@ -37,8 +37,15 @@ def test_every_reason_is_counted_with_its_line(tmp_path: Path) -> None:
     found = read_transactions_file(path, customers=frozenset("abcde"), as_of=datetime(2022, 1, 1, tzinfo=UTC))
     reasons = dict(zip(found.rejects["line_number"], found.rejects["reason"], strict=True))
     assert reasons == {
-        3: "duplicate", 5: "missing_customer", 6: "bad_date", 7: "bad_amount", 8: "non_positive_amount",
-        9: "non_positive_amount", 10: "bad_quantity", 11: "future_date", 13: "unknown_customer",
+        3: "duplicate",
+        5: "missing_customer",
+        6: "bad_date",
+        7: "bad_amount",
+        8: "non_positive_amount",
+        9: "non_positive_amount",
+        10: "bad_quantity",
+        11: "future_date",
+        13: "unknown_customer",
     }
     assert found.read == 12 and found.frame.height == 3
     assert found.frame["customer_id"].to_list() == ["a", "b", "e"]
@@ -73,19 +80,32 @@ def test_missing_columns_and_nothing_valid_are_one_line_errors(tmp_path: Path) -
 
 def test_the_warehouse_reader(warehouse: Warehouse) -> None:
     """Voucher redemptions and shop orders become transactions; engagement counts up to an instant."""
-    vouchers = pl.DataFrame({
-        "voucher_id": ["v1", "v2", "v3"], "reward_id": ["r", "r", "r"], "user_id": ["u1", "u1", "u2"],
-        "issued_at": [datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 2, tzinfo=UTC),
-                      datetime(2024, 1, 3, tzinfo=UTC)],
-        "redeemed_at": [datetime(2024, 1, 5, tzinfo=UTC), None, datetime(2024, 2, 1, tzinfo=UTC)],
-        "status": ["redeemed", "issued", "redeemed"], "value": [12.5, None, None],
-    })
+    vouchers = pl.DataFrame(
+        {
+            "voucher_id": ["v1", "v2", "v3"],
+            "reward_id": ["r", "r", "r"],
+            "user_id": ["u1", "u1", "u2"],
+            "issued_at": [
+                datetime(2024, 1, 1, tzinfo=UTC),
+                datetime(2024, 1, 2, tzinfo=UTC),
+                datetime(2024, 1, 3, tzinfo=UTC),
+            ],
+            "redeemed_at": [datetime(2024, 1, 5, tzinfo=UTC), None, datetime(2024, 2, 1, tzinfo=UTC)],
+            "status": ["redeemed", "issued", "redeemed"],
+            "value": [12.5, None, None],
+        }
+    )
     warehouse.insert("vouchers", vouchers)
-    events = pl.DataFrame({
-        "source_file": ["s.jsonl"] * 2, "line_number": [1, 2], "event_id": ["e1", "e2"],
-        "type": ["placed_order", "page_view"], "ts": [datetime(2024, 1, 10, tzinfo=UTC)] * 2,
-        "customer_id": ["u3", "u3"],
-    })
+    events = pl.DataFrame(
+        {
+            "source_file": ["s.jsonl"] * 2,
+            "line_number": [1, 2],
+            "event_id": ["e1", "e2"],
+            "type": ["placed_order", "page_view"],
+            "ts": [datetime(2024, 1, 10, tzinfo=UTC)] * 2,
+            "customer_id": ["u3", "u3"],
+        }
+    )
     warehouse.insert("shop_events", events)
     found = read_warehouse_transactions(warehouse, as_of=datetime(2025, 1, 1, tzinfo=UTC))
     rows = sorted(zip(found.frame["customer_id"], found.frame["amount"], strict=True))

@@ -138,9 +138,20 @@ def _mean_share(shape: Array, s: float, a_rate: Array, b_rate: Array) -> Array:
     """E[λ / (λ + μ)] for independent λ ~ Gamma(shape, a_rate), μ ~ Gamma(s, b_rate).
 
     With Z = X/(X+Y) ~ Beta(shape, s) and c = a_rate/b_rate, λ/(λ+μ) = Z/(c − (c − 1)Z), whose mean is
-    B(shape+1, s)/B(shape, s)/c · ₂F₁(1, shape+1; shape+s+1; 1 − 1/c) (Euler's integral)."""
+    shape/(shape+s)/c · ₂F₁(1, shape+1; shape+s+1; 1 − 1/c) (Euler's integral). For c < 1/2 the series
+    argument leaves [−1, 1): there the same formula gives E[μ/(λ+μ)] with the roles swapped."""
+    shape, a_rate, b_rate = np.broadcast_arrays(
+        np.asarray(shape, float), np.asarray(a_rate, float), np.asarray(b_rate, float)
+    )
     c = a_rate / b_rate
-    return np.asarray(shape / (shape + s) / c * hyp2f1(1.0, shape + 1.0, shape + s + 1.0, 1.0 - 1.0 / c))
+    direct = c >= 0.5
+    out = np.empty_like(c)
+    d = direct
+    out[d] = shape[d] / (shape[d] + s) / c[d] * hyp2f1(1.0, shape[d] + 1.0, shape[d] + s + 1.0, 1.0 - 1.0 / c[d])
+    w = ~direct
+    cw = 1.0 / c[w]
+    out[w] = 1.0 - s / (s + shape[w]) / cw * hyp2f1(1.0, s + 1.0, s + shape[w] + 1.0, 1.0 - 1.0 / cw)
+    return out
 
 
 BTYD_MODELS: dict[str, type[BtydModel]] = {"bg-nbd": BgNbd, "pareto-nbd": ParetoNbd}
@@ -157,7 +168,8 @@ def fit_btyd(name: str, x: Array, t_x: Array, T: Array) -> BtydModel:
 
     def loss(log_params: Array) -> float:
         model = kind(**dict(zip(names, np.exp(log_params).tolist(), strict=True)))
-        value = -float(np.sum(counts * model.log_likelihood(ux, ut, uT))) / counts.sum()
+        with np.errstate(all="ignore"):  # the search may visit parameters where the likelihood is not finite
+            value = -float(np.sum(counts * model.log_likelihood(ux, ut, uT))) / counts.sum()
         return value if np.isfinite(value) else 1e10
 
     result = minimize(loss, np.log(_STARTS[name]), method="L-BFGS-B", bounds=[(-10.0, 10.0)] * 4)
