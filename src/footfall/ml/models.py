@@ -50,6 +50,7 @@ class Predictor:
     constant: float = 0.0
     level: float = 0.0
     train_seconds: float = 0.0
+    bounds: list[list[float]] = field(default_factory=list)  # the training design's column minima and maxima
 
     def predict(self, frame: pl.DataFrame) -> np.ndarray:
         """P(return) or expected purchases for each row of `frame` (it holds `inputs`)."""
@@ -68,6 +69,8 @@ class Predictor:
 
     def _raw(self, frame: pl.DataFrame) -> np.ndarray:
         matrix = design_matrix(frame, self.inputs, {n: self._btyd(n) for n in self.btyd}, self.horizon_weeks)
+        if self.bounds:  # no extrapolation beyond what training saw (a log-link model would explode)
+            matrix = np.clip(matrix, self.bounds[0], self.bounds[1])
         if self.target == "returns":
             return np.asarray(self.estimator.predict_proba(matrix)[:, 1])
         return np.asarray(self.estimator.predict(matrix))
@@ -89,7 +92,9 @@ class Predictor:
         if self.target == "returns":
             goal = float(np.mean([m.p_return(self.horizon_weeks, x, t_x, T).mean() for m in models]))
             z = logit(np.clip(raw, 1e-6, 1 - 1e-6))
-            self.level = float(brentq(lambda d: float(expit(z + d).mean()) - goal, -10, 10))
+            gap = lambda d: float(expit(z + d).mean()) - goal  # noqa: E731
+            # a level exists unless every score is pinned at 0 or 1 (a separable training set): then keep 0
+            self.level = float(brentq(gap, -40, 40)) if np.isfinite(goal) and gap(-40) < 0 < gap(40) else 0.0
         else:
             goal = float(np.mean([m.expected_purchases(self.horizon_weeks, x, t_x, T).sum() for m in models]))
             self.level = float(np.log(goal / max(raw.sum(), 1e-9)))
@@ -182,6 +187,8 @@ def fit_predictor(
         fitted = btyd or {n: fit_btyd(n, x, t_x, T) for n in BTYD_MODELS}
         predictor.btyd = {n: m.params() for n, m in fitted.items()}
         predictor.estimator = make_estimator(name, target, params, seed)
-        predictor.estimator.fit(design_matrix(train, list(inputs), fitted, horizon_weeks), y)
+        matrix = design_matrix(train, list(inputs), fitted, horizon_weeks)
+        predictor.bounds = [matrix.min(axis=0).tolist(), matrix.max(axis=0).tolist()]
+        predictor.estimator.fit(matrix, y)
     predictor.train_seconds = time.perf_counter() - start
     return predictor
