@@ -126,6 +126,11 @@ def demo(
             print_summary(load_covid(covid_csv, warehouse=wh))
             if not (models / "current").is_file():
                 console.print(f"model:            {train_voucher_model(wh, models)} (ease, on redeemed vouchers)")
+            if not (models / "ml" / "segments" / "current").is_file():
+                from footfall.ml.pipeline import train_from_warehouse
+
+                for line in train_from_warehouse(wh, models_root=models):
+                    console.print(f"customer models:  {line}", highlight=False)
             sessions = wh.query(
                 "SELECT count(*) AS n, avg(CASE WHEN reward_driven_by_campaign_view THEN 1.0 ELSE 0 END) "
                 "AS driven FROM http_sessions"

@@ -7,22 +7,13 @@ total / actual total − 1). Intervals: 95 % percentile bootstrap over customers
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 
-__all__ = ["METRICS", "bootstrap_interval", "calibration_curve", "classification_figures", "count_figures"]
+__all__ = ["bootstrap_interval", "calibration_curve", "classification_figures", "count_figures"]
 
 Array = np.ndarray
 EPS = 1e-6
-
-
-METRICS: dict[str, Callable[[Array, Array], float]] = {
-    "auroc": lambda y, p: float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else float("nan"),
-    "log_loss": lambda y, p: float(log_loss(y, np.clip(p, EPS, 1 - EPS), labels=[0, 1])),
-    "mae": lambda y, e: float(np.abs(y - e).mean()),
-}
 
 
 def classification_figures(y: Array, p: Array) -> dict[str, float]:
@@ -47,19 +38,33 @@ def count_figures(y: Array, e: Array) -> dict[str, float]:
     }
 
 
-def bootstrap_interval(
-    metric: Callable[[Array, Array], float], y: Array, p: Array, *, rounds: int = 200, seed: int = 0
-) -> tuple[float, float]:
-    """The 95 % percentile bootstrap interval of `metric(y, p)` over resampled customers (NaN for 0 rounds)."""
+def bootstrap_interval(metric: str, y: Array, p: Array, *, rounds: int = 200, seed: int = 0) -> tuple[float, float]:
+    """The 95 % percentile bootstrap interval of `metric` (auroc, log_loss or mae) over resampled customers.
+
+    A resample is a vector of counts (how often each customer was drawn), so each round is a weighted
+    figure in O(n) — AUROC by the weighted Mann–Whitney statistic over the distinct scores, ties half."""
     if rounds <= 0:
         return float("nan"), float("nan")
     rng = np.random.default_rng(seed)
-    values = []
+    values, order = [], np.unique(p, return_inverse=True)[1]
     for _ in range(rounds):
-        pick = rng.integers(0, len(y), len(y))
-        values.append(metric(y[pick], p[pick]))
+        w = np.bincount(rng.integers(0, len(y), len(y)), minlength=len(y)).astype(float)
+        values.append(_weighted(metric, y, p, w, order))
     low, high = np.nanpercentile(values, [2.5, 97.5])
     return float(low), float(high)
+
+
+def _weighted(metric: str, y: Array, p: Array, w: Array, order: Array) -> float:
+    if metric == "mae":
+        return float(np.average(np.abs(y - p), weights=w))
+    if metric == "log_loss":
+        q = np.clip(p, EPS, 1 - EPS)
+        return float(-np.average(y * np.log(q) + (1 - y) * np.log(1 - q), weights=w))
+    pos = np.bincount(order, weights=w * (y > 0))
+    neg = np.bincount(order, weights=w * (y <= 0))
+    below = np.cumsum(neg) - neg  # negatives with a lower score than each distinct score
+    total = pos.sum() * neg.sum()
+    return float((pos * (below + 0.5 * neg)).sum() / total) if total else float("nan")
 
 
 def calibration_curve(y: Array, p: Array, *, bins: int = 10) -> list[dict[str, float]]:

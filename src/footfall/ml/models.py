@@ -92,7 +92,10 @@ class Predictor:
         if self.target == "returns":
             goal = float(np.mean([m.p_return(self.horizon_weeks, x, t_x, T).mean() for m in models]))
             z = logit(np.clip(raw, 1e-6, 1 - 1e-6))
-            gap = lambda d: float(expit(z + d).mean()) - goal  # noqa: E731
+
+            def gap(d: float) -> float:
+                return float(expit(z + d).mean()) - goal
+
             # a level exists unless every score is pinned at 0 or 1 (a separable training set): then keep 0
             self.level = float(brentq(gap, -40, 40)) if np.isfinite(goal) and gap(-40) < 0 < gap(40) else 0.0
         else:

@@ -17,8 +17,16 @@ from footfall.ml.segmentation import Segmentation, SegmentParams, segment_custom
 from footfall.ml.tabular import TabularResult
 from footfall.ml.transactions import Transactions
 from footfall.recsys.registry import Promotion
+from footfall.warehouse import Warehouse
 
-__all__ = ["TransactionSource", "load_source", "register_prediction", "register_segmentation", "register_tabular"]
+__all__ = [
+    "TransactionSource",
+    "load_source",
+    "register_prediction",
+    "register_segmentation",
+    "register_tabular",
+    "train_from_warehouse",
+]
 
 Engagement = Callable[[date], pl.DataFrame]
 
@@ -181,3 +189,37 @@ def register_tabular(
     return register_and_promote(
         "tabular", artifact, evaluation, models_root=models_root, promote=promote, force=force, tolerance=tolerance
     )
+
+
+def train_from_warehouse(wh: Warehouse, *, models_root: Path, horizon_days: int = 45) -> list[str]:
+    """Segment and predict on the warehouse's transactions (holdout: the last `horizon_days`), promote if not
+    worse; one line per step saying what happened (a step the data is too short for says so)."""
+    from datetime import timedelta
+
+    from footfall.ml.features import end_of
+    from footfall.ml.prediction import run_prediction
+    from footfall.ml.warehouse_data import read_engagement, read_warehouse_transactions
+
+    data = read_warehouse_transactions(wh)
+    first, last = data.frame["ts"].min().date(), data.frame["ts"].max().date()  # type: ignore[union-attr]
+    lines = []
+    seg_params = SegmentParams(until=last)
+    segmentation = segment_customers(data.frame, seg_params)
+    version, decision = register_segmentation(segmentation, data, seg_params, models_root=models_root, promote=True)
+    lines.append(f"segments: {segmentation.method}, k={segmentation.k} → {version} ({decision})")
+    horizon = min(horizon_days, ((last - first).days - 28) // 2)
+    if horizon < 7:
+        return [*lines, f"predictions: skipped, data from {first} to {last} is too short for a holdout"]
+    params = PredictParams(calibration_end=last - timedelta(days=horizon), holdout_end=last, bootstrap_rounds=0)
+
+    def engagement(day: date) -> pl.DataFrame:
+        return read_engagement(wh, until=end_of(day))
+
+    run = run_prediction(data.frame, params=params, engagement=engagement)
+    for (version, decision), target in zip(
+        register_prediction(run, data, params, models_root=models_root, promote=True, engagement=engagement),
+        run.best,
+        strict=True,
+    ):
+        lines.append(f"{target}: {run.best[target]} → {version} ({decision})")
+    return lines

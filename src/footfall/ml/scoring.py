@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from footfall.ml.evaluation import METRICS, bootstrap_interval, classification_figures, count_figures
+from footfall.ml.evaluation import bootstrap_interval, classification_figures, count_figures
 from footfall.ml.models import Predictor
 
 __all__ = ["ModelScore", "score_predictor"]
@@ -42,10 +42,10 @@ def score_predictor(
     if fitted.target == "returns":
         r = (y > 0).astype(float)
         figures: dict[str, Any] = classification_figures(r, p) | dict.fromkeys(("mae", "rmse", "aggregate_error"))
-        intervals = {m: bootstrap_interval(METRICS[m], r, p, rounds=rounds, seed=seed) for m in ("auroc", "log_loss")}
+        intervals = {m: bootstrap_interval(m, r, p, rounds=rounds, seed=seed) for m in ("auroc", "log_loss")}
     else:
         figures = count_figures(y, p) | dict.fromkeys(("auroc", "log_loss", "brier", "accuracy"))
-        intervals = {"mae": bootstrap_interval(METRICS["mae"], y, p, rounds=rounds, seed=seed)}
+        intervals = {"mae": bootstrap_interval("mae", y, p, rounds=rounds, seed=seed)}
     figures.pop("majority_accuracy", None)
     score = ModelScore(
         model=fitted.name,
