@@ -5,7 +5,7 @@ last one t_x and the customer's age T, in weeks from the first purchase (docs/ml
 alive a customer buys at a Poisson rate λ ~ Gamma(r, α). BG/NBD (Fader, Hardie & Lee 2005) lets
 a customer drop out after each purchase with probability p ~ Beta(a, b); Pareto/NBD (Schmittlein,
 Morrison & Colombo 1987) after an exponential lifetime with rate μ ~ Gamma(s, β). Parameters are
-fitted on their logarithms with L-BFGS over the distinct (x, t_x, T) triples, weighted by count;
+fitted on their logarithms with L-BFGS-B over the distinct (x, t_x, T) triples, weighted by count;
 on the CDNOW sample they reproduce the published values (tests/ml/test_btyd.py).
 """
 
@@ -181,6 +181,12 @@ def fit_btyd(name: str, x: Array, t_x: Array, T: Array) -> BtydModel:
             value = -float(np.sum(counts * model.log_likelihood(ux, ut, uT))) / counts.sum()
         return value if np.isfinite(value) else 1e10
 
-    result = minimize(loss, np.log(_STARTS[name]), method="L-BFGS-B", bounds=[(-10.0, 10.0)] * 4)
-    result = minimize(loss, result.x, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-12, "maxiter": 4000})
+    # tight tolerances: L-BFGS-B alone then matches a Nelder–Mead polish to 5 digits in a third of the time
+    result = minimize(
+        loss,
+        np.log(_STARTS[name]),
+        method="L-BFGS-B",
+        bounds=[(-10.0, 10.0)] * 4,
+        options={"ftol": 1e-14, "gtol": 1e-10},
+    )
     return kind(**dict(zip(names, np.exp(result.x).tolist(), strict=True)))
