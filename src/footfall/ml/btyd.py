@@ -181,7 +181,7 @@ def fit_btyd(name: str, x: Array, t_x: Array, T: Array) -> BtydModel:
             value = -float(np.sum(counts * model.log_likelihood(ux, ut, uT))) / counts.sum()
         return value if np.isfinite(value) else 1e10
 
-    # tight tolerances: L-BFGS-B alone then matches a Nelder–Mead polish to 5 digits in a third of the time
+    # tight tolerances: L-BFGS-B alone then matches a Nelder-Mead polish to 5 digits in a third of the time
     result = minimize(
         loss,
         np.log(_STARTS[name]),
