@@ -122,8 +122,10 @@ def write_segment_report(folder: Path, result: Segmentation, data: Transactions,
 
     def draw(ax: Any) -> None:
         names = [str(n) for n in table["name"]]
-        ax.barh(names, table["customer_share"], label="share of customers")
-        ax.barh(names, table["value_share"], alpha=0.6, label="share of spend")
+        rows = list(range(len(names)))
+        ax.barh([r - 0.2 for r in rows], table["customer_share"], height=0.4, label="share of customers")
+        ax.barh([r + 0.2 for r in rows], table["value_share"], height=0.4, label="share of spend")
+        ax.set_yticks(rows, names)
         ax.invert_yaxis()
         ax.set(xlabel="share", title="Segments: customers and spend")
         ax.legend()
