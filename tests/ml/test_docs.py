@@ -19,11 +19,11 @@ def test_every_command_and_option_is_documented() -> None:
         help_text = CliRunner().invoke(app, ["ml", *command, "--help"], terminal_width=200).output
         assert f"footfall ml {' '.join(command)}" in DOC, command
         for option in set(re.findall(r"--[a-z][a-z-]+", help_text)) - {"--help"}:
-            assert f"`{option}" in DOC or f" {option}" in DOC, (command, option)
+            assert re.search(rf"(?<![\w-]){option}(?![\w-])", DOC), (command, option)
 
 
 def test_routes_and_settings_are_documented(tmp_path: Path) -> None:
-    paths = {route.path for route in create_app(f"duckdb:///{tmp_path / 'w.duckdb'}").routes}  # type: ignore[attr-defined]
+    paths = set(create_app(f"duckdb:///{tmp_path / 'w.duckdb'}").openapi()["paths"])
     for path in (
         "/segments/{customer_id}",
         "/predictions/{model}",
