@@ -50,7 +50,10 @@ def bootstrap_interval(metric: str, y: Array, p: Array, *, rounds: int = 200, se
     for _ in range(rounds):
         w = np.bincount(rng.integers(0, len(y), len(y)), minlength=len(y)).astype(float)
         values.append(_weighted(metric, y, p, w, order))
-    low, high = np.nanpercentile(values, [2.5, 97.5])
+    finite = np.asarray(values)[np.isfinite(values)]
+    if not len(finite):  # e.g. a holdout where nobody (or everybody) returned: AUROC is undefined
+        return float("nan"), float("nan")
+    low, high = np.percentile(finite, [2.5, 97.5])
     return float(low), float(high)
 
 

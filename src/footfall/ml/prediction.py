@@ -98,6 +98,7 @@ def run_prediction(
 
 def _run(transactions: pl.DataFrame, params: PredictParams, engagement: Engagement | None) -> PredictionRun:
     train = _dataset(transactions, params.origin, params.calibration_end, params, engagement)
+    _check_classes(train, params)
     test = _dataset(transactions, params.calibration_end, params.holdout_end, params, engagement)
     inputs = [c for c in train.columns if c not in ("customer_id", "purchases", "spend")]
     weeks = params.horizon.days / 7.0
@@ -204,11 +205,22 @@ def _dataset(
     )
 
 
-def _folds(n: int, params: PredictParams) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Seeded k-fold split of the origin's customers: (train rows, validation rows)."""
-    order = np.random.default_rng(params.seed).permutation(n)
-    parts = np.array_split(order, params.folds)
+def _folds(returned: np.ndarray, params: PredictParams) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Seeded k-fold split of the origin's customers, stratified by returning: (train rows, validation rows)."""
+    rng = np.random.default_rng(params.seed)
+    groups = [rng.permutation(np.flatnonzero(returned == v)) for v in (False, True)]
+    parts = [np.sort(np.concatenate([np.array_split(g, params.folds)[i] for g in groups])) for i in range(params.folds)]
     return [(np.concatenate([p for j, p in enumerate(parts) if j != i]), part) for i, part in enumerate(parts)]
+
+
+def _check_classes(train: pl.DataFrame, params: PredictParams) -> None:
+    """Both outcomes must occur at least `folds` times at the origin, or nothing can be learnt."""
+    returned = int((train["purchases"] > 0).sum())
+    if min(returned, train.height - returned) < params.folds:
+        raise InputError(
+            f"{returned:,} of {train.height:,} customers bought in ({params.origin}, {params.calibration_end}]: "
+            f"the training window needs at least {params.folds} of each outcome; pick another calibration_end"
+        )
 
 
 def _cv_score(
@@ -224,7 +236,7 @@ def _cv_score(
     """Mean validation loss over the folds at the origin: log-loss (returns) or MAE (purchases)."""
     losses = []
     y = train["purchases"].to_numpy()
-    for fit_rows, val_rows in _folds(train.height, params):
+    for fit_rows, val_rows in _folds(y > 0, params):
         fitted = fit_predictor(
             name,
             target,
