@@ -215,7 +215,10 @@ def train_from_warehouse(wh: Warehouse, *, models_root: Path, horizon_days: int 
     def engagement(day: date) -> pl.DataFrame:
         return read_engagement(wh, until=end_of(day))
 
-    run = run_prediction(data.frame, params=params, engagement=engagement)
+    try:
+        run = run_prediction(data.frame, params=params, engagement=engagement)
+    except InputError as exc:
+        return [*lines, f"predictions: skipped, {exc}"]
     for (version, decision), target in zip(
         register_prediction(run, data, params, models_root=models_root, promote=True, engagement=engagement),
         run.best,
