@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from footfall.errors import InputError
 from footfall.ml.btyd import BTYD_MODELS, BtydModel, fit_btyd
 from footfall.ml.evaluation import calibration_curve, classification_figures, count_figures
 from footfall.ml.features import FeatureParams, customer_features, holdout_targets
 from footfall.ml.models import CANDIDATES, SUPERVISED, TARGETS, Predictor, fit_predictor
 from footfall.ml.scoring import ModelScore, score_predictor
+from footfall.ml.splits import check_classes, check_split
 from footfall.ml.threads import one_thread
 from footfall.ml.tuning import DEFAULTS, tune
 
@@ -69,24 +69,6 @@ class PredictionRun:
     holdout: pl.DataFrame  # customer_id, features, returned, purchases, and each target's chosen prediction
 
 
-def check_split(transactions: pl.DataFrame, calibration_end: date, holdout_end: date) -> None:
-    """A one-line error when the split does not fit the data (dates are UTC days)."""
-    first, last = transactions.select(first=pl.col("ts").min().dt.date(), last=pl.col("ts").max().dt.date()).row(0)
-    if holdout_end <= calibration_end:
-        raise InputError(f"calibration_end {calibration_end} is not before holdout_end {holdout_end}: swap or fix them")
-    if not first <= calibration_end < last:
-        raise InputError(f"calibration_end {calibration_end} is outside the data ({first} to {last}): pick a day in it")
-    if holdout_end > last:
-        raise InputError(
-            f"holdout_end {holdout_end} is after the last transaction ({last}): the holdout would be partial"
-        )
-    if calibration_end - (holdout_end - calibration_end) < first + timedelta(weeks=4):
-        raise InputError(
-            f"calibration_end {calibration_end}: the calibration window must hold the horizon "
-            f"({(holdout_end - calibration_end).days} days) plus 4 weeks from {first}; pick a later calibration_end"
-        )
-
-
 def run_prediction(
     transactions: pl.DataFrame, *, params: PredictParams, engagement: Engagement | None = None
 ) -> PredictionRun:
@@ -98,7 +80,7 @@ def run_prediction(
 
 def _run(transactions: pl.DataFrame, params: PredictParams, engagement: Engagement | None) -> PredictionRun:
     train = _dataset(transactions, params.origin, params.calibration_end, params, engagement)
-    _check_classes(train, params)
+    check_classes(train, origin=params.origin, calibration_end=params.calibration_end, folds=params.folds)
     test = _dataset(transactions, params.calibration_end, params.holdout_end, params, engagement)
     inputs = [c for c in train.columns if c not in ("customer_id", "purchases", "spend")]
     weeks = params.horizon.days / 7.0
@@ -211,16 +193,6 @@ def _folds(returned: np.ndarray, params: PredictParams) -> list[tuple[np.ndarray
     groups = [rng.permutation(np.flatnonzero(returned == v)) for v in (False, True)]
     parts = [np.sort(np.concatenate([np.array_split(g, params.folds)[i] for g in groups])) for i in range(params.folds)]
     return [(np.concatenate([p for j, p in enumerate(parts) if j != i]), part) for i, part in enumerate(parts)]
-
-
-def _check_classes(train: pl.DataFrame, params: PredictParams) -> None:
-    """Both outcomes must occur at least `folds` times at the origin, or nothing can be learnt."""
-    returned = int((train["purchases"] > 0).sum())
-    if min(returned, train.height - returned) < params.folds:
-        raise InputError(
-            f"{returned:,} of {train.height:,} customers bought in ({params.origin}, {params.calibration_end}]: "
-            f"the training window needs at least {params.folds} of each outcome; pick another calibration_end"
-        )
 
 
 def _cv_score(
