@@ -54,6 +54,7 @@ bench: install  ## run the benchmarks (inputs are generated once into benchmarks
 	$(PY) -m benchmarks.incremental
 	$(PY) -m benchmarks.metrics_api
 	$(PY) -m benchmarks.recsys
+	$(PY) -m benchmarks.ml
 
 docs: install  ## regenerate generated documents (SQL with output)
 	$(PY) scripts/render_rewards_doc.py

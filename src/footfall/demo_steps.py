@@ -140,4 +140,22 @@ def vouchers_covid_recommender(ctx: DemoContext) -> DemoStep:
     return DemoStep("vouchers, COVID-19 cases, a recommender on the vouchers", loaded, notes=notes)
 
 
-STEPS: list[Callable[[DemoContext], DemoStep]] = [http_logs, rewards, shop, members, vouchers_covid_recommender]
+def customer_models(ctx: DemoContext) -> DemoStep:
+    """Customer segments and return predictions trained on the warehouse's transactions (docs/ml.md)."""
+    from footfall.ml.pipeline import train_from_warehouse
+
+    models = ctx.data_dir / "models"
+    notes = []
+    if not (models / "ml" / "segments" / "current").is_file():
+        notes = [f"customer models: {line}" for line in train_from_warehouse(ctx.warehouse, models_root=models)]
+    return DemoStep("customer segments and predictions", notes=notes)
+
+
+STEPS: list[Callable[[DemoContext], DemoStep]] = [
+    http_logs,
+    rewards,
+    shop,
+    members,
+    vouchers_covid_recommender,
+    customer_models,
+]

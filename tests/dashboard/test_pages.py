@@ -28,6 +28,9 @@ def test_an_empty_warehouse_gives_pages_and_empty_charts_not_errors(warehouse_ur
             if path.endswith("/items"):
                 assert response.status_code == 503 and "no model to serve" in response.json()["error"]
                 continue
+            if path.startswith("/api/charts/segments/"):  # the customer models: none trained yet
+                assert response.status_code == 503 and "model to serve" in response.json()["error"], path
+                continue
             assert response.status_code == 200, (path, response.text)
             rows = response.json()["rows"]
             if path.endswith(("/weekday-hour", "/funnel")):  # every cell or step, each 0: drawn as an empty state

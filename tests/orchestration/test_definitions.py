@@ -36,6 +36,9 @@ ASSET_KEYS = {
     "candidate_model",
     "model_evaluation",
     "promoted_model",
+    "customer_transactions",
+    "customer_segments",
+    "customer_predictors",
 }
 
 
@@ -50,7 +53,11 @@ def test_definitions_load() -> None:
         "members_inbox_sensor",
     }
     schedules = {s.name: s.cron_schedule for s in repo.schedule_defs}
-    assert schedules == {"members_hourly": "0 * * * *", "retrain_nightly": "0 2 * * *"}
+    assert schedules == {
+        "members_hourly": "0 * * * *",
+        "retrain_nightly": "0 2 * * *",
+        "customer_models_nightly": "0 3 * * *",
+    }
     assert {j.name for j in repo.get_all_jobs()} >= {"everything_job", "members_job", "retrain_job", "http_logs_job"}
 
 

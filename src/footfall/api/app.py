@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 from footfall.api.dashboard import error_page, mount_dashboard
 from footfall.api.deps import SharedWarehouse
 from footfall.api.errors import install_error_handlers
-from footfall.api.routes import charts, health, metrics, recommendations, runs
+from footfall.api.routes import charts, health, metrics, ml, recommendations, runs
 
 __all__ = ["create_app"]
 
@@ -20,6 +20,7 @@ __all__ = ["create_app"]
 def create_app(warehouse_url: str, *, models: Path | None = None) -> FastAPI:
     """An app serving the warehouse at `warehouse_url` and the model registry at `models`."""
     from footfall.config import get_settings
+    from footfall.ml.serving import CurrentMlModels
     from footfall.recsys.serving import CurrentModel
 
     shared = SharedWarehouse(warehouse_url)
@@ -38,7 +39,8 @@ def create_app(warehouse_url: str, *, models: Path | None = None) -> FastAPI:
     app = FastAPI(title="footfall", summary="Customer-engagement analytics API", version="0.1.0", lifespan=lifespan)
     app.state.warehouse = shared
     app.state.models = CurrentModel(models or get_settings().models_dir())
-    routers = [module.router for module in (health, metrics, recommendations, runs, charts)]
+    app.state.ml = CurrentMlModels(models or get_settings().models_dir())
+    routers = [module.router for module in (health, metrics, recommendations, ml, runs, charts)] + [ml.charts]
     for router in routers:
         app.include_router(router)
     api_roots = {_first_segment(r.path) for router in routers for r in router.routes if isinstance(r, APIRoute)}

@@ -7,10 +7,12 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO
 
 from footfall.errors import InputError, UnavailableError
 
@@ -53,24 +55,28 @@ def serve_in_background(
     `env` adds environment variables (e.g. `FOOTFALL_DATA_DIR`, where the model registry is).
     """
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "footfall", "serve", "--port", str(port), "--warehouse", warehouse_url],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        env={**os.environ, **(env or {})},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answers(proc, f"{base}/health", timeout=timeout, what="footfall serve")
-        yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "footfall", "serve", "--port", str(port), "--warehouse", warehouse_url],
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_answers(proc, f"{base}/health", timeout=timeout, what="footfall serve", errors=errors)
+            yield base
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
 
 
-def wait_until_answers(proc: subprocess.Popen[bytes], url: str, *, timeout: float, what: str) -> None:
-    """Return when `url` answers; a one-line error when `proc` exits first or `timeout` seconds pass."""
+def wait_until_answers(
+    proc: subprocess.Popen[bytes], url: str, *, timeout: float, what: str, errors: IO[bytes] | None = None
+) -> None:
+    """Return when `url` answers; a one-line error (with the child's last error line) when `proc` exits or times out."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -78,5 +84,15 @@ def wait_until_answers(proc: subprocess.Popen[bytes], url: str, *, timeout: floa
             return
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise UnavailableError(f"{what} did not answer on {url}") from None
+                said = _last_line(errors)
+                raise UnavailableError(f"{what} did not answer on {url}" + (f": {said}" if said else "")) from None
             time.sleep(0.1)
+
+
+def _last_line(errors: IO[bytes] | None) -> str:
+    """The last non-blank line a child wrote to `errors` (empty when none)."""
+    if errors is None:
+        return ""
+    errors.seek(0)
+    lines = [line.strip() for line in errors.read().decode("utf-8", "replace").splitlines() if line.strip()]
+    return lines[-1] if lines else ""

@@ -10,7 +10,7 @@ from typing import NoReturn
 import typer
 
 from footfall import __version__
-from footfall.cli import covid, logs, members, recsys, rewards, sagemaker, sales, shop, synth, vouchers
+from footfall.cli import covid, logs, members, ml, recsys, rewards, sagemaker, sales, shop, synth, vouchers
 from footfall.cli._common import FootfallGroup
 from footfall.cli.demo import demo
 from footfall.cli.migrate import migrate
@@ -34,6 +34,7 @@ app.add_typer(members.app, name="members")
 app.add_typer(sales.app, name="sales")
 app.add_typer(recsys.app, name="recsys")
 app.command()(recsys.recommend)
+app.add_typer(ml.app, name="ml")
 app.add_typer(synth.app, name="synth")
 app.add_typer(vouchers.app, name="vouchers")
 app.add_typer(covid.app, name="covid")

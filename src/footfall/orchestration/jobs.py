@@ -2,9 +2,18 @@
 
 import dagster as dg
 
-from footfall.orchestration.assets import http_logs, members, recommender, rewards, shop
+from footfall.orchestration.assets import customers, http_logs, members, recommender, rewards, shop
 
-__all__ = ["JOBS", "everything_job", "http_logs_job", "members_job", "retrain_job", "rewards_job", "shop_job"]
+__all__ = [
+    "JOBS",
+    "customer_models_job",
+    "everything_job",
+    "http_logs_job",
+    "members_job",
+    "retrain_job",
+    "rewards_job",
+    "shop_job",
+]
 
 http_logs_job = dg.define_asset_job(
     "http_logs_job", dg.AssetSelection.groups(http_logs.GROUP), description="Archive and sessionize new access logs."
@@ -25,6 +34,11 @@ retrain_job = dg.define_asset_job(
     dg.AssetSelection.groups(recommender.GROUP),
     description="Train a candidate recommender, evaluate it beside the current one, promote it if not worse.",
 )
+customer_models_job = dg.define_asset_job(
+    "customer_models_job",
+    dg.AssetSelection.groups(customers.GROUP),
+    description="Read the warehouse's transactions; retrain segments and predictors; promote them if not worse.",
+)
 everything_job = dg.define_asset_job("everything_job", dg.AssetSelection.all(), description="The whole asset graph.")
 
-JOBS = [http_logs_job, shop_job, rewards_job, members_job, retrain_job, everything_job]
+JOBS = [http_logs_job, shop_job, rewards_job, members_job, retrain_job, customer_models_job, everything_job]

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -68,14 +69,41 @@ def wait_for(proc: subprocess.Popen[bytes]) -> int:
 
 def stop_orchestrator(proc: subprocess.Popen[bytes], *, timeout: float = STOP_SECONDS) -> None:
     """Ask `dagster dev` to shut down its webserver, daemon and code server (SIGINT); after `timeout`
-    seconds kill its whole process group."""
+    seconds kill whatever of its process tree is left (even a child in a session of its own)."""
+    family = _descendants(proc.pid)
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
         with suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=timeout)
     with suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)  # its children, if any outlived it
+    for pid in family:
+        with suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
     proc.wait(timeout=10)
+    deadline = time.monotonic() + 3
+    while any(_running(pid) for pid in family) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid`, through Linux's /proc children lists (none found elsewhere)."""
+    found, todo = [], [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
+            with suppress(OSError):
+                children = [int(c) for c in (task / "children").read_text().split()]
+                found += children
+                todo += children
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is a live process (not gone, not a zombie waiting to be reaped)."""
+    try:
+        return not Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
+    except (OSError, IndexError):
+        return False
 
 
 @contextmanager

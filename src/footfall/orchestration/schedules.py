@@ -1,8 +1,8 @@
-"""Schedules: the membership inbox every hour (beside its sensor), the recommender's retrain every night (UTC)."""
+"""Schedules: the membership inbox every hour (beside its sensor); the recommender and customer models nightly."""
 
 import dagster as dg
 
-from footfall.orchestration.jobs import members_job, retrain_job
+from footfall.orchestration.jobs import customer_models_job, members_job, retrain_job
 
 __all__ = ["SCHEDULES"]
 
@@ -23,4 +23,13 @@ retrain_nightly = dg.ScheduleDefinition(
     description="Retrains the recommender at 02:00 UTC and promotes the candidate only if it is not worse.",
 )
 
-SCHEDULES = [members_hourly, retrain_nightly]
+customer_models_nightly = dg.ScheduleDefinition(
+    name="customer_models_nightly",
+    job=customer_models_job,
+    cron_schedule="0 3 * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Retrains the customer segments and predictors at 03:00 UTC; each promoted only if not worse.",
+)
+
+SCHEDULES = [members_hourly, retrain_nightly, customer_models_nightly]

@@ -1,6 +1,9 @@
 """The model registry: versioned model artifacts with their evaluation, and a `current` pointer.
 
-Layout: `<root>/versions/<version>/{model.npz, evaluation.json, items.parquet}` and
+`ModelRegistry` is the mechanism for any kind of model — the recommender's (`Registry`, below)
+and the customer models of `footfall.ml` (docs/ml.md#registry) — each kind in its own root, with
+its own artifact file and loader. Layout: `<root>/versions/<version>/{<artifact>, evaluation.json,
+<table>.parquet…}` (the recommender: `model.npz`, `items.parquet`) and
 `<root>/current` (a file holding one version name). A version is written under a temp name and
 renamed; promoting replaces `current` atomically, so a reader sees the old model or the new one,
 never half of either. `versions/<version>/evaluations/<protocol>-<data>.json` holds further
@@ -14,17 +17,18 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import polars as pl
 
 from footfall.errors import InputError
 from footfall.recsys.models import Model, load_model
 
-__all__ = ["DEFAULT_METRIC", "Promotion", "Registry", "describe_interactions"]
+__all__ = ["DEFAULT_METRIC", "Artifact", "ModelRegistry", "Promotion", "Registry", "describe_interactions"]
 
 DEFAULT_METRIC = "ndcg@10"
 
@@ -46,41 +50,76 @@ class Promotion:
         return f"{self.version} {'promoted' if self.promoted else 'not promoted'}: {self.reason}"
 
 
-class Registry:
-    """Versioned models under `root`."""
+class Artifact(Protocol):
+    """What the registry stores: a named model that writes itself to one file."""
 
-    def __init__(self, root: Path) -> None:
+    @property
+    def name(self) -> str: ...
+
+    def save(self, path: Path) -> None: ...
+
+
+A = TypeVar("A", bound=Artifact)
+
+
+class ModelRegistry(Generic[A]):
+    """Versioned models of one kind under `root`: `artifact` is the model's file name, `loader` reads it back."""
+
+    def __init__(
+        self, root: Path, *, loader: Callable[[Path], A], artifact: str = "model.npz", train_hint: str = ""
+    ) -> None:
         self.root = root
+        self.loader = loader
+        self.artifact = artifact
+        self.train_hint = train_hint or "docs/recsys.md"  # where training and promoting it is described
 
-    def register(self, model: Model, evaluation: dict[str, Any], items: pl.DataFrame | None = None) -> str:
-        """Store a trained model with its evaluation; returns the new version's name."""
+    def store(self, model: A, evaluation: dict[str, Any], *, tables: dict[str, pl.DataFrame] | None = None) -> str:
+        """Store a trained model with its evaluation and tables (`<name>.parquet`); returns the new version's name."""
         version = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{model.name}"
         folder = self.root / "versions" / version
         tmp = folder.with_name(f".{version}.tmp")
         tmp.mkdir(parents=True)
         try:
-            model.save(tmp / "model.npz")
+            model.save(tmp / self.artifact)
             (tmp / "evaluation.json").write_text(json.dumps(evaluation, indent=1))
-            (
-                items if items is not None else pl.DataFrame(schema={"item_id": pl.String, "title": pl.String})
-            ).write_parquet(tmp / "items.parquet")
+            for name, table in (tables or {}).items():
+                table.write_parquet(tmp / f"{name}.parquet")
             tmp.replace(folder)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return version
 
+    def load_artifact(self, version: str = "current") -> tuple[str, A]:
+        """(version, model) of `version` (`current` follows the pointer)."""
+        name = self.current() if version == "current" else version
+        folder = self.root / "versions" / name
+        if not folder.is_dir():
+            raise InputError(f"{self.root}: no model version {name!r}")
+        return name, self.loader(folder / self.artifact)
+
+    def table(self, version: str, name: str) -> pl.DataFrame:
+        """A table stored with `version`."""
+        return pl.read_parquet(self.root / "versions" / version / f"{name}.parquet")
+
     def promote(self, version: str) -> None:
         """Make `version` the current model (an atomic replace of the pointer)."""
-        if not (self.root / "versions" / version / "model.npz").is_file():
+        if not (self.root / "versions" / version / self.artifact).is_file():
             raise InputError(f"{self.root}: no model version {version!r}")
         tmp = self.root / f".current.{os.getpid()}.tmp"
         tmp.write_text(version)
         tmp.replace(self.root / "current")
 
     def promote_if_better(
-        self, version: str, *, metric: str = DEFAULT_METRIC, tolerance: float = 0.0, force: bool = False
+        self,
+        version: str,
+        *,
+        metric: str = DEFAULT_METRIC,
+        tolerance: float = 0.0,
+        force: bool = False,
+        lower_is_better: bool = False,
     ) -> Promotion:
-        """Promote `version` unless its `metric` is more than `tolerance` (relative) below the current model's.
+        """Promote `version` unless its `metric` is more than `tolerance` (relative) worse than the current model's
+        (below it; above it when `lower_is_better`, as for a loss).
 
         Both figures must come from the same protocol on the same data (`describe_interactions`):
         the candidate's and the current's stored evaluations are searched for such a pair, and
@@ -118,8 +157,21 @@ class Registry:
                 reason=f"not comparable: the current model {current} has no {metric} evaluation on the same "
                 f"protocol and data as the candidate ({_about(candidates[-1])})",
             )
+        return self._judged(decision, lower_is_better=lower_is_better)
+
+    def _judged(self, decision: Promotion, *, lower_is_better: bool) -> Promotion:
+        """Promote a comparable candidate within the tolerance of the current model's figure."""
+        assert decision.candidate is not None and decision.current is not None
+        tolerance, figures = (
+            decision.tolerance,
+            f"{decision.metric} {decision.candidate:.4f} vs current {decision.current:.4f}",
+        )
+        if lower_is_better:
+            ceiling = decision.current * (1.0 + tolerance)
+            if decision.candidate <= ceiling:
+                return self._promoted(decision, f"{figures}: within the tolerance ({tolerance:.1%} rise allowed)")
+            return replace(decision, reason=f"{figures}: above {ceiling:.4f} (tolerance {tolerance:.1%} rise)")
         floor = decision.current * (1.0 - tolerance)
-        figures = f"{metric} {decision.candidate:.4f} vs current {decision.current:.4f}"
         if decision.candidate >= floor:
             return self._promoted(decision, f"{figures}: within the tolerance ({tolerance:.1%} drop allowed)")
         return replace(decision, reason=f"{figures}: below {floor:.4f} (tolerance {tolerance:.1%} drop)")
@@ -151,7 +203,7 @@ class Registry:
         """The current version's name, or a one-line error when nothing was promoted."""
         pointer = self.root / "current"
         if not pointer.is_file():
-            raise InputError(f"{self.root}: no current model; train and promote one first (docs/recsys.md)")
+            raise InputError(f"{self.root}: no current model; train and promote one first ({self.train_hint})")
         return pointer.read_text().strip()
 
     def versions(self) -> list[str]:
@@ -164,13 +216,22 @@ class Registry:
         result: dict[str, Any] = json.loads((self.root / "versions" / version / "evaluation.json").read_text())
         return result
 
+
+class Registry(ModelRegistry[Model]):
+    """The recommender's registry: `model.npz` and the items' titles (`items.parquet`) per version."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root, loader=load_model, artifact="model.npz")
+
+    def register(self, model: Model, evaluation: dict[str, Any], items: pl.DataFrame | None = None) -> str:
+        """Store a trained model with its evaluation and item titles; returns the new version's name."""
+        titles = items if items is not None else pl.DataFrame(schema={"item_id": pl.String, "title": pl.String})
+        return self.store(model, evaluation, tables={"items": titles})
+
     def load(self, version: str = "current") -> tuple[str, Model, pl.DataFrame]:
         """(version, model, item titles) of `version` (`current` follows the pointer)."""
-        name = self.current() if version == "current" else version
-        folder = self.root / "versions" / name
-        if not folder.is_dir():
-            raise InputError(f"{self.root}: no model version {name!r}")
-        return name, load_model(folder / "model.npz"), pl.read_parquet(folder / "items.parquet")
+        name, model = self.load_artifact(version)
+        return name, model, self.table(name, "items")
 
 
 def describe_interactions(events: pl.DataFrame, source: str) -> dict[str, Any]:

@@ -29,6 +29,7 @@ PAGES = {
     "shop": ("Shop", "Web shop"),
     "members": ("Members & sales", "Members and sales"),
     "recommendations": ("Recommendations", "Recommendations"),
+    "segments": ("Segments", "Customer segments"),
     "covid": ("COVID-19", "COVID-19 cases"),
 }
 # offered in the time-zone select after the report zone (FOOTFALL_REPORT_TZ) and the one a page shows

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from footfall.orchestration.assets import http_logs, members, recommender, rewards, shop
+from footfall.orchestration.assets import customers, http_logs, members, recommender, rewards, shop
 from footfall.orchestration.assets.checks import CHECKS
 
 __all__ = ["ASSETS", "CHECKS"]
@@ -13,4 +13,5 @@ ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [
     *rewards.ASSETS,
     *members.ASSETS,
     *recommender.ASSETS,
+    *customers.ASSETS,
 ]

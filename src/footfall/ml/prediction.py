@@ -1,0 +1,245 @@
+"""Who comes back, and how often: the prediction protocol on a calibration / holdout split (docs/ml.md#prediction).
+
+With horizon H = holdout_end − calibration_end, supervised candidates learn from the features at
+the *origin* calibration_end − H and the purchases in (origin, calibration_end]: every label lies
+inside the calibration window. Model selection and tuning use k-fold cross-validation over the
+customers at that origin (features before labels, the holdout never seen). The chosen recipe
+then predicts from the features at calibration_end, and the holdout (calibration_end,
+holdout_end] scores every candidate once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from footfall.ml.btyd import BTYD_MODELS, BtydModel, fit_btyd
+from footfall.ml.evaluation import calibration_curve, classification_figures, count_figures
+from footfall.ml.features import FeatureParams, customer_features, holdout_targets
+from footfall.ml.models import CANDIDATES, SUPERVISED, TARGETS, Predictor, fit_predictor
+from footfall.ml.scoring import ModelScore, score_predictor
+from footfall.ml.splits import check_classes, check_split
+from footfall.ml.threads import one_thread
+from footfall.ml.tuning import DEFAULTS, tune
+
+__all__ = ["ModelScore", "PredictParams", "PredictionRun", "check_split", "run_prediction"]
+
+Engagement = Callable[[date], pl.DataFrame]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PredictParams:
+    """The split, and how hard to look: `tune` runs the fixed, seeded Optuna budget per candidate."""
+
+    calibration_end: date
+    holdout_end: date
+    tune: bool = False
+    folds: int = 3
+    seed: int = 0
+    bootstrap_rounds: int = 200
+    features: FeatureParams = field(default_factory=FeatureParams)
+
+    @property
+    def horizon(self) -> timedelta:
+        return self.holdout_end - self.calibration_end
+
+    @property
+    def origin(self) -> date:
+        """The cut-off whose next H days (inside the calibration window) label the training rows."""
+        return self.calibration_end - self.horizon
+
+
+@dataclass(frozen=True)
+class PredictionRun:
+    """Every candidate's scores, the chosen one per target, its fitted predictor and the holdout facts."""
+
+    models: list[ModelScore]
+    best: dict[str, str]
+    predictors: dict[str, Predictor]
+    calibration: list[dict[str, float]]
+    customers: int
+    returners: int
+    majority_accuracy: float
+    holdout: pl.DataFrame  # customer_id, features, returned, purchases, and each target's chosen prediction
+
+
+def run_prediction(
+    transactions: pl.DataFrame, *, params: PredictParams, engagement: Engagement | None = None
+) -> PredictionRun:
+    """Score every candidate of both targets on the holdout; choose per target by cross-validation at the origin."""
+    check_split(transactions, params.calibration_end, params.holdout_end)
+    with one_thread():
+        return _run(transactions, params, engagement)
+
+
+def _run(transactions: pl.DataFrame, params: PredictParams, engagement: Engagement | None) -> PredictionRun:
+    train = _dataset(transactions, params.origin, params.calibration_end, params, engagement)
+    check_classes(train, origin=params.origin, calibration_end=params.calibration_end, folds=params.folds)
+    test = _dataset(transactions, params.calibration_end, params.holdout_end, params, engagement)
+    inputs = [c for c in train.columns if c not in ("customer_id", "purchases", "spend")]
+    weeks = params.horizon.days / 7.0
+    at_origin, at_end = _btyd_at(train), _btyd_at(test)
+    scores, best, predictors, predictions = [], {}, {}, {}
+    for target in TARGETS:
+        found: list[tuple[ModelScore, Predictor, np.ndarray]] = []
+        for name in CANDIDATES[target]:
+            recipe = _recipe(name, target, train, inputs, weeks, params, at_origin)
+            cv = _cv_score(name, target, train, inputs, weeks, params, recipe, at_origin)
+            fitted = fit_predictor(
+                name,
+                target,
+                train=train,
+                labels=train["purchases"].to_numpy(),
+                inputs=inputs,
+                horizon_weeks=weeks,
+                params=recipe,
+                seed=params.seed,
+                btyd=at_origin,
+            )
+            fitted.rebase(test, at_end)
+            if name in BTYD_MODELS:
+                fitted.train_seconds = _FIT_SECONDS[name]  # its fit at calibration_end
+            found.append((*score_predictor(fitted, test, cv, rounds=params.bootstrap_rounds, seed=params.seed),))
+        chosen = min(found, key=lambda f: f[0].cv_score)
+        best[target], predictors[target] = chosen[0].model, chosen[1]
+        predictions[target] = chosen[2]
+        scores += [f[0] for f in found]
+    y = test["purchases"].to_numpy()
+    holdout = test.with_columns(
+        returned=pl.Series(y > 0),
+        p_return=pl.Series(predictions["returns"]),
+        expected_purchases=pl.Series(predictions["purchases"]),
+    )
+    return PredictionRun(
+        scores,
+        best,
+        predictors,
+        calibration_curve((y > 0).astype(float), predictions["returns"]),
+        test.height,
+        int((y > 0).sum()),
+        float(max((y > 0).mean(), 1 - (y > 0).mean())),
+        holdout,
+    )
+
+
+def score_recipe(
+    transactions: pl.DataFrame,
+    *,
+    params: PredictParams,
+    target: str,
+    model: str,
+    recipe: dict[str, Any],
+    engagement: Engagement | None = None,
+) -> ModelScore:
+    """One recipe (model and parameters) trained and scored on the split as `run_prediction` does (for promotion)."""
+    check_split(transactions, params.calibration_end, params.holdout_end)
+    with one_thread():
+        train = _dataset(transactions, params.origin, params.calibration_end, params, engagement)
+        test = _dataset(transactions, params.calibration_end, params.holdout_end, params, engagement)
+        inputs = [c for c in train.columns if c not in ("customer_id", "purchases", "spend")]
+        weeks = params.horizon.days / 7.0
+        fitted = fit_predictor(
+            model,
+            target,
+            train=train,
+            labels=train["purchases"].to_numpy(),
+            inputs=inputs,
+            horizon_weeks=weeks,
+            params=recipe,
+            seed=params.seed,
+            btyd=_btyd_at(train),
+        )
+        fitted.rebase(test, _btyd_at(test))
+        score: ModelScore = score_predictor(fitted, test, float("nan"), rounds=0, seed=params.seed)[0]
+        return score
+
+
+def _btyd_at(frame: pl.DataFrame) -> dict[str, BtydModel]:
+    """Both BTYD models fitted on the customers of one cut-off (they use no labels), with their fit seconds."""
+    x, t_x, T = (frame[c].to_numpy().astype(float) for c in ("frequency", "recency", "T"))
+    fitted = {}
+    for name in BTYD_MODELS:
+        start = time.perf_counter()
+        fitted[name] = fit_btyd(name, x, t_x, T)
+        _FIT_SECONDS[name] = time.perf_counter() - start
+    return fitted
+
+
+_FIT_SECONDS: dict[str, float] = {}
+
+
+def _dataset(
+    tx: pl.DataFrame, cut: date, end: date, params: PredictParams, engagement: Engagement | None
+) -> pl.DataFrame:
+    """Features at `cut` (with engagement when given) and the purchases in (cut, end], 0 for none."""
+    features = customer_features(tx, until=cut, params=params.features)
+    if engagement is not None:
+        features = features.join(engagement(cut), on="customer_id", how="left").fill_null(0.0)
+    targets = holdout_targets(tx, after=cut, until=end)
+    return features.join(targets, on="customer_id", how="left").with_columns(
+        pl.col("purchases", "spend").fill_null(0.0)
+    )
+
+
+def _folds(returned: np.ndarray, params: PredictParams) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Seeded k-fold split of the origin's customers, stratified by returning: (train rows, validation rows)."""
+    rng = np.random.default_rng(params.seed)
+    groups = [rng.permutation(np.flatnonzero(returned == v)) for v in (False, True)]
+    parts = [np.sort(np.concatenate([np.array_split(g, params.folds)[i] for g in groups])) for i in range(params.folds)]
+    return [(np.concatenate([p for j, p in enumerate(parts) if j != i]), part) for i, part in enumerate(parts)]
+
+
+def _cv_score(
+    name: str,
+    target: str,
+    train: pl.DataFrame,
+    inputs: list[str],
+    weeks: float,
+    params: PredictParams,
+    recipe: dict[str, Any],
+    btyd: dict[str, BtydModel],
+) -> float:
+    """Mean validation loss over the folds at the origin: log-loss (returns) or MAE (purchases)."""
+    losses = []
+    y = train["purchases"].to_numpy()
+    for fit_rows, val_rows in _folds(y > 0, params):
+        fitted = fit_predictor(
+            name,
+            target,
+            train=train[fit_rows],
+            labels=y[fit_rows],
+            inputs=inputs,
+            horizon_weeks=weeks,
+            params=recipe,
+            seed=params.seed,
+            btyd=btyd,
+        )
+        p = fitted.rebase(train[val_rows], btyd).predict(train[val_rows])
+        if target == "returns":
+            losses.append(classification_figures((y[val_rows] > 0).astype(float), p)["log_loss"])
+        else:
+            losses.append(count_figures(y[val_rows], p)["mae"])
+    return float(np.mean(losses))
+
+
+def _recipe(
+    name: str,
+    target: str,
+    train: pl.DataFrame,
+    inputs: list[str],
+    weeks: float,
+    params: PredictParams,
+    btyd: dict[str, BtydModel],
+) -> dict[str, Any]:
+    """The candidate's parameters: the defaults, or with `tune` the best of the seeded Optuna budget by CV."""
+    if name not in SUPERVISED:
+        return {}
+    if not params.tune:
+        return dict(DEFAULTS[name])
+    return tune(name, lambda p: _cv_score(name, target, train, inputs, weeks, params, p, btyd), seed=params.seed)
