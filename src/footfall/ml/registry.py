@@ -40,7 +40,9 @@ def ml_registry(family: str, *, models_root: Path) -> ModelRegistry[Any]:
     loader: Callable[[Path], Predictor | SkopsArtifact] = (
         load_predictor if family in ("returns", "purchases") else load_artifact
     )
-    return ModelRegistry(models_root / "ml" / family, loader=loader, artifact="model.skops", train_hint="docs/ml.md#registry")
+    return ModelRegistry(
+        models_root / "ml" / family, loader=loader, artifact="model.skops", train_hint="docs/ml.md#registry"
+    )
 
 
 def describe_data(frame: pl.DataFrame, source: str, **split: object) -> dict[str, Any]:
