@@ -37,18 +37,16 @@ class DemoContext:
 
 def http_logs(ctx: DemoContext) -> DemoStep:
     """An access log → sessions with attribution, and its lossless Avro archive → the warehouse."""
+    import polars as pl
+
     from footfall.sessions.http_pipeline import archive_http_logs, load_http_log_archive, run_http_sessions
     from footfall.synth.http_log import HttpLogSpec, generate_http_log
-
-    import polars as pl
 
     log, mapping = ctx.folder / "http.log", ctx.folder / "campaign_reward_mapping.csv"
     # the app's campaigns and rewards are the rewards export's (loaded first), so reports can name them
     programme = pl.read_csv(ctx.folder / "rewards" / "reward_campaign.csv", infer_schema=False)
     links = programme.select("campaign_id", reward_id="id")
-    spec = HttpLogSpec(
-        events=ctx.events, users=max(100, ctx.events // 40), seed=SEED, days=28, zone=ctx.report_tz
-    )
+    spec = HttpLogSpec(events=ctx.events, users=max(100, ctx.events // 40), seed=SEED, days=28, zone=ctx.report_tz)
     generate_http_log(spec, log, mapping_out=mapping, links=links)
     report, archive = ctx.folder / "http_sessions.parquet", ctx.folder / "http_log.avro"
     sessions = run_http_sessions([log], mapping=mapping, out=report, warehouse=ctx.warehouse)

@@ -8,6 +8,7 @@ reference rule exactly, and `--gap 10m` differs from it only where a gap is exac
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
@@ -87,7 +88,7 @@ def exact_ten_minute_gaps(events: list[tuple[str, datetime]]) -> bool:
     by_customer: dict[str, list[datetime]] = defaultdict(list)
     for customer, ts in events:
         by_customer[customer].append(ts)
-    return any(b - a == TEN for times in by_customer.values() for a, b in zip(sorted(times), sorted(times)[1:]))
+    return any(b - a == TEN for times in by_customer.values() for a, b in itertools.pairwise(sorted(times)))
 
 
 @settings(max_examples=300, deadline=None)
