@@ -8,8 +8,10 @@ figures in words and its fallback labelled.
 
 from __future__ import annotations
 
+import json
 import math
 import re
+import urllib.request
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ import pytest
 from footfall.api.dashboard import PAGES
 from footfall.api.dashboard.pages import ZONE_PAGES
 from tests.dashboard.browser import chart_json, open_page
+from tests.test_readme import readme_output
 
 pytestmark = pytest.mark.slow
 
@@ -144,3 +147,10 @@ def test_the_demo_lives_in_local_daytime(demo_server: str) -> None:
     cells = chart_json(demo_server, "engagement/weekday-hour")
     day = sum(c["sessions"] for c in cells if 7 <= c["hour"] <= 22)
     assert day > 0.85 * sum(c["sessions"] for c in cells)
+
+
+def test_the_demo_serves_the_order_metrics_the_readme_shows(demo_server: str) -> None:
+    """README, Web-shop sessions: `curl -s localhost:8000/metrics/orders` prints what `make demo` serves."""
+    with urllib.request.urlopen(f"{demo_server}/metrics/orders", timeout=30) as response:
+        served = json.load(response)
+    assert served == json.loads(readme_output("curl -s localhost:8000/metrics/orders"))
