@@ -120,7 +120,7 @@ def generate_vouchers(spec: VouchersSpec, out: Path) -> int:
     rng = np.random.default_rng(spec.seed)
     n, u = spec.vouchers, spec.users
     start_us = int(datetime(spec.start.year, spec.start.month, spec.start.day, tzinfo=UTC).timestamp()) * 1_000_000
-    export_us = start_us + spec.days * _DAY_US
+    export_us = int(local_midnights(spec.start, spec.days + 1, spec.zone)[-1])  # the export: local midnight after
     # users: a few heavy users (Pareto activity), demographics, signup before their first voucher
     activity = rng.pareto(1.3, u) + 0.2
     birth_year = np.clip(rng.normal(1988, 11, u).round(), 1945, 2008).astype(int)

@@ -36,7 +36,6 @@
 
   function axisFormat(kind) {
     if (kind === "pct") return "~%";
-    if (kind === "pctchange") return "+,~r";
     return ",~r";
   }
 
@@ -104,7 +103,7 @@
       data = traces(spec, rows);
       var yKind = fmtOf(spec, (spec.y || [])[0]);
       var valueAxis = { tickformat: axisFormat(yKind), ticksuffix: yKind === "pctchange" ? "%" : "",
-        title: { text: spec.measure || "" }, rangemode: "tozero", nticks: 7 };
+        title: { text: spec.measure || "" }, rangemode: "tozero", nticks: 7, automargin: true };
       if (spec.type === "hbar") {
         var bars = Math.min(rows.length, spec.limit || rows.length);
         layout.height = Math.max(layout.height, bars * 22 * Math.max(1, (spec.y || []).length * 0.6) + 90);
