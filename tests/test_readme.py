@@ -96,7 +96,12 @@ def test_every_runnable_example_runs_and_prints_what_the_readme_shows(tmp_path: 
             if command.startswith("footfall serve"):
                 argv = [a for a in shlex.split(command, comments=True) if a != "&"]
                 server = subprocess.Popen(
-                    argv, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+                    argv,
+                    cwd=tmp_path,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
                 )
                 wait_until_answers(server, f"http://127.0.0.1:{port}/health", timeout=60, what="footfall serve")
                 continue
