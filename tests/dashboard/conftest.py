@@ -116,8 +116,9 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(demo_server: str) -> Iterator[Any]:
+    """Chromium for one test module; closed with it, so Playwright's event loop never outlives the module."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
