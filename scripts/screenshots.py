@@ -36,7 +36,7 @@ def main() -> None:
         url = f"duckdb:///{root / 'footfall.duckdb'}"
         with serve_in_background(url, env={"FOOTFALL_DATA_DIR": str(root)}) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(args.chromium), args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page = browser.new_page(viewport={"width": 1400, "height": 900})  # the width the reading tests check
             for name in PAGES:
                 page.goto(f"{base}/{name}")
                 page.wait_for_selector("body[data-charts=done]", timeout=120_000)

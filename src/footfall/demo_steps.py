@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from footfall.demo import REFERENCE_DATE, SEED, DemoStep
 from footfall.reports.filters import Filters
 from footfall.warehouse import Warehouse
 
-__all__ = ["STEPS", "DemoContext"]
+__all__ = ["SHOP_EVENTS", "STEPS", "DemoContext"]
+
+# the shop's size does not follow `events` (the access log's): the README's `/metrics/orders`
+# example (`footfall synth shop-events --events 100000 --seed 7`) is what every demo serves
+SHOP_EVENTS = 100_000
 
 
 @dataclass
@@ -33,18 +37,21 @@ class DemoContext:
 
 def http_logs(ctx: DemoContext) -> DemoStep:
     """An access log → sessions with attribution, and its lossless Avro archive → the warehouse."""
+    import polars as pl
+
     from footfall.sessions.http_pipeline import archive_http_logs, load_http_log_archive, run_http_sessions
     from footfall.synth.http_log import HttpLogSpec, generate_http_log
 
     log, mapping = ctx.folder / "http.log", ctx.folder / "campaign_reward_mapping.csv"
-    spec = HttpLogSpec(events=ctx.events, users=max(100, ctx.events // 40), seed=SEED, days=28)
-    generate_http_log(spec, log, mapping_out=mapping)
+    # the app's campaigns and rewards are the rewards export's (loaded first), so reports can name them
+    programme = pl.read_csv(ctx.folder / "rewards" / "reward_campaign.csv", infer_schema=False)
+    links = programme.select("campaign_id", reward_id="id")
+    spec = HttpLogSpec(events=ctx.events, users=max(100, ctx.events // 40), seed=SEED, days=28, zone=ctx.report_tz)
+    generate_http_log(spec, log, mapping_out=mapping, links=links)
     report, archive = ctx.folder / "http_sessions.parquet", ctx.folder / "http_log.avro"
     sessions = run_http_sessions([log], mapping=mapping, out=report, warehouse=ctx.warehouse)
     archived = archive_http_logs([log], out=archive)
     loaded = load_http_log_archive([archive], warehouse=ctx.warehouse)
-    import polars as pl
-
     n, driven = (
         pl.scan_parquet(report).select(pl.len(), pl.col("reward_driven_by_campaign_view").mean()).collect().row(0)
     )
@@ -91,7 +98,7 @@ def shop(ctx: DemoContext) -> DemoStep:
     from footfall.synth.shop_events import ShopSpec, generate_shop_events
 
     events = ctx.folder / "shop_events.jsonl"
-    generate_shop_events(ShopSpec(events=ctx.events, seed=SEED), events)
+    generate_shop_events(ShopSpec(events=SHOP_EVENTS, seed=SEED), events)  # the README's example data
     summary = run_shop_sessions([events], warehouse=ctx.warehouse)
     orders = pl.DataFrame([order_metrics(ctx.warehouse, ctx.filters())])
     ctx.outputs["shop events"] = str(events)
@@ -107,9 +114,11 @@ def members(ctx: DemoContext) -> DemoStep:
 
     inbox, out = ctx.folder / "members" / "inbox", ctx.folder / "members"
     batches = []
-    for seed in (SEED, SEED + 1, SEED + 2):  # three hourly drops, three batches
+    this_hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    for hours_ago, seed in ((2, SEED), (1, SEED + 1), (0, SEED + 2)):  # three hourly drops, three batches
         generate_applications(inbox, files=1, rows=300, seed=seed)
-        batches.append(process_inbox(inbox, out, reference_date=REFERENCE_DATE, warehouse=ctx.warehouse))
+        at = this_hour - timedelta(hours=hours_ago)  # the batch is cut at its hour, as the hourly schedule does
+        batches.append(process_inbox(inbox, out, reference_date=REFERENCE_DATE, warehouse=ctx.warehouse, now=at))
     replace_sales(ctx.warehouse, generate_sales(member_ids(ctx.warehouse), orders=3_000, seed=SEED))
     tables = [
         ("top 10 members by spending", top_members(ctx.warehouse, n=10)),
@@ -128,7 +137,7 @@ def vouchers_covid_recommender(ctx: DemoContext) -> DemoStep:
     from footfall.vouchers.recommend import train_voucher_model
 
     vouchers_csv, covid_csv = ctx.folder / "vouchers.csv", ctx.folder / "covid_cases.csv"
-    generate_vouchers(VouchersSpec(seed=SEED), vouchers_csv)
+    generate_vouchers(VouchersSpec(seed=SEED, zone=ctx.report_tz), vouchers_csv)
     loaded = [load_vouchers(vouchers_csv, warehouse=ctx.warehouse)]
     generate_covid(covid_csv, seed=SEED)
     loaded.append(load_covid(covid_csv, warehouse=ctx.warehouse))
@@ -151,9 +160,10 @@ def customer_models(ctx: DemoContext) -> DemoStep:
     return DemoStep("customer segments and predictions", notes=notes)
 
 
+# rewards first: the access log's campaigns and rewards are the rewards export's
 STEPS: list[Callable[[DemoContext], DemoStep]] = [
-    http_logs,
     rewards,
+    http_logs,
     shop,
     members,
     vouchers_covid_recommender,

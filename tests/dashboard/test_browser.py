@@ -7,86 +7,12 @@ reason, where Chromium or Playwright is absent (`make test` installs Chromium wh
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import urllib.parse
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from footfall.api.dashboard import PAGES
-from footfall.api.process import serve_in_background
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("FOOTFALL_CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-# points drawn in each chart: data points of a Plotly figure, rows of a table, figures of a KPI list
-POINTS = """figures => figures.map(f => {
-  const plot = f.querySelector('.js-plotly-plot');
-  if (!plot) return f.querySelectorAll('tbody tr, dl.kpis > div').length;
-  return plot.data.reduce((n, t) => n + (t.z ? t.z.flat().length : (t.x || t.y || []).length), 0);
-})"""
-
-
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`footfall demo --no-serve` into a fresh data dir, then `footfall serve` over it on a free port."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (make test does when it can)")
-    pytest.importorskip("playwright.sync_api", reason="Playwright is in the dev extra: make install")
-    root = tmp_path_factory.mktemp("demo")
-    url = f"duckdb:///{root / 'footfall.duckdb'}"
-    subprocess.run(
-        [sys.executable, "-m", "footfall", "demo", "--no-serve", "--events", "20000", "--data-dir", str(root)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    with serve_in_background(url, env={"FOOTFALL_DATA_DIR": str(root)}) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser(demo_server: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh page that records console errors and uncaught exceptions in `page.problems`."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    tab.problems = []
-    tab.on("console", lambda m: tab.problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
-    tab.on("pageerror", lambda e: tab.problems.append(f"uncaught: {e}"))
-    yield tab
-    context.close()
-
-
-def open_page(page: Any, url: str) -> list[dict[str, Any]]:
-    """Go to `url`, wait until every chart has settled, and return each chart's caption, state and points."""
-    page.goto(url)
-    page.wait_for_selector("body[data-charts=done]", timeout=60_000)
-    charts: list[dict[str, Any]] = page.eval_on_selector_all(
-        "figure[data-chart]",
-        "fs => fs.map(f => ({title: f.querySelector('figcaption').textContent, state: f.dataset.state,"
-        " points: Number(f.dataset.points), status: f.querySelector('.status').textContent}))",
-    )
-    for chart, drawn in zip(charts, page.eval_on_selector_all("figure[data-chart]", POINTS), strict=True):
-        chart["drawn"] = drawn
-    return charts
+from tests.dashboard.browser import ARTIFACTS, chart_json, open_page, plotted
 
 
 @pytest.mark.slow
@@ -102,23 +28,6 @@ def test_every_page_shows_the_demo_data_without_console_errors(demo_server: str,
     for chart in charts:
         assert chart["state"] == "ready", chart
         assert chart["points"] > 0 and chart["drawn"] > 0, chart  # data points are in the rendered figure
-
-
-def plotted(page: Any, caption: str, trace: int = 0) -> list[Any]:
-    """The y values of a trace of the Plotly chart with `caption`."""
-    values: list[Any] = page.evaluate(
-        "([caption, trace]) => { const f = [...document.querySelectorAll('figure[data-chart]')]"
-        ".find(f => f.querySelector('figcaption').textContent === caption);"
-        " return Array.from(f.querySelector('.js-plotly-plot').data[trace].y); }",
-        [caption, trace],
-    )
-    return values
-
-
-def chart_json(base: str, path: str, **params: str) -> list[dict[str, Any]]:
-    with urllib.request.urlopen(f"{base}/api/charts/{path}?{urllib.parse.urlencode(params)}", timeout=10) as r:
-        rows: list[dict[str, Any]] = json.load(r)["rows"]
-    return rows
 
 
 @pytest.mark.slow

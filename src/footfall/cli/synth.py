@@ -12,6 +12,22 @@ from footfall.errors import InputError
 
 app = command_group("Generate realistic, seeded sample data.")
 
+ZoneOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tz",
+        help="The IANA zone whose local day the activity follows (default FOOTFALL_REPORT_TZ).",
+        show_default=False,
+    ),
+]
+
+
+def _zone(tz: str | None) -> str | None:
+    """`tz` checked (a one-line error when it is not an IANA zone), or None for the report zone."""
+    from footfall.zones import check_time_zone
+
+    return None if tz is None else check_time_zone(tz)
+
 
 @app.command("http-log")
 def http_log(
@@ -21,14 +37,15 @@ def http_log(
     ] = 100_000,
     users: Annotated[int, typer.Option("--users", help="Distinct users.")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same file.")] = 0,
-    days: Annotated[int, typer.Option("--days", help="Days of activity, from 2019-08-01 UTC.")] = 7,
+    days: Annotated[int, typer.Option("--days", help="Days of activity, from 2019-08-01 local time.")] = 7,
     mapping_out: Annotated[
         Path | None,
         typer.Option("--mapping-out", help="Also write the campaign ↔ reward mapping CSV.", show_default=False),
     ] = None,
+    tz: ZoneOption = None,
 ) -> None:
     """Write an access log with bursts and idle gaps, heavy-tailed users, Zipf campaigns and rewards,
-    unsorted lines, mixed UTC offsets and a few bad lines of every kind."""
+    a daily rhythm in local time (--tz), unsorted lines, mixed UTC offsets and a few bad lines of every kind."""
     from footfall.synth.http_log import HttpLogSpec, generate_http_log
 
     if events < 1 or users < 1 or days < 1:
@@ -37,7 +54,9 @@ def http_log(
         if path is not None and not path.parent.is_dir():
             raise InputError(f"{path}: folder {path.parent} does not exist")
     lines = generate_http_log(
-        HttpLogSpec(events=events, users=min(users, 9_000_000), seed=seed, days=days), out, mapping_out=mapping_out
+        HttpLogSpec(events=events, users=min(users, 9_000_000), seed=seed, days=days, zone=_zone(tz)),
+        out,
+        mapping_out=mapping_out,
     )
     console.print(f"wrote {lines:,} lines to {out}" + (f" and the mapping to {mapping_out}" if mapping_out else ""))
 
@@ -152,16 +171,18 @@ def vouchers(
     out: Annotated[Path, typer.Option("--out", help="The voucher export CSV to write.", show_default=False)],
     count: Annotated[int, typer.Option("--vouchers", help="Vouchers to write (3 bad rows come on top).")] = 30_000,
     users: Annotated[int, typer.Option("--users", help="Distinct users.")] = 3_000,
-    days: Annotated[int, typer.Option("--days", help="Days of issues, from 2024-01-01 UTC.")] = 182,
+    days: Annotated[int, typer.Option("--days", help="Days of issues, from 2024-01-01 local time.")] = 182,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    tz: ZoneOption = None,
 ) -> None:
-    """Write a voucher export: seasonality, redemption delays, expiries after 30 days, a few heavy users,
-    user demographics, and three bad rows."""
+    """Write a voucher export: seasonality, issues by day in local time (--tz), redemption delays, expiries
+    after 30 days, 60 rewards in six categories, users with tastes, a few heavy users, user demographics,
+    and three bad rows."""
     from footfall.synth.vouchers import VouchersSpec, generate_vouchers
 
     if min(count, users, days) < 1:
         raise InputError("--vouchers, --users and --days must be at least 1")
-    rows = generate_vouchers(VouchersSpec(vouchers=count, users=users, days=days, seed=seed), out)
+    rows = generate_vouchers(VouchersSpec(vouchers=count, users=users, days=days, seed=seed, zone=_zone(tz)), out)
     console.print(f"wrote {rows:,} vouchers to {out}")
 
 

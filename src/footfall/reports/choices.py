@@ -18,9 +18,9 @@ def voucher_rewards(warehouse: Warehouse) -> list[tuple[str, str | None]]:
     return warehouse.query(report_sql("choice_voucher_rewards")).rows()
 
 
-def session_campaigns(warehouse: Warehouse) -> list[str]:
-    """The 50 campaigns viewed in most HTTP-log sessions, busiest first."""
-    return warehouse.query(report_sql("choice_session_campaigns"))["campaign_id"].to_list()
+def session_campaigns(warehouse: Warehouse) -> list[tuple[str, str]]:
+    """(campaign id, name) of the 50 campaigns viewed in most HTTP-log sessions, busiest first."""
+    return warehouse.query(report_sql("choice_session_campaigns")).select("campaign_id", "campaign").rows()
 
 
 def covid_locations(warehouse: Warehouse) -> list[str]:

@@ -16,10 +16,11 @@ def sessions_daily(warehouse: Warehouse, filters: Filters) -> pl.DataFrame:
 
 
 def campaign_attribution(warehouse: Warehouse, filters: Filters) -> pl.DataFrame:
-    """`campaign_id, viewing_sessions, sessions_with_reward, reward_driven_sessions, attribution_rate`."""
+    """`campaign_id, campaign` (its name), `viewing_sessions, sessions_with_reward, reward_driven_sessions,
+    attribution_rate`, busiest first."""
     return run_report(warehouse, "http_campaign_attribution", filters)
 
 
 def top_session_rewards(warehouse: Warehouse, filters: Filters) -> pl.DataFrame:
-    """`reward_id, sessions, reward_driven_sessions`, most issued first."""
+    """`reward_id, reward` (its name), `sessions, reward_driven_sessions`, most issued first."""
     return run_report(warehouse, "http_top_rewards", filters)

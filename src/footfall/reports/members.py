@@ -8,17 +8,27 @@ from collections import Counter
 import polars as pl
 
 from footfall.reports._sql import report_sql
+from footfall.reports.filters import report_tz
 from footfall.warehouse import Warehouse
 
 __all__ = ["application_batches", "rejection_reasons"]
 
 
-def application_batches(warehouse: Warehouse) -> pl.DataFrame:
-    """`batch, processed_at, applications, successful, unsuccessful, success_rate`, oldest first."""
+def application_batches(warehouse: Warehouse, *, tz: str | None = None) -> pl.DataFrame:
+    """`batch, label, processed_at, applications, successful, unsuccessful, success_rate`, oldest first.
+
+    `label` names a batch for readers: its number and local time in `tz` (None: the report zone),
+    `batch 2 · 2026-12-01 23:52`; `batch` is the id the batch's files carry, the UTC time it was
+    cut (`20261201T155222Z`, docs/members.md), which the label shows.
+    """
     runs = warehouse.query(report_sql("member_batches"))
+    batches = pl.Series("batch", [json.loads(d).get("batch") for d in runs["details"]], dtype=pl.String)
+    cut = batches.str.slice(0, 16).str.strptime(pl.Datetime("us", "UTC"), "%Y%m%dT%H%M%SZ", strict=False)
+    at = cut.fill_null(runs["started_at"]).dt.convert_time_zone(tz or report_tz()).dt.strftime("%Y-%m-%d %H:%M")
     return pl.DataFrame(
         {
-            "batch": [json.loads(d).get("batch") for d in runs["details"]],
+            "batch": batches,
+            "label": [f"batch {i} · {when}" for i, when in enumerate(at, start=1)],
             "processed_at": runs["started_at"],
             "applications": runs["rows_read"],
             "successful": runs["rows_accepted"],
@@ -27,7 +37,7 @@ def application_batches(warehouse: Warehouse) -> pl.DataFrame:
             if runs.height
             else pl.Series([], dtype=pl.Float64),
         },
-        schema_overrides={"batch": pl.String},
+        schema_overrides={"batch": pl.String, "label": pl.String},
     )
 
 

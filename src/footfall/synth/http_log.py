@@ -1,7 +1,8 @@
 """Generate a realistic HTTP access log and its campaign ↔ reward mapping.
 
 Shape: heavy-tailed user activity (a few users make many visits), visits as bursts of
-requests seconds apart separated by idle hours, a daily rhythm, Zipf-popular campaigns and
+requests seconds apart separated by idle hours, a daily rhythm in local time of a zone (the
+report zone unless told: people use the app by day), Zipf-popular campaigns and
 rewards, rewards mostly issued after viewing a linked campaign, some gaps of exactly the
 5-minute threshold, mixed UTC offsets and fraction lengths, lines out of time order (merged
 from several servers), and a few bad lines of every kind. `events` good lines are written;
@@ -12,10 +13,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+
+from footfall.synth._local_days import local_midnights
 
 __all__ = ["HttpLogSpec", "generate_http_log"]
 
@@ -31,7 +35,7 @@ _OTHER_PATHS = np.array(
         "/login",
         "/wallet",
         "/search?q=coffee",
-        "/campaigns/popular",
+        "/campaigns?sort=popular",
         "/help",
     ]
 )
@@ -50,25 +54,43 @@ _BAD_LINES = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class HttpLogSpec:
-    """What to generate; the same spec and seed always give the same bytes."""
+    """What to generate; the same spec and seed always give the same bytes.
+
+    Campaign ids are 1..`campaigns`, reward ids `first_reward_id` onwards, unless `generate_http_log`
+    is given the links (then theirs). `zone`: the IANA zone whose local day the activity follows
+    (None: the report zone, `FOOTFALL_REPORT_TZ`).
+    """
 
     events: int
     users: int = 10_000
     seed: int = 0
     campaigns: int = 300
     rewards: int = 600
+    first_reward_id: int = 1000
     days: int = 7
+    zone: str | None = None
     bad_fraction: float = 0.001
 
 
 def generate_http_log(
-    spec: HttpLogSpec, out: Path, *, mapping_out: Path | None = None, chunk_events: int = 2_000_000
+    spec: HttpLogSpec,
+    out: Path,
+    *,
+    mapping_out: Path | None = None,
+    links: pl.DataFrame | None = None,
+    chunk_events: int = 2_000_000,
 ) -> int:
-    """Write the log (and mapping CSV) and return the number of lines written."""
+    """Write the log (and mapping CSV) and return the number of lines written.
+
+    `links` (`campaign_id, reward_id`, integer ids as text) are the programme's campaigns and their
+    rewards, e.g. the rewards export's `reward_campaign`: visits view those campaigns and are
+    issued those rewards, so reports can name them. Without it, a random many-to-many mapping.
+    """
     rng = np.random.default_rng(spec.seed)
-    links = _mapping(rng, spec)
+    given = links is not None
+    links = _mapping(rng, spec) if links is None else links.select(pl.col("campaign_id", "reward_id").cast(pl.String))
     if mapping_out is not None:
         dup = links.sample(n=max(1, links.height // 20), seed=spec.seed)  # real exports repeat rows
         pl.concat([links, dup]).write_csv(mapping_out)
@@ -78,23 +100,51 @@ def generate_http_log(
     session_user = rng.choice(spec.users, size=len(lengths), p=weights / weights.sum())
     hour_w = np.array([2, 1, 1, 1, 1, 2, 4, 6, 8, 8, 7, 8, 10, 9, 8, 8, 9, 10, 12, 13, 12, 9, 6, 3], float)
     starts = (
-        _START_US
-        + rng.integers(0, spec.days, len(lengths)) * _DAY_US
+        local_midnights(date(2019, 8, 1), spec.days, spec.zone)[rng.integers(0, spec.days, len(lengths))]
         + rng.choice(24, len(lengths), p=hour_w / hour_w.sum()) * 3_600_000_000
         + rng.integers(0, 3_600_000_000, len(lengths))
     )
     order = np.argsort(starts, kind="stable")
     lengths, session_user, starts = lengths[order], session_user[order], starts[order]
+    ids = _Ids.of(links, spec, given=given)
     written = 0
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     with tmp.open("wb") as stream:
         bounds = np.searchsorted(np.cumsum(lengths), np.arange(chunk_events, spec.events, chunk_events))
         for part in np.split(np.arange(len(lengths)), bounds):
-            lines = _session_lines(rng, spec, links, lengths[part], users[session_user[part]], starts[part])
+            lines = _session_lines(rng, spec, ids, lengths[part], users[session_user[part]], starts[part])
             stream.write(("\n".join(lines.to_list()) + "\n").encode("utf-8"))
             written += len(lines)
     tmp.replace(out)
     return written
+
+
+@dataclass(frozen=True)
+class _Ids:
+    """The campaign and reward ids visits use, and each campaign's first linked reward (by position)."""
+
+    campaigns: np.ndarray
+    rewards: np.ndarray
+    first_link: np.ndarray
+
+    @classmethod
+    def of(cls, links: pl.DataFrame, spec: HttpLogSpec, *, given: bool) -> _Ids:
+        """The given links' ids (in numeric order), or 1..campaigns and the spec's reward ids."""
+        if given:
+            campaigns = np.array(sorted(set(links["campaign_id"].to_list()), key=_numeric_first), dtype=str)
+            rewards = np.array(sorted(set(links["reward_id"].to_list()), key=_numeric_first), dtype=str)
+        else:
+            campaigns = np.arange(1, spec.campaigns + 1).astype(str)
+            rewards = np.arange(spec.first_reward_id, spec.first_reward_id + spec.rewards).astype(str)
+        by_campaign = links.group_by("campaign_id").agg("reward_id")
+        linked = dict(zip(by_campaign["campaign_id"].to_list(), by_campaign["reward_id"].to_list(), strict=True))
+        first_link = np.array([linked.get(str(c), [rewards[0]])[0] for c in campaigns], dtype=str)
+        return cls(campaigns, rewards, first_link)
+
+
+def _numeric_first(ident: str) -> tuple[int, int, str]:
+    """Sort ids as numbers where they are numbers (2 before 10), then as text."""
+    return (0, int(ident), "") if ident.isdigit() else (1, 0, ident)
 
 
 def _mapping(rng: np.random.Generator, spec: HttpLogSpec) -> pl.DataFrame:
@@ -102,9 +152,9 @@ def _mapping(rng: np.random.Generator, spec: HttpLogSpec) -> pl.DataFrame:
     per = rng.integers(1, 5, spec.campaigns)
     campaign = np.repeat(np.arange(1, spec.campaigns + 1), per)
     reward = _zipf(rng, spec.rewards, len(campaign), 1.1)
-    return pl.DataFrame({"campaign_id": campaign.astype(str), "reward_id": (reward + 1000).astype(str)}).unique(
-        maintain_order=True
-    )
+    return pl.DataFrame(
+        {"campaign_id": campaign.astype(str), "reward_id": (reward + spec.first_reward_id).astype(str)}
+    ).unique(maintain_order=True)
 
 
 def _session_lengths(rng: np.random.Generator, events: int) -> np.ndarray:
@@ -133,7 +183,7 @@ def _zipf(rng: np.random.Generator, n: int, size: int, a: float) -> np.ndarray:
 def _session_lines(
     rng: np.random.Generator,
     spec: HttpLogSpec,
-    links: pl.DataFrame,
+    ids: _Ids,
     lengths: np.ndarray,
     users: np.ndarray,
     starts: np.ndarray,
@@ -150,13 +200,11 @@ def _session_lines(
     cum = np.cumsum(step)
     ts = starts[sess] + cum - np.repeat(cum[first], lengths)
     # per visit: a focus campaign; views mostly of it, rewards mostly linked to it
-    focus = _zipf(rng, spec.campaigns, len(lengths), 1.05)[sess] + 1
+    focus = _zipf(rng, len(ids.campaigns), len(lengths), 1.05)[sess]
     kind = rng.choice(3, n, p=[0.45, 0.15, 0.40])
-    campaign = np.where(rng.random(n) < 0.7, focus, _zipf(rng, spec.campaigns, n, 1.05) + 1)
-    by_campaign = links.group_by("campaign_id").agg("reward_id")
-    linked = dict(zip(by_campaign["campaign_id"].to_list(), by_campaign["reward_id"].to_list(), strict=True))
-    first_link = np.array([linked.get(str(c), ["1000"])[0] for c in range(spec.campaigns + 1)])
-    reward = np.where(rng.random(n) < 0.7, first_link[focus], (_zipf(rng, spec.rewards, n, 1.1) + 1000).astype(str))
+    campaign = ids.campaigns[np.where(rng.random(n) < 0.7, focus, _zipf(rng, len(ids.campaigns), n, 1.05))]
+    linked = rng.random(n) < 0.7
+    reward = np.where(linked, ids.first_link[focus], ids.rewards[_zipf(rng, len(ids.rewards), n, 1.1)])
     other = _OTHER_PATHS[rng.integers(0, len(_OTHER_PATHS), n)]
     method = np.where(kind == 1, "POST", "GET")
     path = np.where(

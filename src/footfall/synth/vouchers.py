@@ -1,10 +1,13 @@
 """Generate a realistic voucher export: one row per voucher, with the user's attributes.
 
-Issues follow seasonality (weekends and paydays busier, a mid-period sale), the Singapore daily
-rhythm, Zipf-popular rewards and a few heavy users; about 55 % of vouchers are redeemed after a
-log-normal delay (hours to weeks), unredeemed vouchers expire 30 days after issue (those still
-inside that window at the export date stay `issued`). A few bad rows are added on purpose (an
-unknown status, a bad timestamp, a redeemed voucher without its date).
+Issues follow seasonality (weekends and paydays busier, a mid-period sale), a daily rhythm in
+local time of the report zone (or the zone given), Zipf-popular rewards from a catalogue of 60
+in six categories, and a few heavy users; each user has tastes (most of their vouchers come from
+one or two categories, as coffee lovers, shoppers or families do), so a recommender has
+something to learn and heavy users still have rewards left to discover. About 55 % of vouchers
+are redeemed after a log-normal delay (hours to weeks), unredeemed vouchers expire 30 days after
+issue (those still inside that window at the export date stay `issued`). A few bad rows are
+added on purpose (an unknown status, a bad timestamp, a redeemed voucher without its date).
 """
 
 from __future__ import annotations
@@ -16,34 +19,73 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-__all__ = ["REWARDS", "VouchersSpec", "generate_vouchers"]
+from footfall.synth._local_days import local_midnights
 
-# (reward name, campaign, value in S$, cost to the business in S$)
+__all__ = ["CATEGORIES", "REWARDS", "VouchersSpec", "generate_vouchers"]
+
+CATEGORIES = ("food & drink", "shopping", "entertainment", "travel", "wellness", "everyday")
+# (reward name, campaign, category, value in S$, cost to the business in S$), most popular first
 REWARDS = [
-    ("Free Coffee", "Morning Boost", 5.0, 1.2),
-    ("Bubble Tea", "Morning Boost", 6.5, 1.8),
-    ("S$5 Cashback", "Payday Perks", 5.0, 5.0),
-    ("10% Off Groceries", "Payday Perks", 12.0, 4.0),
-    ("Movie Ticket", "Weekend Warriors", 13.5, 7.0),
-    ("Cinema Popcorn", "Weekend Warriors", 8.0, 2.0),
-    ("Free Delivery", "Great Singapore Sale", 4.0, 3.0),
-    ("S$20 Fashion Voucher", "Great Singapore Sale", 20.0, 9.0),
-    ("Spa Day", "Great Singapore Sale", 88.0, 35.0),
-    ("Double Points", "Loyalty Week", 10.0, 2.5),
-    ("Airport Lounge", "Loyalty Week", 45.0, 20.0),
-    ("Hawker Meal", "Morning Boost", 4.5, 3.5),
-    ("Kaya Toast Set", "Morning Boost", 4.0, 1.5),
-    ("S$10 Taxi Ride", "Payday Perks", 10.0, 8.0),
-    ("Gym Day Pass", "Weekend Warriors", 25.0, 6.0),
-    ("Zoo Entry", "Weekend Warriors", 48.0, 18.0),
-    ("Sneaker Discount", "Great Singapore Sale", 30.0, 12.0),
-    ("Electronics 15% Off", "Great Singapore Sale", 60.0, 22.0),
-    ("Triple Points", "Loyalty Week", 15.0, 3.5),
-    ("Birthday Cake", "Loyalty Week", 35.0, 14.0),
-    ("Car Wash", "Payday Perks", 18.0, 7.0),
-    ("Laksa Lunch", "Morning Boost", 6.0, 3.0),
-    ("Museum Pass", "Weekend Warriors", 20.0, 5.0),
-    ("Fruit Box", "Payday Perks", 15.0, 8.0),
+    ("Free Coffee", "Morning Boost", "food & drink", 5.0, 1.2),
+    ("Bubble Tea", "Morning Boost", "food & drink", 6.5, 1.8),
+    ("S$5 Cashback", "Payday Perks", "everyday", 5.0, 5.0),
+    ("10% Off Groceries", "Payday Perks", "everyday", 12.0, 4.0),
+    ("Movie Ticket", "Weekend Warriors", "entertainment", 13.5, 7.0),
+    ("Cinema Popcorn", "Weekend Warriors", "entertainment", 8.0, 2.0),
+    ("Free Delivery", "Great Singapore Sale", "shopping", 4.0, 3.0),
+    ("S$20 Fashion Voucher", "Great Singapore Sale", "shopping", 20.0, 9.0),
+    ("Spa Day", "Great Singapore Sale", "wellness", 88.0, 35.0),
+    ("Double Points", "Loyalty Week", "everyday", 10.0, 2.5),
+    ("Airport Lounge", "Loyalty Week", "travel", 45.0, 20.0),
+    ("Hawker Meal", "Morning Boost", "food & drink", 4.5, 3.5),
+    ("Kaya Toast Set", "Morning Boost", "food & drink", 4.0, 1.5),
+    ("S$10 Taxi Ride", "Payday Perks", "travel", 10.0, 8.0),
+    ("Gym Day Pass", "Weekend Warriors", "wellness", 25.0, 6.0),
+    ("Zoo Entry", "Weekend Warriors", "entertainment", 48.0, 18.0),
+    ("Sneaker Discount", "Great Singapore Sale", "shopping", 30.0, 12.0),
+    ("Electronics 15% Off", "Great Singapore Sale", "shopping", 60.0, 22.0),
+    ("Triple Points", "Loyalty Week", "everyday", 15.0, 3.5),
+    ("Birthday Cake", "Loyalty Week", "food & drink", 35.0, 14.0),
+    ("Car Wash", "Payday Perks", "everyday", 18.0, 7.0),
+    ("Laksa Lunch", "Morning Boost", "food & drink", 6.0, 3.0),
+    ("Museum Pass", "Weekend Warriors", "entertainment", 20.0, 5.0),
+    ("Fruit Box", "Payday Perks", "food & drink", 15.0, 8.0),
+    ("Croissant & Latte", "Morning Boost", "food & drink", 7.5, 2.5),
+    ("Dim Sum Brunch", "Weekend Warriors", "food & drink", 28.0, 11.0),
+    ("Chicken Rice Meal", "Morning Boost", "food & drink", 5.5, 3.0),
+    ("Craft Beer Pint", "Weekend Warriors", "food & drink", 12.0, 4.0),
+    ("Ice Cream Scoop", "Weekend Warriors", "food & drink", 4.0, 1.0),
+    ("Bakery S$5 Off", "Morning Boost", "food & drink", 5.0, 2.0),
+    ("Handbag 20% Off", "Great Singapore Sale", "shopping", 50.0, 20.0),
+    ("Bookshop Voucher", "Payday Perks", "shopping", 15.0, 6.0),
+    ("Toy Store S$10 Off", "Great Singapore Sale", "shopping", 10.0, 4.5),
+    ("Watch Strap Free", "Great Singapore Sale", "shopping", 25.0, 5.0),
+    ("Department Store S$15", "Payday Perks", "shopping", 15.0, 7.0),
+    ("Phone Case", "Great Singapore Sale", "shopping", 18.0, 3.0),
+    ("Concert Ticket 10% Off", "Weekend Warriors", "entertainment", 15.0, 6.0),
+    ("Bowling Game", "Weekend Warriors", "entertainment", 12.0, 4.0),
+    ("Escape Room", "Weekend Warriors", "entertainment", 30.0, 12.0),
+    ("Karaoke Hour", "Weekend Warriors", "entertainment", 20.0, 6.0),
+    ("Theme Park Fast Pass", "Loyalty Week", "entertainment", 40.0, 15.0),
+    ("Hotel Night 15% Off", "Loyalty Week", "travel", 60.0, 25.0),
+    ("Ferry to Bintan", "Loyalty Week", "travel", 35.0, 15.0),
+    ("Airport Transfer", "Payday Perks", "travel", 25.0, 12.0),
+    ("Travel Insurance Discount", "Loyalty Week", "travel", 15.0, 5.0),
+    ("Luggage Tag Set", "Great Singapore Sale", "travel", 10.0, 2.0),
+    ("Cable Car Ride", "Weekend Warriors", "travel", 35.0, 14.0),
+    ("Yoga Class", "Weekend Warriors", "wellness", 25.0, 8.0),
+    ("Massage 30 min", "Loyalty Week", "wellness", 45.0, 18.0),
+    ("Facial Treatment", "Great Singapore Sale", "wellness", 60.0, 24.0),
+    ("Pharmacy S$5 Off", "Payday Perks", "wellness", 5.0, 2.5),
+    ("Smoothie Bowl", "Morning Boost", "wellness", 9.0, 3.0),
+    ("Swim Pass", "Weekend Warriors", "wellness", 8.0, 2.0),
+    ("Free Parking", "Payday Perks", "everyday", 6.0, 3.0),
+    ("Mobile Top-up S$5", "Payday Perks", "everyday", 5.0, 4.5),
+    ("Laundry Service", "Payday Perks", "everyday", 12.0, 6.0),
+    ("Petrol S$10 Off", "Payday Perks", "everyday", 10.0, 8.0),
+    ("Grocery S$8 Off", "Payday Perks", "everyday", 8.0, 5.0),
+    ("Flower Bouquet", "Loyalty Week", "everyday", 30.0, 12.0),
+    ("Bicycle Rental", "Weekend Warriors", "everyday", 10.0, 3.0),
 ]
 _COUNTRIES = [
     ("Singapore", ["Singapore"], 0.7),
@@ -51,19 +93,25 @@ _COUNTRIES = [
     ("Indonesia", ["Jakarta", "Batam"], 0.08),
     ("Philippines", ["Manila"], 0.04),
 ]
-_SGT_HOUR_WEIGHTS = np.array([3, 1, 1, 1, 1, 1, 2, 5, 8, 8, 8, 10, 14, 13, 9, 8, 8, 9, 12, 14, 14, 12, 9, 6], float)
+# local hours of the day, weighted: breakfast, lunch and evening peaks, quiet nights
+_HOUR_WEIGHTS = np.array([3, 1, 1, 1, 1, 1, 2, 5, 8, 8, 8, 10, 14, 13, 9, 8, 8, 9, 12, 14, 14, 12, 9, 6], float)
 _DAY_US = 86_400_000_000
+_TASTE_CONCENTRATION = 0.4  # Dirichlet: most users favour one or two categories
+_TASTE_OPEN = 0.05  # the share of a user's vouchers spread evenly over every category
+_STICKY = 0.6  # the chance a voucher is of the same category as the user's previous one
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class VouchersSpec:
-    """What to generate; the same spec gives the same file."""
+    """What to generate; the same spec gives the same file. `zone`: the IANA zone whose local
+    day the issues follow (None: the report zone, `FOOTFALL_REPORT_TZ`)."""
 
     vouchers: int = 30_000
     users: int = 3_000
     start: date = date(2024, 1, 1)
     days: int = 182
     seed: int = 0
+    zone: str | None = None
     bad_rows: bool = True
 
 
@@ -72,7 +120,7 @@ def generate_vouchers(spec: VouchersSpec, out: Path) -> int:
     rng = np.random.default_rng(spec.seed)
     n, u = spec.vouchers, spec.users
     start_us = int(datetime(spec.start.year, spec.start.month, spec.start.day, tzinfo=UTC).timestamp()) * 1_000_000
-    export_us = start_us + spec.days * _DAY_US
+    export_us = int(local_midnights(spec.start, spec.days + 1, spec.zone)[-1])  # the export: local midnight after
     # users: a few heavy users (Pareto activity), demographics, signup before their first voucher
     activity = rng.pareto(1.3, u) + 0.2
     birth_year = np.clip(rng.normal(1988, 11, u).round(), 1945, 2008).astype(int)
@@ -81,24 +129,8 @@ def generate_vouchers(spec: VouchersSpec, out: Path) -> int:
     city = [str(rng.choice(_COUNTRIES[i][1])) for i in country_idx]
     signup_us = start_us - (rng.exponential(400, u) * _DAY_US).astype(np.int64)
     user = rng.choice(u, n, p=activity / activity.sum())
-    # days: weekends and paydays (25th to 28th) busier, a sale in weeks 22-26 of the year
-    day_index = np.arange(spec.days)
-    dates = [spec.start + timedelta(days=int(d)) for d in day_index]
-    weekday = np.array([d.weekday() for d in dates])  # 0 = Monday
-    dom = np.array([d.day for d in dates])
-    week_of_year = np.array([d.isocalendar()[1] for d in dates])
-    day_weight = (
-        1.0
-        + 0.35 * (weekday >= 5)
-        + 0.5 * ((dom >= 25) & (dom <= 28))
-        + 0.8 * ((week_of_year >= 22) & (week_of_year <= 26))
-        + 0.15 * np.sin(day_index / 9.0)
-    )
-    day = rng.choice(spec.days, n, p=day_weight / day_weight.sum())
-    hour = rng.choice(24, n, p=_SGT_HOUR_WEIGHTS / _SGT_HOUR_WEIGHTS.sum())
-    issued = start_us + day * _DAY_US + (hour - 8) * 3_600_000_000 + rng.integers(0, 3_600_000_000, n)
-    popularity = 1.0 / np.arange(1, len(REWARDS) + 1) ** 0.8
-    reward = rng.choice(len(REWARDS), n, p=popularity / popularity.sum())
+    issued = _issue_times(rng, spec, n)
+    reward = _rewards_chosen(rng, user, issued, u)
     delay = (rng.lognormal(np.log(30), 1.2, n) * 3_600_000_000).astype(np.int64)  # median ~30 h
     redeem_prob = 0.45 + 0.2 * (activity[user] > np.median(activity)) + 0.1 * (reward % 3 == 0)
     redeemed_at = issued + delay
@@ -115,8 +147,8 @@ def generate_vouchers(spec: VouchersSpec, out: Path) -> int:
             "issued_at": _utc_text(issued),
             "redeemed_at": _utc_text(redeemed_at).zip_with(pl.Series(redeemed), pl.Series([None] * n, dtype=pl.String)),
             "status": status,
-            "value": [REWARDS[r][2] for r in reward],
-            "cost": [REWARDS[r][3] for r in reward],
+            "value": [REWARDS[r][3] for r in reward],
+            "cost": [REWARDS[r][4] for r in reward],
             "gender": gender[user],
             "birth_year": birth_year[user],
             "signup_date": pl.Series(signup_us[user]).cast(pl.Datetime("us")).dt.date().cast(pl.String),
@@ -139,6 +171,51 @@ def generate_vouchers(spec: VouchersSpec, out: Path) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     frame.write_csv(out)
     return frame.height
+
+
+def _issue_times(rng: np.random.Generator, spec: VouchersSpec, n: int) -> np.ndarray:
+    """Issue instants (µs): weekends and paydays (25th to 28th) busier, a sale in weeks 22-26 of the
+    year, and the local hours of the zone's day."""
+    day_index = np.arange(spec.days)
+    dates = [spec.start + timedelta(days=int(d)) for d in day_index]
+    weekday = np.array([d.weekday() for d in dates])  # 0 = Monday
+    dom = np.array([d.day for d in dates])
+    week_of_year = np.array([d.isocalendar()[1] for d in dates])
+    day_weight = (
+        1.0
+        + 0.35 * (weekday >= 5)
+        + 0.5 * ((dom >= 25) & (dom <= 28))
+        + 0.8 * ((week_of_year >= 22) & (week_of_year <= 26))
+        + 0.15 * np.sin(day_index / 9.0)
+    )
+    day = rng.choice(spec.days, n, p=day_weight / day_weight.sum())
+    hour = rng.choice(24, n, p=_HOUR_WEIGHTS / _HOUR_WEIGHTS.sum())
+    midnight = local_midnights(spec.start, spec.days, spec.zone)
+    return midnight[day] + hour * 3_600_000_000 + rng.integers(0, 3_600_000_000, n)
+
+
+def _rewards_chosen(rng: np.random.Generator, user: np.ndarray, issued: np.ndarray, users: int) -> np.ndarray:
+    """Each voucher's reward (index into REWARDS): a category by the user's taste, kept from the user's
+    previous voucher with probability `_STICKY` (people redeem in runs: a cinema week, a food week),
+    then a reward of it by popularity (Zipf over the catalogue)."""
+    taste = rng.dirichlet(np.full(len(CATEGORIES), _TASTE_CONCENTRATION), users)
+    taste = (1 - _TASTE_OPEN) * taste + _TASTE_OPEN / len(CATEGORIES)
+    drawn = (taste.cumsum(axis=1)[user] < rng.random(len(user))[:, None]).sum(axis=1)
+    runs = pl.DataFrame({"user": user, "at": issued, "drawn": drawn, "sticky": rng.random(len(user)) < _STICKY})
+    runs = runs.with_row_index("i").sort("user", "at")
+    first = pl.col("user") != pl.col("user").shift(1)
+    kept = pl.when(pl.col("sticky") & first.not_().fill_null(False)).then(None).otherwise(pl.col("drawn"))
+    chosen = np.empty(len(user), dtype=np.int64)
+    ordered = runs.with_columns(kept.forward_fill().alias("category"))
+    chosen[ordered["i"].to_numpy()] = np.minimum(ordered["category"].to_numpy(), len(CATEGORIES) - 1)
+    category = np.array([CATEGORIES.index(r[2]) for r in REWARDS])
+    popularity = 1.0 / np.arange(1, len(REWARDS) + 1) ** 0.8
+    reward = np.empty(len(user), dtype=np.int64)
+    for c in range(len(CATEGORIES)):
+        members = np.flatnonzero(category == c)
+        at = np.flatnonzero(chosen == c)
+        reward[at] = rng.choice(members, len(at), p=popularity[members] / popularity[members].sum())
+    return reward
 
 
 def _utc_text(us: np.ndarray) -> pl.Series:

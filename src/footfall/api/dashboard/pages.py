@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from footfall.api.dashboard import recommendations
 from footfall.api.deps import FiltersDep, WarehouseDep
 from footfall.errors import FootfallError, NotFoundError
 from footfall.reports import choices
@@ -32,6 +33,9 @@ PAGES = {
     "segments": ("Segments", "Customer segments"),
     "covid": ("COVID-19", "COVID-19 cases"),
 }
+# the pages with a chart by local day, week or hour: only they offer the time-zone select (elsewhere
+# the zone would only say which local dates the date range means, and it stays the report zone)
+ZONE_PAGES = frozenset({"engagement", "rewards", "sessions"})
 # offered in the time-zone select after the report zone (FOOTFALL_REPORT_TZ) and the one a page shows
 OTHER_TIME_ZONES = ["UTC", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney", "Europe/London", "America/New_York"]
 
@@ -67,7 +71,7 @@ def page(request: Request, page: str, wh: WarehouseDep, filters: FiltersDep) -> 
         "title": PAGES[page][1],
         "query": query,
         "filters": filters,
-        "time_zones": _time_zones(filters.tz),
+        "time_zones": _time_zones(filters.tz) if page in ZONE_PAGES else None,
     }
     context.update(_choices(page, wh, request, query))
     return templates.TemplateResponse(request, f"{page}.html", context)
@@ -86,7 +90,7 @@ def error_page(request: Request, message: str, status: int) -> Response:
         "query": {},
         "message": message,
         "filters": asked if page else None,
-        "time_zones": _time_zones(report_tz()),
+        "time_zones": _time_zones(report_tz()) if page in ZONE_PAGES else None,
     }
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
@@ -107,25 +111,26 @@ def _choices(page: str, wh: Warehouse, request: Request, query: dict[str, str]) 
         return {"locations": locations, "location": query.get("location") or (locations[0] if locations else "")}
     if page == "recommendations":
         users = voucher_users(wh, limit=200)["user_id"].to_list()
-        user = query.get("user") or (users[0] if users else "")
-        return {"users": users, "user": user, **_model(request)}
+        model = _model(request)
+        user = query.get("user") or recommendations.default_user(users, model.pop("loaded", None))
+        return {"users": users, "user": user, **model}
     return {}
 
 
 def _model(request: Request) -> dict[str, Any]:
-    """The current model's version and evaluation figures, or why there is none."""
+    """The current model (`loaded`), its version and evaluation figures with their names, or why there is none."""
     current = request.app.state.models
     try:
         loaded = current.get()
         evaluation = current.registry.evaluation(loaded.version)
     except (FootfallError, OSError, ValueError) as exc:
         return {"model_error": str(exc), "model_root": str(current.registry.root)}
-    figures = {k: v for k, v in evaluation.items() if isinstance(v, int | float) and not isinstance(v, bool)}
     return {
+        "loaded": loaded,
         "model_version": loaded.version,
         "model_name": evaluation.get("model"),
-        "evaluation": figures,
-        "protocol": evaluation.get("protocol"),
+        "figures": recommendations.figures(evaluation),
+        "protocol_line": recommendations.protocol_line(evaluation),
         "trained_on": _source(evaluation.get("data")),
     }
 

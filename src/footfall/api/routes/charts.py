@@ -151,9 +151,10 @@ def shop_referrers(wh: WarehouseDep, f: FiltersDep) -> Chart:
 
 
 @router.get("/members/batches", response_model=Chart, summary="Applications per batch")
-def member_batches(wh: WarehouseDep) -> Chart:
-    """`batch, processed_at, applications, successful, unsuccessful, success_rate`."""
-    return _chart("batches", members.application_batches(wh))
+def member_batches(wh: WarehouseDep, f: FiltersDep) -> Chart:
+    """`batch, label` (its number and local time in `tz`), `processed_at, applications, successful, unsuccessful,
+    success_rate`."""
+    return _chart("batches", members.application_batches(wh, tz=f.tz))
 
 
 @router.get("/members/rejection-reasons", response_model=Chart, summary="Top rejection reasons")
@@ -189,11 +190,19 @@ def history(
 def recommended(
     request: Request, user: Annotated[str, Query(min_length=1)], n: Annotated[int, Query(ge=1, le=1000)] = 10
 ) -> Chart:
-    """`rank, item_id, title, score` from the registry's current model (503 when there is none)."""
+    """`rank, item_id, title, score, cold_start` from the registry's current model (503 when there is none);
+    `cold_start` when the model did not know the user and answered with popular items."""
     loaded = request.app.state.models.get()
     rec = loaded.model.recommend(user, n)
     rows = [
-        {"rank": i + 1, "item_id": item, "title": loaded.titles.get(item), "score": score, "model": loaded.version}
+        {
+            "rank": i + 1,
+            "item_id": item,
+            "title": loaded.titles.get(item),
+            "score": score,
+            "model": loaded.version,
+            "cold_start": rec.cold_start,
+        }
         for i, (item, score) in enumerate(zip(rec.items, rec.scores, strict=True))
     ]
     return Chart(chart="items", rows=rows)

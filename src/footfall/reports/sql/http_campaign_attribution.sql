@@ -1,6 +1,8 @@
 -- Campaigns in HTTP-log sessions: sessions that viewed the campaign, how many of them issued a
 -- reward, and how many issued a reward driven by a campaign view (attribution_rate = driven /
 -- viewing sessions). Busiest campaigns first. Filters: :date_from, :date_to (local dates in :tz).
+-- campaign: the campaign's name from the rewards export (table campaign, same ids), with its id
+-- when two campaigns share a name; `campaign <id>` when no name is loaded.
 with sessions as (
     select campaigns, rewards_issued_count, reward_driven_by_campaign_view
     from http_sessions
@@ -10,7 +12,7 @@ viewed as (
     select unnest(campaigns) as campaign_id, rewards_issued_count, reward_driven_by_campaign_view
     from sessions
 ),
-final as (
+attributed as (
     select
         campaign_id,
         count(*) as viewing_sessions,
@@ -20,6 +22,21 @@ final as (
             as attribution_rate
     from viewed
     group by campaign_id
+),
+final as (
+    select
+        a.campaign_id,
+        case
+            when c.name is null then 'campaign ' || a.campaign_id
+            when count(*) over (partition by c.name) > 1 then c.name || ' (' || a.campaign_id || ')'
+            else c.name
+        end as campaign,
+        a.viewing_sessions,
+        a.sessions_with_reward,
+        a.reward_driven_sessions,
+        a.attribution_rate
+    from attributed a
+    left join campaign c on c.id = a.campaign_id
 )
 select * from final
 order by viewing_sessions desc, campaign_id

@@ -1,6 +1,8 @@
 // footfall dashboard: fetch each chart's rows from /api/charts/... with the page's filters and draw it.
 // A chart is a <figure data-chart="URL" data-spec='{"type": ...}'>; its state is in data-state
-// (loading, ready, empty, error) and the number of points drawn in data-points.
+// (loading, ready, empty, error) and the number of points drawn in data-points. Each plot shows one
+// measure on one value axis (spec.measure is its title), ticks at round values, every number
+// formatted the same way (thousands grouped, never 16.662k).
 (function () {
   "use strict";
 
@@ -8,12 +10,16 @@
   var intFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
   var decFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
   var moneyFmt = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  var pctFmt = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
+  var pctFmt = new Intl.NumberFormat(undefined, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  var dec1Fmt = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  var dec3Fmt = new Intl.NumberFormat(undefined, { minimumFractionDigits: 3, maximumFractionDigits: 3 });
 
   function human(value, kind) {
     if (value === null || value === undefined || value === "") return "–";
     if (kind === "pct") return pctFmt.format(value);
     if (kind === "money") return moneyFmt.format(value);
+    if (kind === "dec1") return dec1Fmt.format(value);
+    if (kind === "dec3") return dec3Fmt.format(value);
     if (kind === "pctchange") return (value > 0 ? "+" : "") + decFmt.format(value) + " %";
     if (kind === "datetime") return String(value).replace("T", " ").slice(0, 16) + " UTC";
     if (typeof value === "number") return Number.isInteger(value) ? intFmt.format(value) : decFmt.format(value);
@@ -29,14 +35,19 @@
   }
 
   function axisFormat(kind) {
-    return kind === "pct" ? ".0%" : ",.3~r";
+    if (kind === "pct") return "~%";
+    return ",~r";
+  }
+
+  function hoverFormat(kind) {
+    return kind === "pct" ? ".1%" : ",.2~f";
   }
 
   function baseLayout(spec) {
     return {
-      margin: { l: spec.type === "hbar" ? 170 : 60, r: spec.y2 ? 70 : 20, t: 10, b: 50 },
+      margin: { l: spec.type === "hbar" ? 170 : 60, r: 20, t: (spec.y || []).length > 1 ? 34 : 10, b: 50 },
       height: spec.height || 320,
-      legend: { orientation: "h", y: -0.2 },
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
       font: { family: "system-ui, sans-serif", size: 12 },
       paper_bgcolor: "rgba(0,0,0,0)",
       plot_bgcolor: "rgba(0,0,0,0)",
@@ -55,7 +66,7 @@
         name: label(spec, col),
         marker: { color: COLORS[i % COLORS.length] },
         hovertemplate: "%{" + (spec.type === "hbar" ? "y" : "x") + "}: %{" + (spec.type === "hbar" ? "x" : "y") +
-          ":" + (kind === "pct" ? ".1%" : ",.2~f") + "}<extra>" + label(spec, col) + "</extra>",
+          ":" + hoverFormat(kind) + "}" + (kind === "pctchange" ? "%" : "") + "<extra>" + label(spec, col) + "</extra>",
       };
       if (spec.type === "hbar") {
         t.type = "bar"; t.orientation = "h"; t.x = y; t.y = x;
@@ -64,13 +75,6 @@
         t.mode = "lines"; t.x = x; t.y = y;
       }
       out.push(t);
-    });
-    (spec.y2 || []).forEach(function (col, i) {
-      out.push({
-        type: "scatter", mode: "lines+markers", name: label(spec, col), yaxis: "y2",
-        x: x, y: rowsShown.map(function (r) { return r[col]; }),
-        marker: { color: COLORS[(i + (spec.y || []).length) % COLORS.length] },
-      });
     });
     return out;
   }
@@ -92,13 +96,14 @@
       layout.xaxis = { title: { text: label(spec, spec.x) }, dtick: 2 };
     } else if (spec.type === "funnel") {
       data = [{ type: "funnel", y: rows.map(function (r) { return r[spec.x]; }),
-        x: rows.map(function (r) { return r[spec.y[0]]; }), textinfo: "value+percent initial",
-        marker: { color: COLORS[0] } }];
+        x: rows.map(function (r) { return r[spec.y[0]]; }), texttemplate: "%{value:,}<br>%{percentInitial:.0%}",
+        hovertemplate: "%{y}: %{x:,}<extra></extra>", marker: { color: COLORS[0] } }];
       layout.margin.l = 130;
     } else {
       data = traces(spec, rows);
       var yKind = fmtOf(spec, (spec.y || [])[0]);
-      var valueAxis = { tickformat: axisFormat(yKind), title: { text: spec.ytitle || "" }, rangemode: "tozero" };
+      var valueAxis = { tickformat: axisFormat(yKind), ticksuffix: yKind === "pctchange" ? "%" : "",
+        title: { text: spec.measure || "" }, rangemode: "tozero", nticks: 7, automargin: true };
       if (spec.type === "hbar") {
         var bars = Math.min(rows.length, spec.limit || rows.length);
         layout.height = Math.max(layout.height, bars * 22 * Math.max(1, (spec.y || []).length * 0.6) + 90);
@@ -107,13 +112,10 @@
       } else {
         layout.yaxis = valueAxis;
         layout.xaxis = { type: spec.xtype || "-", automargin: true };
+        if (spec.xtitle) layout.xaxis.title = { text: spec.xtitle };
+        if (spec.xformat) layout.xaxis.tickformat = axisFormat(spec.xformat);
       }
       if (spec.stack) layout.barmode = "stack";
-      if (spec.y2) {
-        layout.yaxis2 = { overlaying: "y", side: "right", tickformat: axisFormat(fmtOf(spec, spec.y2[0])),
-          title: { text: label(spec, spec.y2[0]) }, showgrid: false, automargin: true, zeroline: false };
-        if (fmtOf(spec, spec.y2[0]) === "pct") layout.yaxis2.range = [0, 1.05];
-      }
     }
     return Plotly.newPlot(el, data, layout, { responsive: true, displaylogo: false }).then(function () {
       return data.reduce(function (n, t) { return n + (t.z ? t.z.length * t.z[0].length : (t.x || []).length); }, 0);
@@ -171,6 +173,17 @@
     return Promise.resolve(spec.y.filter(function (c) { return r[c] !== null; }).length);
   }
 
+  // spec.flag = {column, text}: a visible label when any row has the column set (e.g. a model's fallback)
+  function showFlag(figure, spec, rows) {
+    var old = figure.querySelector(".flag");
+    if (old) old.remove();
+    if (!spec.flag || !rows.some(function (r) { return r[spec.flag.column]; })) return;
+    var flag = document.createElement("p");
+    flag.className = "flag";
+    flag.textContent = spec.flag.text;
+    figure.insertBefore(flag, figure.querySelector(".status"));
+  }
+
   function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, function (ch) {
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }[ch];
@@ -211,6 +224,7 @@
           setState(figure, "empty", spec.empty || "No data for these filters.");
           return;
         }
+        showFlag(figure, spec, rows);
         var draw = { table: drawTable, cohorts: drawCohorts, kpis: drawKpis }[spec.type] || drawPlot;
         if (draw !== drawPlot) {  // tables and figures are read as they are, not as one image
           var plot = figure.querySelector(".plot");
