@@ -5,10 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
+from footfall.api.access import requires
 from footfall.api.deps import DatesDep, WarehouseDep
+from footfall.api.errors import error_responses
+from footfall.auth import Role
 from footfall.reports.shop import order_metrics, referrer_metrics
 
-router = APIRouter(prefix="/metrics", tags=["metrics"])
+router = APIRouter(
+    prefix="/metrics",
+    tags=["metrics"],
+    dependencies=[requires(Role.viewer)],
+    responses=error_responses(400, 401, 403, 404, 503),
+)
 
 
 class OrderMetrics(BaseModel):
