@@ -12,7 +12,8 @@
 
 Each error carries its HTTP status and the headers that go with it (`headers()`). The CLI turns
 any FootfallError into its message on stderr and exit code 2; the API renders it as
-`{"error": message}` (the dashboard as a page with the message) with its status and headers. Anything else is a bug and keeps its traceback.
+`{"error": message}` (the dashboard as a page with the message) with its status and headers.
+Anything else is a bug and keeps its traceback.
 
 Messages name parameters, not CLI flags (Dagster and API users see them too). A message about
 one parameter writes it as `{param}` and passes `param=`: each surface shows the name its user

@@ -22,7 +22,7 @@ from footfall.api.cache import ResponseCache
 from footfall.api.dashboard import error_page, mount_dashboard
 from footfall.api.docs_ui import mount_docs
 from footfall.api.errors import install_error_handlers
-from footfall.api.protection import SecurityHeaders, TrustedHosts, allowed_hosts
+from footfall.api.protection import Liveness, SecurityHeaders, TrustedHosts, allowed_hosts
 from footfall.api.routes import auth, charts, health, metrics, recommendations, runs
 from footfall.api.serving import Serving
 from footfall.auth import TokenTable
@@ -94,6 +94,8 @@ def create_app(warehouse_url: str, *, models: Path | None = None, host: str | No
         ResponseCache, paths=cached, version=pool.data_version, role=role_of, max_bytes=settings.cache_mb << 20
     )
     app.add_middleware(AccessMiddleware, access=access, is_page=is_page)
+    alive = health.Health(status="ok", warehouse=pool.dialect).model_dump_json().encode()
+    app.add_middleware(Liveness, body=alive)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"], allow_headers=["Authorization"]

@@ -8,7 +8,9 @@ pipeline run records its run in the transaction of its data). An entry is served
 the version is the same, so new data is never hidden behind an old answer, and the last
 answers stay available while a pipeline holds a DuckDB file. Identical requests that arrive
 while the first is being computed wait for its answer instead of each asking the warehouse.
-`Cache-Control: no-cache` on a request skips the lookup (the answer is still stored).
+`Cache-Control: no-cache` on a request skips the lookup (the answer is still stored). A request
+that must be computed while the server would refuse it (`Serving.refusal`: at its limit, or the
+warehouse busy) is answered 503 here, before routing.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from footfall.api.errors import error_response
+from footfall.errors import UnavailableError
 
 __all__ = ["MAX_ENTRY_BYTES", "ResponseCache"]
 
@@ -46,8 +51,10 @@ class ResponseCache:
         version: Callable[[], Hashable | None],
         role: Callable[[Scope], str],
         max_bytes: int,
+        refusal: Callable[[], UnavailableError | None] = lambda: None,
     ) -> None:
         self.app = app
+        self.refusal = refusal
         self.paths = paths
         self.version = version
         self.role = role
@@ -76,6 +83,10 @@ class ResponseCache:
             if shared is not None and shared.version == version:
                 await _send(send, shared, b"shared")
                 return
+        refused = self.refusal()
+        if refused is not None:  # answered here, without the cost of routing a request that would be refused
+            await error_response(str(refused), refused.status, headers=refused.headers())(scope, receive, send)
+            return
         await self._compute(key, version, scope, receive, send)
 
     async def _compute(

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from footfall.api.errors import error_response
 
-__all__ = ["CSP", "SecurityHeaders", "TrustedHosts", "allowed_hosts", "is_loopback"]
+__all__ = ["CSP", "Liveness", "SecurityHeaders", "TrustedHosts", "allowed_hosts", "is_loopback"]
 
 CSP = "; ".join(
     [
@@ -64,6 +64,27 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class Liveness:
+    """ASGI middleware answering `GET /health` itself, before routing: the cheapest answer the server gives,
+    so a saturated server still answers its health checks first (the route stays, for the API documents)."""
+
+    def __init__(self, app: ASGIApp, *, body: bytes) -> None:
+        self.app = app
+        self.start: Message = {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+        self.body: Message = {"type": "http.response.body", "body": body}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/health" and scope["method"] in ("GET", "HEAD"):
+            await send(self.start)
+            await send(self.body if scope["method"] == "GET" else {"type": "http.response.body", "body": b""})
+            return
+        await self.app(scope, receive, send)
 
 
 class TrustedHosts:
