@@ -92,7 +92,6 @@ class AccessMiddleware:
         try:
             who = self.access.identify(scope)
             if who is None and not public:
-                self.access.check_loaded()
                 raise NotAuthenticatedError("not signed in; " + _SIGN_IN)
         except (NotAuthenticatedError, UnavailableError) as exc:
             if isinstance(exc, NotAuthenticatedError) and self.is_page(path) and scope["method"] in ("GET", "HEAD"):

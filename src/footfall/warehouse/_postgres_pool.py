@@ -76,8 +76,9 @@ class PostgresReadPool(ReadPool):
 
     def start(self) -> None:
         self._pool.open(wait=False)
+        self._refreshed_at = time.monotonic()
+        self._version = self._read_version()  # tokens and version ready before the first request
         self._refresher.start()
-        self.freshen()
 
     def problem(self) -> UnavailableError | None:
         return None  # known only by trying: `checkout` says
