@@ -87,14 +87,16 @@ async def hammer(
     seconds: float,
     timeout: float,
     headers: dict[str, str] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> list[Answer]:
-    """`connections` keep-alive connections sending requests back to back for `seconds` (path(i) for the i-th)."""
+    """`connections` keep-alive connections sending requests back to back for `seconds` (or until `stop` is set),
+    path(i) for the i-th request."""
     deadline = time.perf_counter() + seconds
     counter = iter(range(1 << 62))
 
     async def loop() -> list[Answer]:
         connection, answers = _Connection(base), []
-        while time.perf_counter() < deadline:
+        while time.perf_counter() < deadline and not (stop is not None and stop.is_set()):
             answers.append(await connection.get(path(next(counter)), headers or {}, timeout))
         connection.close()
         return answers
