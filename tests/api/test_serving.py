@@ -8,8 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 
 import pytest
 from starlette.concurrency import run_in_threadpool
@@ -35,28 +34,29 @@ def pool(warehouse_url: str) -> Iterator[ReadPool]:
     started.close()
 
 
-@asynccontextmanager
-async def held(serving: Serving) -> AsyncIterator[None]:
-    async with serving.lease():
-        yield
-
-
 def test_over_the_limit_is_refused_at_once_and_a_waiter_gives_up_after_the_pool_timeout(pool: ReadPool) -> None:
     serving = Serving(pool, max_in_flight=2, pool_timeout=0.4, request_timeout=5)
 
     async def scenario() -> None:
-        first = held(serving)
-        await first.__aenter__()  # holds the only connection
+        release = asyncio.Event()
+
+        async def hold() -> None:
+            async with serving.lease():  # holds the only connection
+                await release.wait()
+
+        holder = asyncio.create_task(hold())  # each request is a task of its own, as in the server
+        await asyncio.sleep(0.05)
         waiter = asyncio.create_task(_lease_once(serving))
         await asyncio.sleep(0.05)
         started = time.monotonic()
         with pytest.raises(OverloadedError) as refused:
-            await _lease_once(serving)
+            await asyncio.create_task(_lease_once(serving))
         assert time.monotonic() - started < 0.05 and refused.value.headers() == {"Retry-After": "1"}
         with pytest.raises(OverloadedError, match=r"no free warehouse connection within 0\.4 s"):
             await waiter
-        await first.__aexit__(None, None, None)
-        assert await _lease_once(serving) == 1 and serving.in_flight == 0
+        release.set()
+        await holder
+        assert await asyncio.create_task(_lease_once(serving)) == 1 and serving.in_flight == 0
 
     asyncio.run(scenario())
 

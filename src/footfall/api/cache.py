@@ -9,8 +9,8 @@ the version is the same, so new data is never hidden behind an old answer, and t
 answers stay available while a pipeline holds a DuckDB file. Identical requests that arrive
 while the first is being computed wait for its answer instead of each asking the warehouse.
 `Cache-Control: no-cache` on a request skips the lookup (the answer is still stored). A request
-that must be computed while the server would refuse it (`Serving.refusal`: at its limit, or the
-warehouse busy) is answered 503 here, before routing.
+that must be computed is admitted here (`Serving.admission`): at the limit, or while the warehouse
+is busy, it is answered 503 here, before routing.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
@@ -51,10 +52,10 @@ class ResponseCache:
         version: Callable[[], Hashable | None],
         role: Callable[[Scope], str],
         max_bytes: int,
-        refusal: Callable[[], UnavailableError | None] = lambda: None,
+        admission: Callable[[], AbstractContextManager[None]] = nullcontext,
     ) -> None:
         self.app = app
-        self.refusal = refusal
+        self.admission = admission
         self.paths = paths
         self.version = version
         self.role = role
@@ -83,11 +84,16 @@ class ResponseCache:
             if shared is not None and shared.version == version:
                 await _send(send, shared, b"shared")
                 return
-        refused = self.refusal()
-        if refused is not None:  # answered here, without the cost of routing a request that would be refused
+        try:
+            admitted = self.admission()
+            admitted.__enter__()
+        except UnavailableError as refused:  # answered here, without the cost of routing a request to refuse it
             await error_response(str(refused), refused.status, headers=refused.headers())(scope, receive, send)
             return
-        await self._compute(key, version, scope, receive, send)
+        try:
+            await self._compute(key, version, scope, receive, send)
+        finally:
+            admitted.__exit__(None, None, None)
 
     async def _compute(
         self, key: tuple[str, str, str], version: Hashable, scope: Scope, receive: Receive, send: Send

@@ -105,10 +105,13 @@ async def hammer(
     return [answer for answers in done for answer in answers]
 
 
-async def probe(base: str, path: str, *, every: float, seconds: float, timeout: float) -> list[Answer]:
-    """Ask `path` every `every` seconds for `seconds`, each on a new connection (as a health checker does)."""
+async def probe(
+    base: str, path: str, *, every: float, seconds: float, timeout: float, stop: asyncio.Event | None = None
+) -> list[Answer]:
+    """Ask `path` every `every` seconds for `seconds` (or until `stop` is set), each on a new connection, as a
+    health checker does."""
     answers, deadline = [], time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
+    while time.perf_counter() < deadline and not (stop is not None and stop.is_set()):
         answers += await burst(base, [path], timeout=timeout)
         await asyncio.sleep(every)
     return answers

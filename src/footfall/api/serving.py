@@ -13,8 +13,9 @@ PostgreSQL's own `statement_timeout`), and the answer is a 503.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 
 from starlette.concurrency import run_in_threadpool
 
@@ -22,6 +23,8 @@ from footfall.errors import OverloadedError, UnavailableError, WarehouseError
 from footfall.warehouse import ReadPool, Warehouse
 
 __all__ = ["Serving"]
+
+_admitted: ContextVar[bool] = ContextVar("footfall_admitted", default=False)
 
 
 class Serving:
@@ -42,14 +45,31 @@ class Serving:
             return OverloadedError(f"the server is answering {self.in_flight} warehouse requests; retry shortly")
         return self.pool.problem()
 
-    @asynccontextmanager
-    async def lease(self) -> AsyncIterator[Warehouse]:
-        """A connection for this request, or a 503 at once; its queries are stopped after the timeout."""
+    @contextmanager
+    def admission(self) -> Iterator[None]:
+        """Admit the request being handled (or raise the refusal): it counts as in flight until the block ends.
+
+        The response cache admits a request before routing it, which costs far less than routing a
+        request only to refuse it; `lease` then finds it admitted.
+        """
+        if _admitted.get():
+            yield
+            return
         refused = self.refusal()
         if refused is not None:
             raise refused
         self.in_flight += 1
+        token = _admitted.set(True)
         try:
+            yield
+        finally:
+            _admitted.reset(token)
+            self.in_flight -= 1
+
+    @asynccontextmanager
+    async def lease(self) -> AsyncIterator[Warehouse]:
+        """A connection for this request, or a 503 at once; its queries are stopped after the timeout."""
+        with self.admission():
             slots = self._semaphore()
             try:
                 await asyncio.wait_for(slots.acquire(), self.pool_timeout)
@@ -61,8 +81,6 @@ class Serving:
                     yield warehouse
             finally:
                 slots.release()
-        finally:
-            self.in_flight -= 1
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[Warehouse]:

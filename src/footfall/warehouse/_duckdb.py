@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 from typing import NoReturn
 
@@ -15,6 +16,8 @@ from footfall.warehouse._base import Params, Warehouse
 from footfall.warehouse._frames import to_utc
 
 __all__ = ["DuckDBWarehouse"]
+
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 
 LOCK_TIMEOUT = 30.0  # FOOTFALL_DUCKDB_LOCK_TIMEOUT: how long a writer waits for the file
 _RETRY = 0.1  # seconds between attempts to open a file another process holds
@@ -78,10 +81,17 @@ class DuckDBWarehouse(Warehouse):
             _reraise_interrupt(exc)
 
     def query(self, sql: str, params: Params = None) -> pl.DataFrame:
-        """Rows of a query as a Polars frame."""
+        """Rows of a query as a Polars frame, through `execute` and Arrow.
+
+        Not the relation API (`sql().pl()`): in duckdb 2 that layer is Python and holds the GIL for
+        much of a query, so a server's parallel queries ran one at a time and stalled its event
+        loop (a report on 4 threads: 2.7x the throughput this way). DuckDB's warning that Arrow
+        from a DB-API result costs a copy of the rows is silenced above: results here are small.
+        """
         try:
-            relation = self._con.sql(_dialect.placeholders(sql, self.dialect), params=dict(params or {}))
-            frame = relation.pl() if relation is not None else pl.DataFrame()
+            result = self._con.execute(_dialect.placeholders(sql, self.dialect), dict(params or {}))
+            table = result.to_arrow_table() if result.description is not None else None
+            frame = pl.DataFrame() if table is None else pl.DataFrame(pl.from_arrow(table))
         except duckdb.Error as exc:
             raise WarehouseError(f"DuckDB: {_first_line(exc)}") from exc
         except RuntimeError as exc:
