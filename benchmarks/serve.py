@@ -34,6 +34,7 @@ from footfall.warehouse import connect
 
 HEADER = ["scenario", "warehouse", "conns", "s", "requests", "req/s", "200", "503", "hangs", "p99 ms", "health p50",
           "health p99", "health max", "note"]  # fmt: skip
+HANG = 15.0  # seconds without an answer that count as a hang: the server's own bound is 2 s + 10 s (pool, request)
 CHARTS = ["shop/orders", "shop/funnel", "shop/referrers", "engagement/active-users", "engagement/weekday-hour",
           "members/top-items", "rewards/by-reward", "sessions/daily"]  # fmt: skip
 VARIED = """counter = 0
@@ -103,14 +104,14 @@ def _wrk(base: str, connections: int, seconds: float, script: str, path: Path) -
             f"-c{connections}",
             f"-d{seconds:g}s",
             "--timeout",
-            "10s",
+            f"{HANG:g}s",
             "--latency",
             "-s",
             str(path),
             base,
         ]
         load = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
-        health = await probe(base, "/health", every=0.05, seconds=seconds - 0.5, timeout=10)
+        health = await probe(base, "/health", every=0.05, seconds=seconds - 0.5, timeout=HANG)
         out, _ = await load.communicate()
         return out.decode(), health
 
@@ -134,8 +135,8 @@ def _with_pipeline(url: str, folder: Path, events: int) -> list[object]:
         async def run() -> tuple[list[Answer], list[Answer], list[int], float]:
             stop, loop = asyncio.Event(), asyncio.get_running_loop()
             started = loop.time()
-            load = asyncio.create_task(hammer(base, _question, connections=16, seconds=600, timeout=10, stop=stop))
-            health = asyncio.create_task(probe(base, "/health", every=0.05, seconds=600, timeout=10, stop=stop))
+            load = asyncio.create_task(hammer(base, _question, connections=16, seconds=600, timeout=HANG, stop=stop))
+            health = asyncio.create_task(probe(base, "/health", every=0.05, seconds=600, timeout=HANG, stop=stop))
             codes = [
                 (await asyncio.to_thread(subprocess.run, command, capture_output=True)).returncode for _ in range(2)
             ]

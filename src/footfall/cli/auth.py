@@ -55,6 +55,6 @@ def revoke(
     """Revoke a token: requests and dashboard sessions with it are refused from the next second on."""
     from footfall.auth.tokens import revoke_token
 
-    with open_warehouse(warehouse, read_only=True) as wh:
+    with open_warehouse(warehouse) as wh:
         done = revoke_token(wh, token)
     typer.echo(f"revoked {done.token_id} ({done.name}, {done.role.value})")
