@@ -25,7 +25,8 @@ from schemathesis.checks import (
 )
 
 from footfall.api.process import serve_in_background
-from footfall.auth import Role, create_token
+from footfall.auth import Role
+from footfall.auth.tokens import create_token
 from footfall.warehouse import connect
 from tests.conftest import drop_schema, make_schema
 from tests.dashboard.conftest import load_everything

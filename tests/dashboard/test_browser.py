@@ -187,4 +187,6 @@ def test_the_api_documents_run_under_the_content_security_policy(
     assert "script-src 'self'" in response.headers["content-security-policy"]
     page.wait_for_selector(drawn, timeout=60_000)
     assert page.locator(drawn).count() >= 10
-    assert page.problems == []
+    # ReDoc's bundle links its own logo on a CDN: the policy blocks it, which is the point; nothing else may fail
+    blocked_logo = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+    assert [p for p in page.problems if blocked_logo not in p] == []

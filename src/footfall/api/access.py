@@ -21,7 +21,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from footfall.api.errors import error_response
-from footfall.auth import Principal, Role, TokenTable, verify_session
+from footfall.auth import Principal, Role, verify_session
+from footfall.auth.tokens import TokenTable
 from footfall.errors import ForbiddenError, InputError, NotAuthenticatedError, UnavailableError
 
 __all__ = [

@@ -8,10 +8,10 @@ admission control (`serving.Serving`).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -25,7 +25,10 @@ from footfall.api.errors import install_error_handlers
 from footfall.api.protection import Liveness, SecurityHeaders, TrustedHosts, allowed_hosts
 from footfall.api.routes import auth, charts, health, metrics, recommendations, runs
 from footfall.api.serving import Serving
-from footfall.auth import TokenTable
+from footfall.auth.tokens import TokenTable
+
+if TYPE_CHECKING:
+    from footfall.config import Settings
 
 __all__ = ["create_app"]
 
@@ -35,7 +38,6 @@ def create_app(warehouse_url: str, *, models: Path | None = None, host: str | No
     for on `host` (default FOOTFALL_HOST), which decides whether tokens are required and which Host names answer."""
     from footfall.config import get_settings
     from footfall.recsys.serving import CurrentModel
-    from footfall.warehouse import read_pool
 
     settings = get_settings()
     bind = host or settings.host
@@ -43,21 +45,7 @@ def create_app(warehouse_url: str, *, models: Path | None = None, host: str | No
     access = Access(required=auth_required(bind, settings.auth), secret_key=secret, tokens=TokenTable())
     if access.required:
         check_secret(bind, secret)
-    pool = read_pool(
-        warehouse_url,
-        size=settings.pool_size,
-        timeout=settings.pool_timeout,
-        statement_timeout=settings.request_timeout,
-        role=settings.api_db_role,
-        on_refresh=access.tokens.load,
-    )
-    access.freshen = pool.freshen
-    serving = Serving(
-        pool,
-        max_in_flight=settings.max_in_flight,
-        pool_timeout=settings.pool_timeout,
-        request_timeout=settings.request_timeout,
-    )
+    serving = _serving(warehouse_url, settings, access)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -66,9 +54,9 @@ def create_app(warehouse_url: str, *, models: Path | None = None, host: str | No
         # one user's scores are small products: threaded BLAS is many times slower on them, and
         # limiting per request costs more than the product (threadpoolctl scans loaded libraries)
         limits = threadpool_limits(1, "blas")
-        pool.start()
+        serving.pool.start()
         yield
-        pool.close()
+        serving.pool.close()
         limits.restore_original_limits()
 
     app = FastAPI(
@@ -89,12 +77,46 @@ def create_app(warehouse_url: str, *, models: Path | None = None, host: str | No
     mount_dashboard(app)  # last: its pages are /{page}
     is_page = _page_paths(routers)
     install_error_handlers(app, is_page=lambda request: is_page(request.url.path), page=error_page)
+    _layers(app, settings, bind=bind, is_page=is_page)
+    _declare_errors_once(app)
+    return app
+
+
+def _serving(url: str, settings: Settings, access: Access) -> Serving:
+    """The read pool (which keeps `access`'s token table current) behind admission control."""
+    from footfall.warehouse import read_pool
+
+    pool = read_pool(
+        url,
+        size=settings.pool_size,
+        timeout=settings.pool_timeout,
+        statement_timeout=settings.request_timeout,
+        role=settings.api_db_role,
+        on_refresh=access.tokens.load,
+    )
+    access.freshen = pool.freshen
+    return Serving(
+        pool,
+        max_in_flight=settings.max_in_flight,
+        pool_timeout=settings.pool_timeout,
+        request_timeout=settings.request_timeout,
+    )
+
+
+def _layers(app: FastAPI, settings: Settings, *, bind: str, is_page: Callable[[str], bool]) -> None:
+    """The middleware, added innermost first: cache, access, liveness, CORS, trusted hosts, security headers."""
+    serving: Serving = app.state.serving
     cached = frozenset(_paths(metrics.router, runs.router, charts.router) - charts.UNCACHED)
     app.add_middleware(
-        ResponseCache, paths=cached, version=pool.data_version, role=role_of, max_bytes=settings.cache_mb << 20
+        ResponseCache,
+        paths=cached,
+        version=serving.pool.data_version,
+        role=role_of,
+        max_bytes=settings.cache_mb << 20,
+        admission=serving.admission,
     )
-    app.add_middleware(AccessMiddleware, access=access, is_page=is_page)
-    alive = health.Health(status="ok", warehouse=pool.dialect).model_dump_json().encode()
+    app.add_middleware(AccessMiddleware, access=app.state.access, is_page=is_page)
+    alive = health.Health(status="ok", warehouse=serving.pool.dialect).model_dump_json().encode()
     app.add_middleware(Liveness, body=alive)
     if settings.cors_origins:
         app.add_middleware(
@@ -102,15 +124,13 @@ def create_app(warehouse_url: str, *, models: Path | None = None, host: str | No
         )
     app.add_middleware(TrustedHosts, hosts=allowed_hosts(bind, settings.allowed_hosts))
     app.add_middleware(SecurityHeaders)
-    _declare_errors_once(app)
-    return app
 
 
 def _paths(*routers: APIRouter) -> set[str]:
     return {route.path for router in routers for route in router.routes if isinstance(route, APIRoute)}
 
 
-def _page_paths(routers: list[APIRouter]) -> Any:
+def _page_paths(routers: list[APIRouter]) -> Callable[[str], bool]:
     """Whether a path is a dashboard page: `/` or `/<name>` that no API route, document or file path starts with."""
     api_roots = {path.strip("/").split("/")[0] for path in _paths(*routers)}
     api_roots |= {"docs", "redoc", "openapi.json", "static", "docs-assets"}

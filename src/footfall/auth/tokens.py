@@ -7,7 +7,6 @@ first 12 hex digits of that hash. Roles and what each may see: docs/serving.md#r
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import secrets
 from dataclasses import dataclass, field
@@ -15,34 +14,13 @@ from datetime import UTC, datetime
 
 import polars as pl
 
+from footfall.auth.roles import Principal, Role
 from footfall.errors import InputError, NotFoundError
 from footfall.warehouse import Warehouse
 
 __all__ = ["Principal", "Role", "Token", "TokenTable", "create_token", "hash_token", "list_tokens", "revoke_token"]
 
 _PREFIX = "ff_"
-
-
-class Role(enum.StrEnum):
-    """Who may see what: viewers aggregates only, analysts also personal data, admins everything."""
-
-    viewer = "viewer"
-    analyst = "analyst"
-    admin = "admin"
-
-    def allows(self, needed: Role) -> bool:
-        """Whether this role may see what `needed` may."""
-        order = list(Role)
-        return order.index(self) >= order.index(needed)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Principal:
-    """Who is asking: a token's role and name (`token_id` None: nobody signed in, auth off on loopback)."""
-
-    role: Role
-    name: str
-    token_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from footfall.auth.tokens import Role
+from footfall.auth.roles import Role
 from footfall.cli._common import FormatOption, WarehouseOption, command_group, err_console, open_warehouse, print_frame
 
 app = command_group("Access to the API and dashboard: API tokens and their roles.")

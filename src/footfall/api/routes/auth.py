@@ -18,7 +18,8 @@ from footfall.api.access import SESSION_COOKIE, Access, requires
 from footfall.api.dashboard.pages import PAGES, templates
 from footfall.api.deps import WarehouseDep
 from footfall.api.errors import error_responses
-from footfall.auth import SESSION_SECONDS, Role, list_tokens, sign_session
+from footfall.auth import SESSION_SECONDS, Role, sign_session
+from footfall.auth.tokens import list_tokens
 from footfall.errors import ForbiddenError
 
 router = APIRouter(tags=["auth"])

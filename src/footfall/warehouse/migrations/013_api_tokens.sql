@@ -11,3 +11,6 @@ CREATE TABLE api_tokens (
     created_at    TIMESTAMPTZ NOT NULL,
     revoked_at    TIMESTAMPTZ
 );
+-- The hashes are the API's to read (its read-only role reads every table), not the analytics team's,
+-- which 006_roles lets read every table created later.
+-- postgres: REVOKE SELECT ON api_tokens FROM analytics;
