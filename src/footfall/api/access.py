@@ -158,5 +158,5 @@ def check_secret(bind: str, secret_key: str | None) -> None:
     if not secret_key:
         raise InputError(
             f"serving on {bind} needs authentication, and FOOTFALL_SECRET_KEY is not set: set it to 32+ random "
-            f"characters ({SECRET_HINT}), then create tokens with: footfall auth token create --role ROLE"
+            f"characters ({SECRET_HINT}), then create tokens with footfall auth token create (a role each)"
         )
