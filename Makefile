@@ -49,10 +49,11 @@ lint: install  ## ruff and mypy --strict
 	$(VENV)/bin/ruff check src tests scripts benchmarks deploy
 	$(VENV)/bin/mypy
 
-bench: install  ## run the benchmarks (inputs are generated once into benchmarks/.cache; about an hour)
+bench: install  ## run the benchmarks (inputs are generated once into benchmarks/.cache; about an hour; serve needs wrk)
 	$(PY) -m benchmarks.sessionize --sizes 1M,10M
 	$(PY) -m benchmarks.incremental
 	$(PY) -m benchmarks.metrics_api
+	$(PY) -m benchmarks.serve
 	$(PY) -m benchmarks.recsys
 	$(PY) -m benchmarks.ml
 

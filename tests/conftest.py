@@ -154,18 +154,32 @@ def postgres_url() -> Iterator[str]:
         shutil.rmtree(data, ignore_errors=True)
 
 
-@pytest.fixture
-def postgres_schema_url(postgres_url: str) -> Iterator[str]:
-    """A URL whose search_path is a fresh schema, dropped after the test."""
+def make_schema(postgres_url: str) -> str:
+    """A URL whose search_path is a fresh schema (drop it with `drop_schema`)."""
     import psycopg
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(postgres_url, autocommit=True) as con:
         con.execute(f"CREATE SCHEMA {schema}")
     sep = "&" if "?" in postgres_url else "?"
-    yield f"{postgres_url}{sep}options=-csearch_path%3D{schema}"
+    return f"{postgres_url}{sep}options=-csearch_path%3D{schema}"
+
+
+def drop_schema(postgres_url: str, schema_url: str) -> None:
+    """Drop the schema a `make_schema` URL names."""
+    import psycopg
+
+    schema = schema_url.rsplit("%3D", 1)[1]
     with psycopg.connect(postgres_url, autocommit=True) as con:
         con.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def postgres_schema_url(postgres_url: str) -> Iterator[str]:
+    """A URL whose search_path is a fresh schema, dropped after the test."""
+    url = make_schema(postgres_url)
+    yield url
+    drop_schema(postgres_url, url)
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -12,17 +12,20 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from footfall.errors import FootfallError, SettingsError
 
-__all__ = ["DEFAULT_DATA_DIR", "Settings", "get_settings"]
+__all__ = ["DEFAULT_DATA_DIR", "SECRET_HINT", "Settings", "get_settings"]
 
 DEFAULT_DATA_DIR = Path("footfall-data")
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+_SECRETS = {"secret_key"}  # never echoed in an error
+SECRET_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+_ROLE_NAME = re.compile(r"^([A-Za-z_][A-Za-z0-9_]{0,62})?$")
 
 
 class Settings(BaseSettings):
@@ -55,6 +58,20 @@ class Settings(BaseSettings):
     # `footfall serve` answers the SageMaker inference contract (docs/deploy.md): set in the SageMaker model's
     # environment, so that the `serve` argument SageMaker passes to the image starts that server
     sagemaker: bool = False
+    # how long a pipeline waits for the DuckDB file while another process holds it (docs/serving.md)
+    duckdb_lock_timeout: float = Field(default=30.0, ge=0, le=86_400)
+    # serving (docs/serving.md): read connections, admission, timeouts and the response cache
+    pool_size: int = Field(default=4, ge=1, le=64)
+    max_in_flight: int = Field(default=32, ge=1, le=10_000)
+    pool_timeout: float = Field(default=2.0, gt=0, le=60)
+    request_timeout: float = Field(default=10.0, gt=0, le=3_600)
+    cache_mb: int = Field(default=64, ge=0, le=65_536)
+    # access (docs/serving.md#authentication); the secret key has no default, on purpose
+    auth: Literal["auto", "required"] = "auto"
+    secret_key: SecretStr | None = None
+    allowed_hosts: Annotated[list[str], NoDecode] = []
+    cors_origins: Annotated[list[str], NoDecode] = []
+    api_db_role: str = "footfall_reader"
 
     @field_validator("report_tz")
     @classmethod
@@ -72,6 +89,25 @@ class Settings(BaseSettings):
         if not _MEMORY.match(value.strip()):
             raise ValueError("use a size such as 1GB, 512MB or 2GiB")
         return value.strip()
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError(f"use at least 32 random characters, e.g. from: {SECRET_HINT}")
+        return value
+
+    @field_validator("allowed_hosts", "cors_origins", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
+
+    @field_validator("api_db_role")
+    @classmethod
+    def _role_name(cls, value: str) -> str:
+        if not _ROLE_NAME.match(value):
+            raise ValueError("use a PostgreSQL role name (letters, digits, _), or empty for none")
+        return value
 
     def warehouse_url(self) -> str:
         """The warehouse URL: `FOOTFALL_WAREHOUSE`, else a DuckDB file under the data dir."""
@@ -102,5 +138,5 @@ def _settings_error(exc: ValidationError) -> SettingsError:
     variable = f"FOOTFALL_{field.upper()}"
     message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
     value = first.get("input")
-    shown = f" {value!r}" if isinstance(value, str | int | float) else ""
+    shown = f" {value!r}" if isinstance(value, str | int | float) and field not in _SECRETS else ""
     return SettingsError(f"bad {variable}{shown}: {message}")

@@ -3,14 +3,17 @@
     FootfallError            base: a user's mistake or an unusable input, shown as one line
     ├── InputError           an input file, parameter or value the user gave is unusable (400)
     │   ├── NotFoundError    the thing asked for does not exist (404)
-    │   └── SettingsError    a `FOOTFALL_*` setting is unusable (names the variable)
-    ├── UnavailableError     a service footfall needs is not there right now (503)
-    │   └── WarehouseError   the warehouse cannot be reached, or refused a statement
-    └── OverloadedError      too many requests at once; try again shortly (503 + Retry-After)
+    │   ├── SettingsError    a `FOOTFALL_*` setting is unusable (names the variable)
+    │   ├── NotAuthenticatedError  no valid token or session (401)
+    │   └── ForbiddenError   the caller's role may not see this (403)
+    └── UnavailableError     a service footfall needs is not there right now (503 + Retry-After)
+        ├── WarehouseError   the warehouse cannot be reached, or refused a statement
+        └── OverloadedError  too many requests at once, or the warehouse is busy; try again shortly
 
-Each error carries its HTTP status. The CLI turns any FootfallError into its message on stderr
-and exit code 2; the API renders it as `{"error": message}` (the dashboard as a page with the
-message) with its status. Anything else is a bug and keeps its traceback.
+Each error carries its HTTP status and the headers that go with it (`headers()`). The CLI turns
+any FootfallError into its message on stderr and exit code 2; the API renders it as
+`{"error": message}` (the dashboard as a page with the message) with its status and headers.
+Anything else is a bug and keeps its traceback.
 
 Messages name parameters, not CLI flags (Dagster and API users see them too). A message about
 one parameter writes it as `{param}` and passes `param=`: each surface shows the name its user
@@ -21,7 +24,9 @@ from __future__ import annotations
 
 __all__ = [
     "FootfallError",
+    "ForbiddenError",
     "InputError",
+    "NotAuthenticatedError",
     "NotFoundError",
     "OverloadedError",
     "SettingsError",
@@ -41,6 +46,10 @@ class FootfallError(Exception):
         self.template = message
         self.param = param
         super().__init__(self.render())
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers an answer with this error carries (none by default)."""
+        return {}
 
     def render(self, name: str | None = None) -> str:
         """The message, with the parameter called `name` (default: its library name)."""
@@ -63,10 +72,29 @@ class SettingsError(InputError):
     """A `FOOTFALL_*` setting has a value footfall cannot use."""
 
 
+class NotAuthenticatedError(InputError):
+    """The request carries no valid API token or session (docs/serving.md#authentication)."""
+
+    status = 401
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
+
+
+class ForbiddenError(InputError):
+    """The caller's role may not see this (docs/serving.md#roles)."""
+
+    status = 403
+
+
 class UnavailableError(FootfallError):
     """Something footfall needs (the warehouse, a model) is not available right now."""
 
     status = 503
+    retry_after = 5  # seconds, sent as Retry-After
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class WarehouseError(UnavailableError):
@@ -74,6 +102,11 @@ class WarehouseError(UnavailableError):
 
 
 class OverloadedError(UnavailableError):
-    """The server is at its limit of requests in flight; the client should retry shortly."""
+    """The server is at its limit of requests in flight, or the warehouse is busy; retry shortly."""
 
     retry_after = 1
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        if retry_after is not None:
+            self.retry_after = retry_after

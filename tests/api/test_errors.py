@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from footfall.api import create_app
 from footfall.sessions.shop_pipeline import run_shop_sessions
 from footfall.warehouse import connect
+from tests.api.helpers import local_client
 from tests.shop.factories import visit, write_events
 
 
@@ -23,7 +24,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     ]
     with connect(url) as wh:
         run_shop_sessions([write_events(tmp_path / "e.jsonl", late, visit("M", 2, 10, order=True))], warehouse=wh)
-    with TestClient(create_app(url)) as test_client:
+    with local_client(create_app(url)) as test_client:
         yield test_client
 
 
@@ -74,9 +75,10 @@ def test_the_report_zone_setting_is_every_endpoint_s_default(
     client: TestClient, settings_env: Callable[..., None]
 ) -> None:
     day = {"from": "2022-04-02", "to": "2022-04-02"}
+    fresh = {"Cache-Control": "no-cache"}  # a server reads its settings once; this test changes them between requests
     settings_env(report_tz="UTC")
-    assert client.get("/metrics/orders", params=day).json()["median_visits_before_order"] is None
-    assert client.get("/api/charts/shop/funnel", params=day).json()["rows"][0]["sessions"] == 0
+    assert client.get("/metrics/orders", params=day, headers=fresh).json()["median_visits_before_order"] is None
+    assert client.get("/api/charts/shop/funnel", params=day, headers=fresh).json()["rows"][0]["sessions"] == 0
     settings_env(report_tz="Asia/Singapore")
-    assert client.get("/metrics/orders", params=day).json()["median_visits_before_order"] == 0.0
-    assert client.get("/api/charts/shop/funnel", params=day).json()["rows"][0]["sessions"] == 1
+    assert client.get("/metrics/orders", params=day, headers=fresh).json()["median_visits_before_order"] == 0.0
+    assert client.get("/api/charts/shop/funnel", params=day, headers=fresh).json()["rows"][0]["sessions"] == 1

@@ -12,12 +12,12 @@ from typing import Any
 
 import jsonschema
 import pytest
-from fastapi.testclient import TestClient
 
 from footfall.api import create_app
 from footfall.api.process import serve_in_background
 from footfall.sessions.shop_pipeline import run_shop_sessions
 from footfall.warehouse import connect
+from tests.api.helpers import local_client
 from tests.reports.test_shop_metrics import EVEN
 from tests.shop.factories import write_events
 
@@ -37,7 +37,7 @@ def response_schema(openapi: dict[str, Any], path: str) -> dict[str, Any]:
 
 
 def test_orders_is_exactly_the_two_figures(shop_url: str) -> None:
-    with TestClient(create_app(shop_url)) as client:
+    with local_client(create_app(shop_url)) as client:
         body = client.get("/metrics/orders").json()
         openapi = client.get("/openapi.json").json()
     assert body == {"median_visits_before_order": 1.5, "median_session_duration_minutes_before_order": 15.0}
@@ -47,7 +47,7 @@ def test_orders_is_exactly_the_two_figures(shop_url: str) -> None:
 
 
 def test_date_range_and_errors(shop_url: str) -> None:
-    with TestClient(create_app(shop_url)) as client:
+    with local_client(create_app(shop_url)) as client:
         ranged = client.get("/metrics/orders", params={"from": "2022-04-03"}).json()
         empty = client.get("/metrics/orders", params={"from": "2030-01-01"}).json()
         bad = client.get("/metrics/orders", params={"from": "yesterday"})

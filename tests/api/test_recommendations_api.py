@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
 from footfall.api.app import create_app
 from footfall.recsys.models import make_model
 from footfall.recsys.registry import Registry
+from tests.api.helpers import local_client
 from tests.recsys.test_recsys import _events
 
 
@@ -16,7 +15,7 @@ def test_serves_the_current_model_and_follows_promotions(tmp_path: Path) -> None
     store = Registry(tmp_path / "models")
     events = _events([("a", "1"), ("a", "2"), ("b", "2"), ("b", "3"), ("c", "3"), ("c", "1"), ("d", "3")])
     url = f"duckdb:///{tmp_path / 'w.duckdb'}"
-    with TestClient(create_app(url, models=tmp_path / "models")) as client:
+    with local_client(create_app(url, models=tmp_path / "models")) as client:
         none = client.get("/recommendations/a")
         assert none.status_code == 503 and "no model to serve" in none.json()["error"]
 

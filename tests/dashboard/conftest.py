@@ -18,6 +18,7 @@ from footfall.api.process import serve_in_background
 from footfall.covid.load import load_covid
 from footfall.members.inbox import process_inbox
 from footfall.members.sales import replace_sales
+from footfall.ml.pipeline import train_from_warehouse
 from footfall.rewards.load import load_rewards
 from footfall.sessions.http_pipeline import run_http_sessions
 from footfall.sessions.shop_pipeline import run_shop_sessions
@@ -46,7 +47,7 @@ class Loaded:
 
 def load_everything(url: str, folder: Path) -> Loaded:
     """Generate and load vouchers, rewards exports and an access log of their campaigns and rewards (as the demo
-    does), shop sessions, two member batches, sales, COVID-19 cases."""
+    does), shop sessions, two member batches, sales, COVID-19 cases; train the recommender and the customer models."""
     vouchers, covid = folder / "vouchers.csv", folder / "covid.csv"
     generate_vouchers(VouchersSpec(vouchers=1_500, users=200, days=70, seed=11), vouchers)
     exports = generate_rewards(RewardsSpec(transactions=500, campaigns=6, rewards=12, seed=5), folder / "rewards")
@@ -74,6 +75,7 @@ def load_everything(url: str, folder: Path) -> Loaded:
         replace_sales(wh, generate_sales(members, orders=300, seed=2))
         load_covid(covid, warehouse=wh)
         train_voucher_model(wh, folder / "models")
+        train_from_warehouse(wh, models_root=folder / "models")  # customer segments and predictions
     return Loaded(url, folder / "models", vouchers, covid, folder / "members")
 
 

@@ -21,13 +21,14 @@ from fastapi.testclient import TestClient
 
 from footfall.api import create_app
 from footfall.recsys.registry import Registry
+from tests.api.helpers import local_client
 from tests.dashboard.conftest import Loaded
 from tests.dashboard.reference import local_day, pct_change, retention, seven_day_mean, week_start
 
 
 @pytest.fixture(scope="module")
 def client(loaded: Loaded) -> Iterator[TestClient]:
-    with TestClient(create_app(loaded.url, models=loaded.models)) as client:
+    with local_client(create_app(loaded.url, models=loaded.models)) as client:
         yield client
 
 
@@ -126,9 +127,13 @@ def test_segments_by_gender_and_age(client: TestClient, loaded: Loaded) -> None:
 
 
 def table(client: TestClient, sql: str) -> pl.DataFrame:
-    """Rows read through the app's own connection (a second DuckDB connection in one process is refused)."""
-    with client.app.state.warehouse.use() as wh:  # type: ignore[attr-defined]
+    """Rows read through the app's own pool (a second DuckDB connection in one process is refused)."""
+    pool = client.app.state.serving.pool  # type: ignore[attr-defined]
+    wh = pool.checkout()
+    try:
         frame: pl.DataFrame = wh.query(sql)
+    finally:
+        pool.checkin(wh)
     return frame
 
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
 from footfall.api import create_app
 from footfall.api.dashboard import PAGES
 from footfall.warehouse import connect
+from tests.api.helpers import local_client
 
 
 def test_an_empty_warehouse_gives_pages_and_empty_charts_not_errors(warehouse_url: str, tmp_path: Path) -> None:
     connect(warehouse_url).close()  # migrated, empty
-    with TestClient(create_app(warehouse_url, models=tmp_path / "models")) as client:
+    with local_client(create_app(warehouse_url, models=tmp_path / "models")) as client:
         for name in PAGES:
             page = client.get(f"/{name}")
             assert page.status_code == 200, name
@@ -48,7 +47,7 @@ def test_an_empty_warehouse_gives_pages_and_empty_charts_not_errors(warehouse_ur
 def test_home_static_and_unknown_pages(tmp_path: Path) -> None:
     url = f"duckdb:///{tmp_path / 'w.duckdb'}"
     connect(url).close()
-    with TestClient(create_app(url), follow_redirects=False) as client:
+    with local_client(create_app(url), follow_redirects=False) as client:
         home = client.get("/", params={"tz": "UTC"})
         assert home.status_code == 307 and home.headers["location"] == "/engagement?tz=UTC"
         plotly = client.get("/static/plotly.min.js")

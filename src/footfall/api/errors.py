@@ -15,11 +15,12 @@ from collections.abc import Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from footfall.errors import FootfallError, OverloadedError
+from footfall.errors import FootfallError
 
-__all__ = ["error_response", "install_error_handlers"]
+__all__ = ["ErrorBody", "error_response", "error_responses", "install_error_handlers"]
 
 log = logging.getLogger("footfall.api")
 
@@ -30,18 +31,47 @@ _STATUS_TEXT = {404: "no such page or endpoint", 405: "method not allowed here"}
 PageRenderer = Callable[[Request, str, int], Response]
 
 
+class ErrorBody(BaseModel):
+    """Every error the API answers: one line saying what happened and what to do."""
+
+    error: str
+
+
+_MEANING = {
+    400: "A parameter is not usable (the message names it).",
+    401: "Not signed in: send `Authorization: Bearer <token>` (authentication is on).",
+    403: "The caller's role may not see this.",
+    404: "Nothing there.",
+    422: "The request body is JSON of the wrong shape (the message names the first bad field).",
+    503: "The warehouse or model is not available, or the server is at its limit; retry after `Retry-After` seconds.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """The OpenAPI description of the errors a route may answer (`responses=` of a route or router)."""
+    out: dict[int | str, dict[str, object]] = {}
+    for status in statuses:
+        out[status] = {"model": ErrorBody, "description": _MEANING[status]}
+        if status == 503:
+            out[status]["headers"] = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
+        if status == 401:
+            out[status]["headers"] = {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}}
+    return out
+
+
 def install_error_handlers(app: FastAPI, *, is_page: Callable[[Request], bool], page: PageRenderer) -> None:
     """Render every error of `app` as JSON, or as a dashboard page where `is_page(request)`."""
 
     def render(request: Request, message: str, status: int, headers: dict[str, str] | None = None) -> Response:
         if is_page(request) and request.method in ("GET", "HEAD"):
-            return page(request, message, status)
+            shown = page(request, message, status)
+            shown.headers.update(headers or {})
+            return shown
         return error_response(message, status, headers=headers)
 
     @app.exception_handler(FootfallError)
     async def footfall_error(request: Request, exc: FootfallError) -> Response:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, OverloadedError) else None
-        return render(request, exc.render(_API_NAMES.get(exc.param or "")), exc.status, headers)
+        return render(request, exc.render(_API_NAMES.get(exc.param or "")), exc.status, exc.headers() or None)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -12,6 +12,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO
 
 from footfall.errors import InputError, UnavailableError
@@ -48,18 +49,26 @@ def check_port_free(host: str, port: int) -> None:
 
 @contextmanager
 def serve_in_background(
-    warehouse_url: str, *, timeout: float = 30.0, env: dict[str, str] | None = None
+    warehouse_url: str,
+    *,
+    timeout: float = 30.0,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    host: str = "127.0.0.1",
 ) -> Iterator[str]:
     """Yield the base URL of a `footfall serve` child; it runs in its own session and is stopped by pid.
 
-    `env` adds environment variables (e.g. `FOOTFALL_DATA_DIR`, where the model registry is).
+    `env` adds environment variables (e.g. `FOOTFALL_DATA_DIR`, where the model registry is); `log`
+    receives the server's output; `host` is where it listens (it is reached on 127.0.0.1).
     """
     port = free_port()
+    out = log.open("ab") if log is not None else None
+    command = [sys.executable, "-m", "footfall", "serve", "--host", host, "--port", str(port)]
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "footfall", "serve", "--port", str(port), "--warehouse", warehouse_url],
-            stdout=subprocess.DEVNULL,
-            stderr=errors,
+            [*command, "--warehouse", warehouse_url],
+            stdout=out or subprocess.DEVNULL,
+            stderr=subprocess.STDOUT if out else errors,
             start_new_session=True,
             env={**os.environ, **(env or {})},
         )
@@ -70,7 +79,13 @@ def serve_in_background(
         finally:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+            if out is not None:
+                out.close()
 
 
 def wait_until_answers(

@@ -10,7 +10,7 @@ from typing import NoReturn
 import typer
 
 from footfall import __version__
-from footfall.cli import covid, logs, members, ml, recsys, rewards, sagemaker, sales, shop, synth, vouchers
+from footfall.cli import auth, covid, logs, members, ml, recsys, rewards, sagemaker, sales, shop, synth, vouchers
 from footfall.cli._common import FootfallGroup
 from footfall.cli.demo import demo
 from footfall.cli.migrate import migrate
@@ -39,6 +39,7 @@ app.add_typer(synth.app, name="synth")
 app.add_typer(vouchers.app, name="vouchers")
 app.add_typer(covid.app, name="covid")
 app.add_typer(sagemaker.app, name="sagemaker")
+app.add_typer(auth.app, name="auth")
 app.command()(demo)
 app.command()(serve)
 app.command()(orchestrate)

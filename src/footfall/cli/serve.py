@@ -1,19 +1,25 @@
-"""`footfall serve`: the API (and, as it grows, the dashboard) on one port."""
+"""`footfall serve`: the dashboard and the API on one port (docs/serving.md)."""
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
-from footfall.cli._common import WarehouseOption
+from footfall.cli._common import WarehouseOption, err_console
 from footfall.cli.recsys import RegistryOption
 
 
 def serve(
     host: Annotated[
         str | None,
-        typer.Option("--host", help="Interface to listen on (default FOOTFALL_HOST or 127.0.0.1).", show_default=False),
+        typer.Option(
+            "--host",
+            help="Interface to listen on (default FOOTFALL_HOST or 127.0.0.1). Any address but loopback needs "
+            "authentication: FOOTFALL_SECRET_KEY set, and tokens from footfall auth token create.",
+            show_default=False,
+        ),
     ] = None,
     port: Annotated[
         int | None, typer.Option("--port", help="Port (default FOOTFALL_PORT or 8000).", show_default=False)
@@ -34,6 +40,7 @@ def serve(
     import uvicorn
 
     from footfall.api import create_app
+    from footfall.api.access import auth_required, check_secret
     from footfall.api.process import check_port_free
     from footfall.config import get_settings
     from footfall.warehouse import connect
@@ -45,7 +52,41 @@ def serve(
         serve_sagemaker(host=host, port=port, model_dir=registry, warehouse=warehouse)
         return
     url = warehouse or settings.warehouse_url()
-    connect(url, must_exist=True).close()  # bring the schema up to date, so read-only requests find it
     where = (host or settings.host, port or settings.port)
+    required = auth_required(where[0], settings.auth)
+    if required:
+        check_secret(where[0], settings.secret_key.get_secret_value() if settings.secret_key else None)
+    with connect(url, must_exist=True) as wh:  # bring the schema up to date, so read-only requests find it
+        tokens = int(wh.query("SELECT count(*) AS n FROM api_tokens WHERE revoked_at IS NULL")["n"][0])
+    if required and not tokens:
+        err_console.print(
+            "warning: authentication is on and no token exists yet: create one with "
+            "footfall auth token create --role admin",
+            highlight=False,
+            soft_wrap=True,
+        )
     check_port_free(*where)
-    uvicorn.run(create_app(url, models=registry), host=where[0], port=where[1], log_level="info")
+    _log_to_stderr()
+    # The event loop shares the GIL with the threads running queries; handing it over every 1 ms
+    # instead of 5 ms keeps /health and refusals quick while queries run (docs/serving.md).
+    sys.setswitchinterval(0.001)
+    uvicorn.run(
+        create_app(url, models=registry, host=where[0]),
+        host=where[0],
+        port=where[1],
+        log_level="info",
+        server_header=False,
+        timeout_graceful_shutdown=5,
+    )
+
+
+def _log_to_stderr() -> None:
+    """footfall's own log lines (the read pool, sign-ins refused, bugs) beside uvicorn's."""
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+    for name in ("footfall", "psycopg.pool"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO if name == "footfall" else logging.WARNING)

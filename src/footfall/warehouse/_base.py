@@ -83,6 +83,9 @@ class Warehouse(abc.ABC):
     def close(self) -> None:
         """Release the connection."""
 
+    def interrupt(self) -> None:  # noqa: B027 -- optional: a no-op where the server stops queries itself
+        """Stop the running query from another thread, where the warehouse can (PostgreSQL: `statement_timeout`)."""
+
     def __enter__(self) -> Warehouse:
         return self
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from footfall.errors import InputError, NotFoundError
 from footfall.warehouse._base import Warehouse
+from footfall.warehouse._read_pool import DuckDBReadPool, ReadPool, Refresh
 from footfall.warehouse._urls import redact_url
 
-__all__ = ["connect", "duckdb_path"]
+__all__ = ["connect", "duckdb_path", "read_pool"]
 
 
 def connect(url: str, *, migrate: bool = True, read_only: bool = False, must_exist: bool = False) -> Warehouse:
@@ -29,8 +30,14 @@ def connect(url: str, *, migrate: bool = True, read_only: bool = False, must_exi
                 "only reads does not create one; duckdb:///name is relative to the current folder, "
                 "duckdb:////name is absolute"
             )
-        limit = get_settings().duckdb_memory_limit
-        warehouse = DuckDBWarehouse(path, url=url, read_only=read_only, memory_limit=limit)
+        settings = get_settings()
+        warehouse = DuckDBWarehouse(
+            path,
+            url=url,
+            read_only=read_only,
+            memory_limit=settings.duckdb_memory_limit,
+            lock_timeout=settings.duckdb_lock_timeout,
+        )
     elif url.startswith(("postgresql://", "postgres://")):
         from footfall.warehouse._postgres import PostgresWarehouse
 
@@ -51,3 +58,38 @@ def duckdb_path(url: str) -> str:
     if not path:
         raise InputError(f"bad warehouse URL {url!r}: give a file, e.g. duckdb:///footfall.duckdb")
     return path
+
+
+def read_pool(
+    url: str,
+    *,
+    size: int,
+    timeout: float,
+    statement_timeout: float,
+    role: str = "",
+    on_refresh: Refresh | None = None,
+) -> ReadPool:
+    """A server's pool of `size` read-only connections to the warehouse at `url` (not opened yet: `start()`).
+
+    `timeout`: how long opening a PostgreSQL connection may take; `statement_timeout`: how long a
+    PostgreSQL statement may run; `role`: the PostgreSQL role to `SET ROLE` to, where it can be.
+    """
+    if url.startswith("duckdb://"):
+        from footfall.config import get_settings
+
+        limit = get_settings().duckdb_memory_limit
+        return DuckDBReadPool(url, duckdb_path(url), size=size, memory_limit=limit, on_refresh=on_refresh)
+    if url.startswith(("postgresql://", "postgres://")):
+        from footfall.warehouse._postgres_pool import PostgresReadPool
+
+        return PostgresReadPool(
+            url,
+            size=size,
+            statement_timeout=statement_timeout,
+            connect_timeout=timeout,
+            role=role,
+            on_refresh=on_refresh,
+        )
+    raise InputError(
+        f"bad warehouse URL {redact_url(url)!r}: use duckdb:///path.duckdb or postgresql://user@host:5432/db"
+    )

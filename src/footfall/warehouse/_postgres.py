@@ -55,6 +55,17 @@ class PostgresWarehouse(Warehouse):
             raise WarehouseError(f"cannot connect to PostgreSQL at {redact_url(url)}: {_first_line(exc)}") from None
         self._con.execute("SET TIME ZONE 'UTC'")
 
+    @classmethod
+    def over(cls, connection: Any, *, url: str) -> PostgresWarehouse:
+        """A warehouse over an open psycopg connection (a server's pooled read connection, already set up)."""
+        import psycopg
+
+        warehouse = cls.__new__(cls)
+        warehouse._psycopg = psycopg
+        warehouse.url = url
+        warehouse._con = connection
+        return warehouse
+
     def execute(self, sql: str, params: Params = None) -> None:
         """Run one statement (or a script when `params` is None)."""
         try:

@@ -12,9 +12,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from footfall.api.access import principal_of
 from footfall.api.dashboard import recommendations
 from footfall.api.deps import FiltersDep, WarehouseDep
-from footfall.errors import FootfallError, NotFoundError
+from footfall.auth import Role
+from footfall.errors import FootfallError, ForbiddenError, NotFoundError
 from footfall.reports import choices
 from footfall.reports.filters import report_tz
 from footfall.reports.vouchers import voucher_users
@@ -36,6 +38,8 @@ PAGES = {
 # the pages with a chart by local day, week or hour: only they offer the time-zone select (elsewhere
 # the zone would only say which local dates the date range means, and it stays the report zone)
 ZONE_PAGES = frozenset({"engagement", "rewards", "sessions"})
+# pages that show personal data (a named user's history), and the role they need (docs/serving.md#roles)
+PAGE_ROLES = {"recommendations": Role.analyst}
 # offered in the time-zone select after the report zone (FOOTFALL_REPORT_TZ) and the one a page shows
 OTHER_TIME_ZONES = ["UTC", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney", "Europe/London", "America/New_York"]
 
@@ -43,6 +47,17 @@ _FOLDER = Path(str(resources.files("footfall.api.dashboard")))
 templates = Jinja2Templates(directory=_FOLDER / "templates")
 _SHARED = ("from", "to", "tz")  # kept when moving between pages
 templates.env.globals["shared_query"] = lambda query: urlencode({k: query[k] for k in _SHARED if query.get(k)})
+templates.env.globals["signed_in"] = principal_of
+
+
+def may_see(request: Request, page: str, needed: Role | None = None) -> bool:
+    """Whether the caller's role allows `page` (or, given `needed`, that role's data)."""
+    who = principal_of(request)
+    wanted = needed or PAGE_ROLES.get(page, Role.viewer)
+    return who is not None and who.role.allows(wanted)
+
+
+templates.env.globals["may_see"] = may_see
 router = APIRouter(include_in_schema=False)
 
 
@@ -64,6 +79,8 @@ def page(request: Request, page: str, wh: WarehouseDep, filters: FiltersDep) -> 
     """One dashboard page (a bad filter or an unknown page: the error page, from the one handler)."""
     if page not in PAGES:
         raise NotFoundError(f"no dashboard page {page!r}: pick one above")
+    if not may_see(request, page):
+        raise ForbiddenError(f"the {PAGES[page][0]} page shows personal data: it needs the analyst role")
     query = dict(request.query_params)
     context: dict[str, Any] = {
         "pages": PAGES,
@@ -72,6 +89,7 @@ def page(request: Request, page: str, wh: WarehouseDep, filters: FiltersDep) -> 
         "query": query,
         "filters": filters,
         "time_zones": _time_zones(filters.tz) if page in ZONE_PAGES else None,
+        "personal": may_see(request, page, Role.analyst),
     }
     context.update(_choices(page, wh, request, query))
     return templates.TemplateResponse(request, f"{page}.html", context)

@@ -13,10 +13,20 @@ import polars as pl
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
+from footfall.api.access import requires
 from footfall.api.deps import FiltersDep, WarehouseDep
+from footfall.api.errors import error_responses
+from footfall.auth import Role
 from footfall.reports import covid, engagement, http_sessions, members, sales, shop, vouchers
 
-router = APIRouter(prefix="/api/charts", tags=["charts"])
+router = APIRouter(
+    prefix="/api/charts",
+    tags=["charts"],
+    dependencies=[requires(Role.viewer)],
+    responses=error_responses(400, 401, 403, 404, 503),
+)
+PERSONAL = [requires(Role.analyst)]  # names, membership ids, a named user's history (docs/serving.md#roles)
+UNCACHED = frozenset({"/api/charts/recommendations/items"})  # follows the model registry, not the warehouse
 
 
 class Chart(BaseModel):
@@ -163,7 +173,7 @@ def rejection_reasons(wh: WarehouseDep, n: Annotated[int, Query(ge=1, le=100)] =
     return _chart("rejection-reasons", members.rejection_reasons(wh, n=n))
 
 
-@router.get("/members/top-members", response_model=Chart, summary="Top members by spending")
+@router.get("/members/top-members", response_model=Chart, summary="Top members by spending", dependencies=PERSONAL)
 def top_members(wh: WarehouseDep, n: Annotated[int, Query(ge=1, le=1000)] = 10) -> Chart:
     """`rank, membership_id, first_name, last_name, orders, total_spent`."""
     return _chart("top-members", sales.top_members(wh, n=n))
@@ -178,7 +188,7 @@ def top_items(wh: WarehouseDep, n: Annotated[int, Query(ge=1, le=1000)] = 10) ->
 # Recommendations
 
 
-@router.get("/recommendations/history", response_model=Chart, summary="A user's vouchers")
+@router.get("/recommendations/history", response_model=Chart, summary="A user's vouchers", dependencies=PERSONAL)
 def history(
     wh: WarehouseDep, user: Annotated[str, Query(min_length=1)], n: Annotated[int, Query(ge=1, le=1000)] = 20
 ) -> Chart:
@@ -186,7 +196,12 @@ def history(
     return _chart("history", vouchers.voucher_history(wh, user, limit=n))
 
 
-@router.get("/recommendations/items", response_model=Chart, summary="The current model's recommendations")
+@router.get(
+    "/recommendations/items",
+    response_model=Chart,
+    summary="The current model's recommendations",
+    dependencies=PERSONAL,
+)
 def recommended(
     request: Request, user: Annotated[str, Query(min_length=1)], n: Annotated[int, Query(ge=1, le=1000)] = 10
 ) -> Chart:

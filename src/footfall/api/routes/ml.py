@@ -10,10 +10,23 @@ from fastapi import APIRouter, Body, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from footfall.api.access import requires
+from footfall.api.errors import error_responses
 from footfall.api.routes.charts import Chart
+from footfall.auth import Role
+from footfall.errors import NotFoundError
 
-router = APIRouter(tags=["customer models"])
-charts = APIRouter(prefix="/api/charts/segments", tags=["charts"])
+# a named customer's segment, and predictions on customers' features: analysts and admins (docs/serving.md#roles)
+router = APIRouter(
+    tags=["customer models"], dependencies=[requires(Role.analyst)], responses=error_responses(401, 403, 503)
+)
+# the Segments page's aggregates: every role
+charts = APIRouter(
+    prefix="/api/charts/segments",
+    tags=["charts"],
+    dependencies=[requires(Role.viewer)],
+    responses=error_responses(401, 403, 503),
+)
 
 
 class Segment(BaseModel):
@@ -39,14 +52,14 @@ class Predictions(BaseModel):
     "/segments/{customer_id}",
     response_model=Segment,
     summary="A customer's segment",
-    responses={404: {"description": "Unknown customer"}},
+    responses=error_responses(404),
 )
 def customer_segment(request: Request, customer_id: Annotated[str, Path(description="The customer's id.")]) -> Any:
     """The customer's segment in the current segmentation (404 when the segmentation does not know them)."""
     loaded = request.app.state.ml.get("segments")
     found = loaded.tables["assignments"].filter(pl.col("customer_id") == customer_id)
     if not found.height:
-        return JSONResponse({"error": f"customer {customer_id!r} is not in segmentation {loaded.version}"}, 404)
+        raise NotFoundError(f"customer {customer_id!r} is not in segmentation {loaded.version}")
     row = found.row(0, named=True)
     profile = next(s["profile"] for s in loaded.model.meta["segments"] if s["segment"] == row["segment"])
     return Segment(
@@ -54,7 +67,12 @@ def customer_segment(request: Request, customer_id: Annotated[str, Path(descript
     )
 
 
-@router.post("/predictions/{model}", response_model=Predictions, summary="Predict for feature rows")
+@router.post(
+    "/predictions/{model}",
+    response_model=Predictions,
+    summary="Predict for feature rows",
+    responses=error_responses(422),
+)
 def predictions(
     request: Request,
     model: Annotated[Literal["returns", "purchases"], Path(description="returns or purchases.")],

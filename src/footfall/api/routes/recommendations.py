@@ -7,7 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 
-router = APIRouter(tags=["recommendations"])
+from footfall.api.access import requires
+from footfall.api.errors import error_responses
+from footfall.auth import Role
+
+# what a named user gets is personal data: analysts and admins only (docs/serving.md#roles)
+router = APIRouter(
+    tags=["recommendations"], dependencies=[requires(Role.analyst)], responses=error_responses(400, 401, 403, 404, 503)
+)
 
 
 class Item(BaseModel):

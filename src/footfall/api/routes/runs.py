@@ -6,10 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from footfall.api.access import requires
 from footfall.api.deps import WarehouseDep
+from footfall.api.errors import error_responses
+from footfall.auth import Role
 from footfall.reports.runs import recent_runs
 
-router = APIRouter(tags=["runs"])
+# run records name input files and folders: analysts and admins only (docs/serving.md#roles)
+router = APIRouter(
+    tags=["runs"], dependencies=[requires(Role.analyst)], responses=error_responses(400, 401, 403, 404, 503)
+)
 
 
 @router.get("/runs", summary="The most recent pipeline runs with their counts")
