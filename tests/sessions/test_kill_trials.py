@@ -54,6 +54,21 @@ def _kill_after(command: list[str], delay: float) -> int | None:
     return 0
 
 
+class _Delays:
+    """Kill delays scaled to how long a run takes on this machine: most trials die part-way, whatever its speed."""
+
+    def __init__(self, rng: random.Random, first_guess: float) -> None:
+        self.rng, self.longest = rng, first_guess
+
+    def run(self, command: list[str]) -> int | None:
+        """Run `command` and kill it at a random point of a typical run; its exit code (None: killed)."""
+        started = time.monotonic()
+        code = _kill_after(command, self.rng.uniform(0.2, 1.2) * self.longest)
+        # a completed run measures the length; a killed one nudges the guess up, so some runs complete
+        self.longest = self.longest * 1.15 if code is None else time.monotonic() - started
+        return code
+
+
 def _report(out: Path) -> pl.DataFrame:
     files = sorted(out.glob("*.parquet")) if out.is_dir() else []
     if not files:
@@ -86,11 +101,11 @@ def test_sessions_killed_at_random_points_stay_consistent(tmp_path: Path, wareho
     hours = split_hourly(day, tmp_path / "hours", kind="http-log", late_fraction=0.0, max_delay_minutes=0, seed=9)
     out, state = tmp_path / "report", tmp_path / "state"
     rng = random.Random(18)
-    trials = killed = 0
+    delays, trials, killed = _Delays(rng, first_guess=1.0), 0, 0
     started, taken = time.monotonic(), 0
     while time.monotonic() - started < SECONDS and taken < len(hours):
         batch = hours[: taken + rng.randint(1, 4)]
-        code = _kill_after(_sessions_command(batch, mapping, out, state, warehouse_url), rng.uniform(0.3, 4.0))
+        code = delays.run(_sessions_command(batch, mapping, out, state, warehouse_url))
         trials, killed = trials + 1, killed + (code is None)
         with connect(warehouse_url) as wh:
             recover_http_sessions(out, state_dir=state, warehouse=wh)
@@ -123,12 +138,12 @@ def test_membership_batches_killed_at_random_points_stay_consistent(tmp_path: Pa
     """Every committed batch has its run, its members and its two files; no batch is processed twice."""
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     rng = random.Random(5)
-    started, trials, killed, dropped = time.monotonic(), 0, 0, 0
+    delays, started, trials, killed, dropped = _Delays(rng, first_guess=1.0), time.monotonic(), 0, 0, 0
     while time.monotonic() - started < SECONDS / 2:
         generate_applications(inbox, files=1, rows=rng.randint(200, 2_000), seed=trials + 100)
         dropped += 1
         command = [sys.executable, "-c", _MEMBERS, str(inbox), str(out), warehouse_url]
-        code = _kill_after(command, rng.uniform(0.2, 3.0))
+        code = delays.run(command)
         trials, killed = trials + 1, killed + (code is None)
         with connect(warehouse_url) as wh:
             process_inbox(inbox, out, reference_date=__import__("datetime").date(2022, 1, 1), warehouse=wh)
