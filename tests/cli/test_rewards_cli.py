@@ -10,6 +10,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from footfall.cli._common import reflow
 from footfall.cli.main import app
 from footfall.rewards.load import load_rewards
 from footfall.warehouse import connect
@@ -177,3 +178,11 @@ def test_demo_runs_every_pipeline_and_prints_both_reports(tmp_path: Path) -> Non
     ):
         assert text in done.stdout
     assert (tmp_path / "footfall.duckdb").exists() and (tmp_path / "demo" / "http_sessions.parquet").exists()
+
+
+def test_help_paragraphs_are_reflowed_to_the_terminal() -> None:
+    """A docstring's wrapped lines read as one paragraph in --help, not as ragged short lines."""
+    runner = CliRunner()
+    text = runner.invoke(app, ["shop", "sessions", "--help"], terminal_width=200).output
+    assert "form one session while each gap to the previous event is strictly less than --gap" in text
+    assert reflow("Intro:\n- one\n- two\nwrapped\nline") == "Intro:\n- one\n- two wrapped line"

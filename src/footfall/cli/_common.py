@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,6 +47,12 @@ class FootfallGroup(TyperGroup):
         ctx.meta[_COMMAND] = command
         return name, command, rest
 
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None and command.help:
+            command.help = reflow(command.help)  # Typer's rich help keeps a docstring's line breaks
+        return command
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -59,6 +66,20 @@ class FootfallGroup(TyperGroup):
             where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
             message = " ".join(exc.format_message().replace("Value error, ", "").split())
             raise fail(f"{message} (see {where} --help)") from None
+
+
+def reflow(text: str) -> str:
+    """Help text with each paragraph's wrapped lines joined (list items and table rows kept on their own line)."""
+    paragraphs = []
+    for paragraph in inspect.cleandoc(text).split("\n\n"):
+        lines: list[str] = []
+        for line in paragraph.splitlines():
+            if lines and not line.lstrip().startswith(("-", "*", "|", "\b")) and not lines[-1].endswith(":"):
+                lines[-1] += " " + line.strip()
+            else:
+                lines.append(line)
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
 
 
 def _option_name(command: click.Command | None, param: str | None) -> str | None:
