@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import typer
 from typer.testing import CliRunner
 
 from footfall.cli._common import reflow
@@ -182,7 +183,9 @@ def test_demo_runs_every_pipeline_and_prints_both_reports(tmp_path: Path) -> Non
 
 def test_help_paragraphs_are_reflowed_to_the_terminal() -> None:
     """A docstring's wrapped lines read as one paragraph in --help, not as ragged short lines."""
-    runner = CliRunner()
-    text = runner.invoke(app, ["shop", "sessions", "--help"], terminal_width=200).output
-    assert "form one session while each gap to the previous event is strictly less than --gap" in text
+    root = typer.main.get_command(app)
+    with root.make_context("footfall", ["shop", "sessions", "--help"], resilient_parsing=True) as ctx:
+        shop = root.get_command(ctx, "shop")  # type: ignore[attr-defined]
+        sessions = shop.get_command(ctx, "sessions")
+    assert "form one session while each gap to the previous event is strictly less than --gap" in sessions.help
     assert reflow("Intro:\n- one\n- two\nwrapped\nline") == "Intro:\n- one\n- two wrapped line"
