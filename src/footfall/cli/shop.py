@@ -39,7 +39,9 @@ app = command_group("Web shop: event JSON lines → customer sessions; visits be
 
 @app.command()
 def sessions(
-    files: Annotated[list[Path], typer.Argument(help="Event files (JSON lines, plain or gzip).", show_default=False)],
+    files: Annotated[
+        list[Path], typer.Argument(help="Event files: JSON lines or a JSON array, plain or gzip.", show_default=False)
+    ],
     gap: Annotated[
         str | None,
         typer.Option(
