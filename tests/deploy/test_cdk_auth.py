@@ -118,6 +118,11 @@ def test_the_api_requires_authentication_for_its_public_names(synthesized: dict[
     api = _containers(synthesized, stage)[f"footfall-{stage}-api/api"]
     env = {e["Name"]: e["Value"] for e in api["Environment"]}
     assert env["FOOTFALL_AUTH"] == "required" and env["FORWARDED_ALLOW_IPS"] == "*"
+    data = synthesized[stage].templates[f"Footfall-{stage}-Data"]["Resources"]
+    to_api = [r["Properties"] for r in data.values() if r["Type"] == "AWS::EC2::SecurityGroupIngress"]
+    to_api = [i for i in to_api if i["FromPort"] <= 8000 <= i["ToPort"]]
+    (only,) = to_api  # FORWARDED_ALLOW_IPS=* believes whoever reaches the port: the load balancer alone
+    assert only["SourceSecurityGroupId"]["Fn::GetAtt"][0].startswith("LoadBalancer"), only
     body = synthesized[stage].templates[f"Footfall-{stage}-Services"]
     (alb,) = [k for k, r in body["Resources"].items() if r["Type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer"]
     assert env["FOOTFALL_ALLOWED_HOSTS"] == {"Fn::Join": ["", [f"{HOST},", {"Fn::GetAtt": [alb, "DNSName"]}]]}
