@@ -48,7 +48,6 @@ class ServicesStack(Stack):
             # CloudTrail still records who ran which command
             execute_command_configuration=ecs.ExecuteCommandConfiguration(logging=ecs.ExecuteCommandLogging.NONE),
         )
-        skip_checks(self.cluster, CKV_AWS_224="ECS Exec sessions print API tokens: they must not be logged")
         factory = TaskFactory(self, deployment, data)
         self.alb, self.https = self._load_balancer(deployment, data)
         api = factory.task(
