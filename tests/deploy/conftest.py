@@ -15,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CDK = ROOT / "deploy" / "aws"
 CERTIFICATE = "arn:aws:acm:ap-southeast-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+HOST = "footfall.example.com"
 MODEL = "s3://footfall-dev-data/models/recommender/20261201T020000000000Z-recency-ease/model.tar.gz"
 
 
@@ -28,6 +29,7 @@ def context(**values: str) -> dict[str, Any]:
         "admin_cidrs": "203.0.113.0/24",
         "model_data_url": MODEL,
         "alarm_email": "ops@example.com",
+        "host_name": HOST,
     }
     return {**base, **given, **values}
 

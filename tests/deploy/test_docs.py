@@ -70,3 +70,16 @@ def test_the_readme_has_a_deploy_section_linking_both_documents() -> None:
     section = README.split("## Deploy\n", 1)[1].split("\n## ", 1)[0]
     assert "(docs/deploy.md)" in section and "(docs/system-design.md)" in section
     assert "docker compose -f deploy/compose.yaml up" in section
+
+
+def test_the_first_token_the_secrets_and_the_rotation_are_documented() -> None:
+    from tests.deploy.compose_env import read_env_file
+
+    assert {"--role", "--name"} <= _options("auth", "token", "create")
+    assert "docker compose -f deploy/compose.yaml run --rm api auth token create --role admin --name ops" in DEPLOY
+    assert "footfall auth token create --role admin --name ops" in DEPLOY  # ECS Exec
+    for name in read_env_file(ROOT / "deploy" / ".env.example"):
+        assert f"`{name}`" in DEPLOY, name
+    for topic in ("### Rotating the secret key (compose)", "### Rotating the secret key (ECS)"):
+        assert topic in DEPLOY, topic
+    assert "### Access to footfall's API and dashboard" in DESIGN

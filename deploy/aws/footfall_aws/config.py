@@ -96,6 +96,7 @@ class Deployment:
     admin_cidrs: tuple[str, ...]
     model_data_url: str | None
     alarm_email: str | None
+    host_name: str | None  # the name users type (the certificate's): the API answers for it and the ALB's own
 
 
 _PATTERNS = {
@@ -106,6 +107,10 @@ _PATTERNS = {
     "account": (r"\d{12}", "a 12-digit AWS account id"),
     "model_data_url": (r"s3://[a-z0-9.-]{3,63}/\S+\.tar\.gz", "s3://bucket/key/model.tar.gz"),
     "alarm_email": (r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address"),
+    "host_name": (
+        r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}",
+        "a DNS name, e.g. footfall.example.com",
+    ),
 }
 _REQUIRED = ("image_tag", "certificate_arn", "github_repo")
 
@@ -136,6 +141,7 @@ def read_context(get: Any) -> Deployment:
         admin_cidrs=_cidrs(get("admin_cidrs")),
         model_data_url=values["model_data_url"],
         alarm_email=values["alarm_email"],
+        host_name=values["host_name"].lower() if values["host_name"] else None,
     )
 
 

@@ -15,6 +15,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
@@ -83,6 +84,16 @@ class DataStack(Stack):
         )
         self.database = self._database(deployment, removal)
         self.files = self._files(removal)
+        # keys membership ids (docs/access.md): made before the first batch, kept with the data it keys
+        self.membership_id_key = secretsmanager.Secret(
+            self,
+            "MembershipIdKey",
+            secret_name=f"footfall-{stage.name}-membership-id-key",
+            description="FOOTFALL_MEMBERSHIP_ID_KEY of footfall's pipelines: never change it (ids would change)",
+            encryption_key=self.key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+            removal_policy=removal,
+        )
         subnets = self.vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS).subnet_ids
         for name, value in (  # what the workflows read (deploy-stage.yml, deploy/run-task.sh)
             ("DataBucket", self.bucket.bucket_name),

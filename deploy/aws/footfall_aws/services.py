@@ -1,11 +1,14 @@
 """A stage's services on ECS Fargate behind one load balancer with TLS: the API and dashboard, Dagster.
 
-`https://<load balancer>/` is the API and dashboard; `/dagster` is the Dagster UI, reachable only from
-the `admin_cidrs` networks (Dagster OSS has no login). The retrain schedule and the alarms are in
-`footfall_aws.retrain`.
+`https://<load balancer>/` is the API and dashboard, with authentication required (tokens, roles and
+session cookies signed with a generated key: docs/serving.md#authentication); `/dagster` is the Dagster
+UI, reachable only from the `admin_cidrs` networks (Dagster OSS has no login). The retrain schedule and
+the alarms are in `footfall_aws.retrain`.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -13,6 +16,8 @@ from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_wafv2 as waf
 from constructs import Construct
 
@@ -39,6 +44,9 @@ class ServicesStack(Stack):
             cluster_name=f"footfall-{stage.name}",
             vpc=data.vpc,
             container_insights_v2=ecs.ContainerInsights.ENABLED,
+            # ECS Exec sessions print API tokens (docs/deploy.md, the first admin token): never logged;
+            # CloudTrail still records who ran which command
+            execute_command_configuration=ecs.ExecuteCommandConfiguration(logging=ecs.ExecuteCommandLogging.NONE),
         )
         factory = TaskFactory(self, deployment, data)
         self.alb, self.https = self._load_balancer(deployment, data)
@@ -48,6 +56,7 @@ class ServicesStack(Stack):
             memory_mib=stage.api_memory_mib,
             command=["serve", "--host", "0.0.0.0", "--port", "8000"],
             port=8000,
+            **self._api_access(deployment, data),
         )
         self.api = self._service("Api", api, data, stage.api_tasks)
         target = self.https.add_targets(
@@ -69,6 +78,33 @@ class ServicesStack(Stack):
         CfnOutput(
             self, "ClusterName", value=self.cluster.cluster_name, description="deploy/run-task.sh runs tasks here"
         )
+        CfnOutput(self, "ApiServiceName", value=self.api.service_name, description="redeploy it after a key rotation")
+        CfnOutput(
+            self, "SecretKeyName", value=self.secret_key.secret_name, description="FOOTFALL_SECRET_KEY of the API"
+        )
+
+    def _api_access(self, deployment: Deployment, data: DataStack) -> dict[str, Any]:
+        """The API's authentication settings, and its session-signing key generated into Secrets Manager."""
+        self.secret_key = secretsmanager.Secret(
+            self,
+            "SecretKey",
+            secret_name=f"footfall-{deployment.stage.name}-secret-key",
+            description="FOOTFALL_SECRET_KEY of the footfall API: signs dashboard session cookies",
+            # the key by ARN: a grant on the Data stack's key itself would make that stack refer to this one
+            encryption_key=kms.Key.from_key_arn(self, "DataKey", data.key.key_arn),
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+        )
+        hosts = [deployment.host_name, self.alb.load_balancer_dns_name]
+        return {
+            "environment": {
+                "FOOTFALL_AUTH": "required",
+                "FOOTFALL_ALLOWED_HOSTS": ",".join(h for h in hosts if h),
+                # only the load balancer reaches the tasks' port, so its X-Forwarded-Proto (https) is believed:
+                # the session cookie is then `Secure`, and logs show the client's address
+                "FORWARDED_ALLOW_IPS": "*",
+            },
+            "secrets": {"FOOTFALL_SECRET_KEY": ecs.Secret.from_secrets_manager(self.secret_key)},
+        }
 
     def _load_balancer(
         self, deployment: Deployment, data: DataStack
@@ -108,7 +144,9 @@ class ServicesStack(Stack):
         waf.CfnWebACLAssociation(self, "WafAlb", resource_arn=alb.load_balancer_arn, web_acl_arn=acl.attr_arn)
         return alb, https
 
-    def _service(self, name: str, task: ecs.FargateTaskDefinition, data: DataStack, count: int) -> ecs.FargateService:
+    def _service(
+        self, name: str, task: ecs.FargateTaskDefinition, data: DataStack, count: int, *, execute: bool = False
+    ) -> ecs.FargateService:
         return ecs.FargateService(
             self,
             f"{name}Service",
@@ -121,10 +159,14 @@ class ServicesStack(Stack):
             circuit_breaker=ecs.DeploymentCircuitBreaker(rollback=True),
             min_healthy_percent=100 if count > 1 else 0,
             propagate_tags=ecs.PropagatedTagSource.SERVICE,
+            enable_execute_command=execute,
         )
 
     def _dagster(self, deployment: Deployment, data: DataStack, factory: TaskFactory) -> None:
-        """The webserver (under /dagster, admin networks only) and the daemon, sharing runs in PostgreSQL."""
+        """The webserver (under /dagster, admin networks only) and the daemon, sharing runs in PostgreSQL.
+
+        Both get the membership id key, as in deploy/compose.yaml: the runs they launch process the members' inbox.
+        """
         web = factory.task(
             "dagster-webserver",
             cpu=512,
@@ -133,6 +175,7 @@ class ServicesStack(Stack):
             command=["-h", "0.0.0.0", "-p", "3000", "-m", DEFINITIONS, "--path-prefix", "/dagster"],
             port=3000,
             read_only=False,
+            secrets=self._pipeline_secrets(factory, data, "Web"),
         )
         daemon = factory.task(
             "dagster-daemon",
@@ -141,8 +184,11 @@ class ServicesStack(Stack):
             entry_point=["dagster-daemon"],
             command=["run", "-m", DEFINITIONS],
             read_only=False,
+            secrets=self._pipeline_secrets(factory, data, "Daemon"),
         )
-        webserver = self._service("DagsterWeb", web, data, 1)
+        # ECS Exec into the webserver (writable root, database password) runs admin commands such as
+        # `footfall auth token create`; the API's read-only root file system cannot host the exec agent
+        webserver = self._service("DagsterWeb", web, data, 1, execute=True)
         self._service("DagsterDaemon", daemon, data, 1)
         if deployment.admin_cidrs:
             self.https.add_targets(
@@ -157,6 +203,10 @@ class ServicesStack(Stack):
                 targets=[webserver],
                 health_check=elbv2.HealthCheck(path="/dagster/server_info", healthy_http_codes="200"),
             )
+
+    def _pipeline_secrets(self, factory: TaskFactory, data: DataStack, role: str) -> dict[str, ecs.Secret]:
+        key = factory.data_secret(f"MembershipIdKey{role}", data.membership_id_key)
+        return {"FOOTFALL_MEMBERSHIP_ID_KEY": ecs.Secret.from_secrets_manager(key)}
 
     def _alarms(self, data: DataStack, target: elbv2.ApplicationTargetGroup) -> None:
         """The API answers 5xx, or a task behind the load balancer is unhealthy."""

@@ -56,8 +56,14 @@ class TaskFactory:
         port: int | None = None,
         migrate_first: bool = True,
         read_only: bool = True,
+        environment: dict[str, str] | None = None,
+        secrets: dict[str, ecs.Secret] | None = None,
     ) -> ecs.FargateTaskDefinition:
-        """A task definition `footfall-<stage>-<role>` running the image with `command`."""
+        """A task definition `footfall-<stage>-<role>` running the image with `command`.
+
+        `environment` and `secrets` add to the main container's (never the migrate container's): a secret
+        reaches only the role that uses it, and the execution role may read only the secrets it injects.
+        """
         stage = self.deployment.stage.name
         definition = ecs.FargateTaskDefinition(
             self.scope, f"{role.title()}Task", family=f"footfall-{stage}-{role}", cpu=cpu, memory_limit_mib=memory_mib
@@ -82,7 +88,9 @@ class TaskFactory:
             removal_policy=RemovalPolicy.DESTROY,
         )
         self.log_groups[role] = log_group
-        main = self._container(definition, role, command, entry_point, log_group, read_only)
+        main = self._container(
+            definition, role, command, entry_point, log_group, read_only, environment=environment, secrets=secrets
+        )
         if port is not None:
             main.add_port_mappings(ecs.PortMapping(container_port=port))
         if migrate_first:
@@ -110,22 +118,19 @@ class TaskFactory:
         read_only: bool,
         *,
         essential: bool = True,
+        environment: dict[str, str] | None = None,
+        secrets: dict[str, ecs.Secret] | None = None,
     ) -> ecs.ContainerDefinition:
         repository = ecr.Repository.from_repository_name(self.scope, f"Repo{definition.node.id}{name}", REPOSITORY)
-        # imported by ARN: granting on the Data stack's secret itself would make that stack refer to this one
-        secret = secretsmanager.Secret.from_secret_complete_arn(
-            self.scope,
-            f"Secret{definition.node.id}{name}",
-            self.data.database.secret.secret_arn,  # type: ignore[union-attr]
-        )
+        secret = self.data_secret(f"Secret{definition.node.id}{name}", self.data.database.secret)  # type: ignore[arg-type]
         container = definition.add_container(
             name,
             image=ecs.ContainerImage.from_ecr_repository(repository, self.deployment.image_tag),
             command=command,
             entry_point=entry_point,
             essential=essential,
-            environment=self.environment(),
-            secrets={"PGPASSWORD": ecs.Secret.from_secrets_manager(secret, "password")},
+            environment={**self.environment(), **(environment or {})},
+            secrets={"PGPASSWORD": ecs.Secret.from_secrets_manager(secret, "password"), **(secrets or {})},
             logging=ecs.LogDriver.aws_logs(stream_prefix=name, log_group=log_group),
             readonly_root_filesystem=read_only,
             stop_timeout=Duration.seconds(60),
@@ -135,6 +140,10 @@ class TaskFactory:
             ecs.MountPoint(container_path="/tmp", source_volume="tmp", read_only=False),
         )
         return container
+
+    def data_secret(self, construct_id: str, secret: secretsmanager.ISecret) -> secretsmanager.ISecret:
+        """A Data stack secret imported by ARN (a grant on the secret itself would make that stack refer to this)."""
+        return secretsmanager.Secret.from_secret_complete_arn(self.scope, construct_id, secret.secret_arn)
 
     def _grant_files(self, role: iam.IRole) -> None:
         """Mount and write the shared files, through the stage's access point only."""
