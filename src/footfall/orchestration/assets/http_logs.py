@@ -8,6 +8,7 @@ before and the tables cover everything seen so far (docs/sessions.md#incremental
 import dagster as dg
 from dagster import AssetExecutionContext
 
+from footfall.orchestration.assets._inputs import external_input
 from footfall.orchestration.assets._metadata import summary_metadata
 from footfall.orchestration.resources import DataDirResource, WarehouseResource
 from footfall.reports.tables import table_counts
@@ -17,17 +18,17 @@ __all__ = ["ASSETS", "GROUP"]
 
 GROUP = "http_logs"
 
-raw_http_logs = dg.AssetSpec(
+raw_http_logs = external_input(
     "raw_http_logs",
-    group_name=GROUP,
-    description="HTTP access logs dropped into FOOTFALL_DATA_DIR/inbox/logs (text, optionally gzip).",
-    kinds={"file"},
+    GROUP,
+    "file",
+    "HTTP access logs dropped into FOOTFALL_DATA_DIR/inbox/logs (text, optionally gzip).",
 )
-campaign_reward_mapping = dg.AssetSpec(
+campaign_reward_mapping = external_input(
     "campaign_reward_mapping",
-    group_name=GROUP,
-    description="The campaign ↔ reward mapping CSV at FOOTFALL_DATA_DIR/inbox/campaign_reward_mapping.csv.",
-    kinds={"csv"},
+    GROUP,
+    "csv",
+    "The campaign ↔ reward mapping CSV at FOOTFALL_DATA_DIR/inbox/campaign_reward_mapping.csv.",
 )
 
 

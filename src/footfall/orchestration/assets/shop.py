@@ -5,6 +5,7 @@ import json
 import dagster as dg
 from dagster import AssetExecutionContext
 
+from footfall.orchestration.assets._inputs import external_input
 from footfall.orchestration.assets._metadata import summary_metadata, write_report
 from footfall.orchestration.resources import DataDirResource, WarehouseResource
 from footfall.reports.filters import Filters
@@ -17,11 +18,8 @@ __all__ = ["ASSETS", "GROUP"]
 
 GROUP = "shop"
 
-shop_event_files = dg.AssetSpec(
-    "shop_event_files",
-    group_name=GROUP,
-    description="Web-shop event JSON lines dropped into FOOTFALL_DATA_DIR/inbox/shop.",
-    kinds={"file"},
+shop_event_files = external_input(
+    "shop_event_files", GROUP, "file", "Web-shop event JSON lines dropped into FOOTFALL_DATA_DIR/inbox/shop."
 )
 
 
