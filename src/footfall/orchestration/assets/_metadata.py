@@ -6,6 +6,7 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
+from footfall.outputs import markdown_table
 from footfall.runs import RunSummary
 
 __all__ = ["summary_metadata", "write_report"]
@@ -40,8 +41,4 @@ def write_report(frame: pl.DataFrame, path: Path) -> dg.MaterializeResult[None]:
 
 def _markdown(frame: pl.DataFrame) -> str:
     """A small table as Markdown, for the UI."""
-    if not frame.height:
-        return "(no rows)"
-    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * frame.width]
-    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in frame.iter_rows()]
-    return "\n".join(lines)
+    return markdown_table(frame) if frame.height else "(no rows)"
