@@ -7,7 +7,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -30,38 +30,30 @@ class Format(enum.StrEnum):
     JSON = "json"
 
 
+def _unless_given(flag: str, help: str) -> Any:
+    """An option that is None unless given (so --help shows no default)."""
+    return typer.Option(flag, help=help, show_default=False)
+
+
 CdnowOption = Annotated[bool, typer.Option("--cdnow", help="CDNOW's 69,659 transactions (from the lifetimes wheel).")]
 FileOption = Annotated[
-    Path | None,
-    typer.Option("--transactions", help="CSV or Parquet: customer_id, date, amount[, quantity].", show_default=False),
+    Path | None, _unless_given("--transactions", "CSV or Parquet: customer_id, date, amount[, quantity].")
 ]
 WarehouseSource = Annotated[
-    str | None,
-    typer.Option(
-        "--warehouse",
-        help="Read the warehouse at this URL (vouchers, shop orders, rewards issued).",
-        show_default=False,
-    ),
+    str | None, _unless_given("--warehouse", "Read the warehouse at this URL (vouchers, shop orders, rewards issued).")
 ]
 CustomersOption = Annotated[
     Path | None,
-    typer.Option(
+    _unless_given(
         "--customers",
-        help="With --transactions: the known customers (customer_id column); others are rejected as unknown_customer.",
-        show_default=False,
+        "With --transactions: the known customers (customer_id column); others are rejected as unknown_customer.",
     ),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help="table or json.")]
-ReportOption = Annotated[
-    Path | None, typer.Option("--report", help="Write report.md with PNG plots into this folder.", show_default=False)
-]
+ReportOption = Annotated[Path | None, _unless_given("--report", "Write report.md with PNG plots into this folder.")]
 RegistryOption = Annotated[
     Path | None,
-    typer.Option(
-        "--registry",
-        help="Model registry root (default: FOOTFALL_DATA_DIR/models; ml models go in ml/).",
-        show_default=False,
-    ),
+    _unless_given("--registry", "Model registry root (default: FOOTFALL_DATA_DIR/models; ml models go in ml/)."),
 ]
 RegisterOption = Annotated[bool, typer.Option("--register", help="Store the chosen model as a new registry version.")]
 PromoteOption = Annotated[
