@@ -9,7 +9,7 @@ import polars as pl
 from footfall.outputs import markdown_table
 from footfall.runs import RunSummary
 
-__all__ = ["summary_metadata", "write_report"]
+__all__ = ["sessions_result", "summary_metadata", "write_report"]
 
 
 def summary_metadata(summary: RunSummary, *, rows: int, **extra: Any) -> dict[str, Any]:
@@ -25,6 +25,16 @@ def summary_metadata(summary: RunSummary, *, rows: int, **extra: Any) -> dict[st
         "inputs": len(summary.inputs),
         **extra,
     }
+
+
+def sessions_result(
+    context: dg.AssetExecutionContext, summary: RunSummary, *, sessions: int, unit: str, **extra: Any
+) -> dg.MaterializeResult[None]:
+    """Log what an incremental sessions run read (`unit`: lines, events) and made; its summary as metadata."""
+    context.log.info(f"{summary.read:,} {unit} read from {len(summary.inputs)} new file(s); {sessions:,} sessions")
+    return dg.MaterializeResult(
+        metadata=summary_metadata(summary, rows=sessions, **extra, reject_reasons=summary.details.reject_reasons)
+    )
 
 
 def write_report(frame: pl.DataFrame, path: Path) -> dg.MaterializeResult[None]:
