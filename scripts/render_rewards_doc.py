@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from footfall.outputs import markdown_table
 from footfall.reports._sql import report_sql
 from footfall.reports.filters import Filters
 from footfall.reports.rewards import engagement_by_weekday_hour, peak_engagement, weekly_reward_performance
@@ -93,13 +94,7 @@ def sql(name: str) -> str:
 
 def table(frame: pl.DataFrame) -> str:
     """A Markdown table; null is shown as `null`."""
-
-    def cell(v: object) -> str:
-        return "null" if v is None else f"{v:.2f}" if isinstance(v, float) else str(v)
-
-    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * frame.width]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.iter_rows()]
-    return "\n".join(lines)
+    return markdown_table(frame, cell=lambda v: "null" if v is None else f"{v:.2f}" if isinstance(v, float) else str(v))
 
 
 def main() -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -15,6 +15,7 @@ __all__ = [
     "FORMATS",
     "StagedOutputs",
     "check_output_path",
+    "markdown_table",
     "recover_outputs",
     "sibling_path",
     "to_text_frame",
@@ -148,3 +149,15 @@ def _json_lists(series: pl.Series) -> pl.Series:
     encoded = series.to_frame("v").select(pl.struct("v").struct.json_encode())["v"]
     text = encoded.str.strip_prefix('{"v":').str.strip_suffix("}")
     return pl.select(pl.when(series.is_not_null()).then(text)).to_series()
+
+
+def markdown_table(frame: pl.DataFrame, *, cell: Callable[[Any], str] | None = None) -> str:
+    """The frame as a Markdown table, each value written by `cell` (default: null empty, the rest `str`)."""
+    write = cell or _plain_cell
+    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * frame.width]
+    lines += ["| " + " | ".join(write(v) for v in row) + " |" for row in frame.iter_rows()]
+    return "\n".join(lines)
+
+
+def _plain_cell(value: Any) -> str:
+    return "" if value is None else str(value)

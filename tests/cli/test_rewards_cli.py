@@ -18,6 +18,11 @@ from footfall.warehouse import connect
 from tests.rewards.factories import write_exports
 
 
+def peak_engagement(first: str, last: str) -> list[str]:
+    """`footfall rewards peak-engagement` of campaign 1 from `first` to `last`."""
+    return ["rewards", "peak-engagement", "--campaign", "1", "--from", first, "--to", last]
+
+
 def test_load_then_both_reports_in_every_format(tmp_path: Path) -> None:
     paths = write_exports(
         tmp_path,
@@ -45,41 +50,11 @@ def test_load_then_both_reports_in_every_format(tmp_path: Path) -> None:
     )
     assert loaded.exit_code == 0, loaded.output
     assert "unknown_reward" in loaded.output
-    peak = runner.invoke(
-        app,
-        [
-            "rewards",
-            "peak-engagement",
-            "--campaign",
-            "1",
-            "--from",
-            "2019-08-13",
-            "--to",
-            "2019-08-13",
-            "--format",
-            "json",
-            *wh,
-        ],
-    )
+    peak = runner.invoke(app, [*peak_engagement("2019-08-13", "2019-08-13"), "--format", "json", *wh])
     assert peak.exit_code == 0, peak.output
     assert json.loads(peak.output) == [{"transactions": 1, "date": "2019-08-13", "hour": 0}]
     matrix = runner.invoke(
-        app,
-        [
-            "rewards",
-            "peak-engagement",
-            "--campaign",
-            "1",
-            "--from",
-            "2019-08-01",
-            "--to",
-            "2019-08-31",
-            "--by",
-            "weekday-hour",
-            "--format",
-            "csv",
-            *wh,
-        ],
+        app, [*peak_engagement("2019-08-01", "2019-08-31"), "--by", "weekday-hour", "--format", "csv", *wh]
     )
     assert matrix.exit_code == 0 and matrix.output.count("\n") == 1 + 7 * 24
     weekly = runner.invoke(app, ["rewards", "weekly", "--format", "csv", *wh])
@@ -105,7 +80,7 @@ def test_the_report_zone_setting_is_the_default_of_every_report(
         load_rewards(
             campaigns=paths["campaigns"], rewards=paths["rewards"], transactions=paths["transactions"], warehouse=wh
         )
-    args = ["rewards", "peak-engagement", "--campaign", "1", "--from", "2019-08-12", "--to", "2019-08-13"]
+    args = peak_engagement("2019-08-12", "2019-08-13")
     settings_env(report_tz="UTC")
     utc = CliRunner().invoke(app, [*args, "--format", "json", "--warehouse", url])
     assert json.loads(utc.output) == [{"transactions": 1, "date": "2019-08-12", "hour": 16}]
@@ -120,24 +95,10 @@ def test_mistakes_are_one_line_with_exit_2(tmp_path: Path) -> None:
     wh = ["--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}"]
     connect(wh[1]).close()
     cases = [
-        (["rewards", "peak-engagement", "--campaign", "1", "--from", "12/08/2019", "--to", "2019-08-13"], "bad --from"),
+        (peak_engagement("12/08/2019", "2019-08-13"), "bad --from"),
+        (peak_engagement("2019-08-12", "2019-08-13"), "unknown campaign id '1'"),
         (
-            ["rewards", "peak-engagement", "--campaign", "1", "--from", "2019-08-12", "--to", "2019-08-13"],
-            "unknown campaign id '1'",
-        ),
-        (
-            [
-                "rewards",
-                "peak-engagement",
-                "--campaign",
-                "1",
-                "--from",
-                "2019-08-12",
-                "--to",
-                "2019-08-13",
-                "--by",
-                "minute",
-            ],
+            [*peak_engagement("2019-08-12", "2019-08-13"), "--by", "minute"],
             "Invalid value for '--by': 'minute' is not one of 'slot', 'weekday-hour'.",
         ),
         (["rewards", "weekly", "--tz", "Nowhere/Town"], "bad --tz 'Nowhere/Town': not an IANA time zone"),

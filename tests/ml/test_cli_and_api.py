@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from footfall.api.process import serve_in_background
 from footfall.cli.main import app
+from footfall.ml.features import FEATURES
 from footfall.ml.registry import ml_registry
 from tests.ml.factories import START, factorial_table, simulate, write_transactions
 
@@ -40,6 +41,12 @@ def invoke(*args: str) -> Any:
     return result
 
 
+def predict_args(tx_file: Path, registry: Path) -> list[str]:
+    """`ml predict` on the shared calibration / holdout split of `tx_file`, promoting into `registry`."""
+    split = ["--calibration-end", CAL, "--holdout-end", END]
+    return ["predict", "--transactions", str(tx_file), *split, "--registry", str(registry), "--promote"]
+
+
 def test_data_cdnow_writes_the_sample(tmp_path: Path) -> None:
     out = tmp_path / "cdnow.csv"
     result = invoke("data", "cdnow", "--sample", "--out", str(out))
@@ -52,22 +59,7 @@ def test_data_cdnow_writes_the_sample(tmp_path: Path) -> None:
 
 def test_predict_json_report_register_and_promote(tx_file: Path, tmp_path: Path) -> None:
     registry = tmp_path / "models"
-    args = [
-        "predict",
-        "--transactions",
-        str(tx_file),
-        "--calibration-end",
-        CAL,
-        "--holdout-end",
-        END,
-        "--format",
-        "json",
-        "--report",
-        str(tmp_path / "report"),
-        "--registry",
-        str(registry),
-        "--promote",
-    ]
+    args = [*predict_args(tx_file, registry), "--format", "json", "--report", str(tmp_path / "report")]
     result = invoke(*args)
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
@@ -125,18 +117,7 @@ def test_the_api_serves_segments_and_predictions(tx_file: Path, tmp_path: Path) 
         "segment", "--transactions", str(tx_file), "--until", CAL, "--k", "3", "--registry", str(registry), "--promote"
     )
     assert segment.exit_code == 0, segment.output
-    predict = invoke(
-        "predict",
-        "--transactions",
-        str(tx_file),
-        "--calibration-end",
-        CAL,
-        "--holdout-end",
-        END,
-        "--registry",
-        str(registry),
-        "--promote",
-    )
+    predict = invoke(*predict_args(tx_file, registry))
     assert predict.exit_code == 0, predict.output
     assignments = ml_registry("segments", models_root=registry).table(
         ml_registry("segments", models_root=registry).current(), "assignments"
@@ -149,25 +130,7 @@ def test_the_api_serves_segments_and_predictions(tx_file: Path, tmp_path: Path) 
         assert status == 200 and body["segment"] == known["segment"] and body["name"] == known["name"]
         status, body = _call(base, "/segments/nobody")
         assert status == 404 and "nobody" in body["error"]
-        row = {
-            c: float(known[c])
-            for c in (
-                "frequency",
-                "recency",
-                "T",
-                "monetary",
-                "total_spend",
-                "quantity",
-                "weeks_since_last",
-                "ipt_mean",
-                "ipt_std",
-                "ipt_max",
-                "purchases_4w",
-                "purchases_13w",
-                "purchases_26w",
-                "trend",
-            )
-        }
+        row = {c: float(known[c]) for c in FEATURES}  # a request row: the models' feature columns
         status, body = _call(base, "/predictions/returns", [row, {**row, "frequency": 0.0}])
         assert status == 200 and len(body["predictions"]) == 2
         assert all(0 <= p <= 1 for p in body["predictions"])

@@ -9,7 +9,7 @@ import pytest
 
 from footfall.errors import InputError
 from footfall.ml.artifacts import SkopsArtifact
-from footfall.ml.registry import describe_data, ml_registry, register_and_promote
+from footfall.ml.registry import Registration, describe_data, ml_registry, register_and_promote
 
 
 def evaluation(loss: float, data: dict[str, object]) -> dict[str, object]:
@@ -23,13 +23,12 @@ def test_a_worse_loss_is_not_promoted_and_other_data_is_rescored(tmp_path: Path)
     other = describe_data(frame, "t", calibration_end="2021-02-01", holdout_end="2021-06-30")
     assert other["sha256"] != same["sha256"]  # another split is other data
     model = SkopsArtifact("logistic", {"note": "x"})
-    first, decision = register_and_promote("returns", model, evaluation(0.40, same), models_root=tmp_path, promote=True)
+    promoting = Registration(models_root=tmp_path, promote=True)
+    first, decision = register_and_promote("returns", model, evaluation(0.40, same), promoting)
     assert decision is not None and decision.promoted
-    worse, decision = register_and_promote("returns", model, evaluation(0.45, same), models_root=tmp_path, promote=True)
+    worse, decision = register_and_promote("returns", model, evaluation(0.45, same), promoting)
     assert decision is not None and not decision.promoted and "above 0.4000" in decision.reason
-    better, decision = register_and_promote(
-        "returns", model, evaluation(0.39, same), models_root=tmp_path, promote=True
-    )
+    better, decision = register_and_promote("returns", model, evaluation(0.39, same), promoting)
     assert decision is not None and decision.promoted
     calls: list[str] = []
 
@@ -37,9 +36,7 @@ def test_a_worse_loss_is_not_promoted_and_other_data_is_rescored(tmp_path: Path)
         calls.append(name)
         return 0.30
 
-    elsewhere, decision = register_and_promote(
-        "returns", model, evaluation(0.35, other), models_root=tmp_path, promote=True, rescore=rescore
-    )
+    elsewhere, decision = register_and_promote("returns", model, evaluation(0.35, other), promoting, rescore=rescore)
     assert calls == ["logistic"] and decision is not None and not decision.promoted  # 0.35 vs 0.30 there
     registry = ml_registry("returns", models_root=tmp_path)
     assert registry.current() == better and registry.versions() == sorted([first, worse, better, elsewhere])

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from footfall.api.process import free_port, wait_until_answers
+from footfall.orchestration.process import descendants, running
 from footfall.orchestration.sample import stage_sample_inputs
 from tests.orchestration.test_definitions import ASSET_KEYS
 
@@ -69,30 +70,12 @@ def test_orchestrate_serves_the_asset_graph_and_runs_it(tmp_path: Path) -> None:
         assert (tmp_path / "models" / "current").is_file() and (tmp_path / "reports" / "top_members.csv").is_file()
         assert (tmp_path / "dagster" / "dagster.yaml").is_file()  # the instance lives under the data dir
     finally:
-        family = _descendants(proc.pid)
+        family = descendants(proc.pid)
         os.kill(proc.pid, signal.SIGINT)  # Ctrl-C: `footfall orchestrate` stops dagster dev (its own session)
         started = time.monotonic()
         output = proc.communicate(timeout=60)[0].decode(errors="replace")
         stopped = time.monotonic() - started
-        left = [pid for pid in family if Path(f"/proc/{pid}").exists() and not _zombie(pid)]
+        left = [pid for pid in family if running(pid)]
     assert len(family) >= 3, family  # the webserver, the daemon and their code servers
     assert stopped < 10 and left == [], (stopped, left, output[-2000:])
     assert "Dagster UI on http://127.0.0.1:" in output and "stopping the Dagster UI and daemon" in output
-
-
-def _descendants(pid: int) -> list[int]:
-    """Every process below `pid` (through /proc's children lists)."""
-    found, todo = [], [pid]
-    while todo:
-        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
-            children = [int(c) for c in (task / "children").read_text().split()]
-            found += children
-            todo += children
-    return found
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
-    except OSError:
-        return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from types import ModuleType
 from typing import NoReturn
 
 import typer
@@ -27,24 +28,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(logs.app, name="logs")
-app.add_typer(rewards.app, name="rewards")
-app.add_typer(shop.app, name="shop")
-app.add_typer(members.app, name="members")
-app.add_typer(sales.app, name="sales")
-app.add_typer(recsys.app, name="recsys")
+
+
+def _add_groups(*modules: ModuleType) -> None:
+    """Each module's command group (its `app`) as `footfall <module name>`."""
+    for module in modules:
+        app.add_typer(module.app, name=module.__name__.rsplit(".", 1)[-1])
+
+
+_add_groups(logs, rewards, shop, members, sales, recsys)
 app.command()(recsys.recommend)
-app.add_typer(ml.app, name="ml")
-app.add_typer(synth.app, name="synth")
-app.add_typer(vouchers.app, name="vouchers")
-app.add_typer(covid.app, name="covid")
-app.add_typer(sagemaker.app, name="sagemaker")
-app.add_typer(auth.app, name="auth")
-app.command()(demo)
-app.command()(serve)
-app.command()(orchestrate)
-app.command()(runs)
-app.command()(migrate)
+_add_groups(ml, synth, vouchers, covid, sagemaker, auth)
+for command in (demo, serve, orchestrate, runs, migrate):
+    app.command()(command)
 
 
 def _version(value: bool) -> None:

@@ -7,7 +7,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,6 +15,7 @@ from footfall.cli._common import command_group, console, err_console, print_fram
 
 if TYPE_CHECKING:
     from footfall.ml.pipeline import TransactionSource
+    from footfall.ml.registry import Registration
     from footfall.recsys.registry import Promotion
 
 app = command_group("Customer segmentation and prediction, and a tabular classifier.")
@@ -29,38 +30,30 @@ class Format(enum.StrEnum):
     JSON = "json"
 
 
+def _unless_given(flag: str, help: str) -> Any:
+    """An option that is None unless given (so --help shows no default)."""
+    return typer.Option(flag, help=help, show_default=False)
+
+
 CdnowOption = Annotated[bool, typer.Option("--cdnow", help="CDNOW's 69,659 transactions (from the lifetimes wheel).")]
 FileOption = Annotated[
-    Path | None,
-    typer.Option("--transactions", help="CSV or Parquet: customer_id, date, amount[, quantity].", show_default=False),
+    Path | None, _unless_given("--transactions", "CSV or Parquet: customer_id, date, amount[, quantity].")
 ]
 WarehouseSource = Annotated[
-    str | None,
-    typer.Option(
-        "--warehouse",
-        help="Read the warehouse at this URL (vouchers, shop orders, rewards issued).",
-        show_default=False,
-    ),
+    str | None, _unless_given("--warehouse", "Read the warehouse at this URL (vouchers, shop orders, rewards issued).")
 ]
 CustomersOption = Annotated[
     Path | None,
-    typer.Option(
+    _unless_given(
         "--customers",
-        help="With --transactions: the known customers (customer_id column); others are rejected as unknown_customer.",
-        show_default=False,
+        "With --transactions: the known customers (customer_id column); others are rejected as unknown_customer.",
     ),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help="table or json.")]
-ReportOption = Annotated[
-    Path | None, typer.Option("--report", help="Write report.md with PNG plots into this folder.", show_default=False)
-]
+ReportOption = Annotated[Path | None, _unless_given("--report", "Write report.md with PNG plots into this folder.")]
 RegistryOption = Annotated[
     Path | None,
-    typer.Option(
-        "--registry",
-        help="Model registry root (default: FOOTFALL_DATA_DIR/models; ml models go in ml/).",
-        show_default=False,
-    ),
+    _unless_given("--registry", "Model registry root (default: FOOTFALL_DATA_DIR/models; ml models go in ml/)."),
 ]
 RegisterOption = Annotated[bool, typer.Option("--register", help="Store the chosen model as a new registry version.")]
 PromoteOption = Annotated[
@@ -91,10 +84,20 @@ def _date(text: str | None, name: str) -> date | None:
         raise InputError(f"bad {name} {text!r}: use a date like 1997-12-31") from None
 
 
-def _models_root(path: Path | None) -> Path:
+def _registration(registry: Path | None, register: bool, promote: bool, force: bool) -> Registration | None:
+    """Where --register, --promote or --force store a result (None: none of them was given)."""
     from footfall.config import get_settings
+    from footfall.ml.registry import Registration
 
-    return path or get_settings().data_dir / "models"
+    if not (register or promote or force):
+        return None
+    settings = get_settings()
+    return Registration(
+        models_root=registry or settings.data_dir / "models",
+        promote=promote,
+        force=force,
+        tolerance=settings.promote_tolerance,
+    )
 
 
 def _say(decisions: list[tuple[str, Promotion | None]]) -> None:
@@ -141,7 +144,6 @@ def segment(
     force: ForceOption = False,
 ) -> None:
     """Segment customers by their calibration-window behaviour (k-means or Gaussian mixture, k by stability)."""
-    from footfall.config import get_settings
     from footfall.errors import InputError
     from footfall.ml.outputs import as_text, clean, rejects_line, segment_table
     from footfall.ml.pipeline import load_source, register_segmentation
@@ -161,20 +163,8 @@ def segment(
         from footfall.ml.reports import write_segment_report
 
         write_segment_report(report, result, data, str(day))
-    if register or promote or force:
-        _say(
-            [
-                register_segmentation(
-                    result,
-                    data,
-                    params,
-                    models_root=_models_root(registry),
-                    promote=promote,
-                    force=force,
-                    tolerance=get_settings().promote_tolerance,
-                )
-            ]
-        )
+    if (to := _registration(registry, register, promote, force)) is not None:
+        _say([register_segmentation(result, data, params, to)])
     if fmt is Format.JSON:
         sys.stdout.write(json.dumps(clean(result.to_json())) + "\n")
         return
@@ -217,7 +207,6 @@ def predict(
     force: ForceOption = False,
 ) -> None:
     """Predict who returns in the holdout and how many purchases they make; every candidate scored on the holdout."""
-    from footfall.config import get_settings
     from footfall.ml.outputs import as_text, prediction_json, prediction_table, rejects_line
     from footfall.ml.pipeline import load_source, register_prediction
     from footfall.ml.prediction import PredictParams, check_split, run_prediction
@@ -233,19 +222,8 @@ def predict(
         from footfall.ml.reports import write_prediction_report
 
         write_prediction_report(report, run, data, f"calibration to {cal}, holdout to {end}")
-    if register or promote or force:
-        _say(
-            register_prediction(
-                run,
-                data,
-                params,
-                models_root=_models_root(registry),
-                promote=promote,
-                force=force,
-                tolerance=get_settings().promote_tolerance,
-                engagement=engagement,
-            )
-        )
+    if (to := _registration(registry, register, promote, force)) is not None:
+        _say(register_prediction(run, data, params, to, engagement=engagement))
     if fmt is Format.JSON:
         sys.stdout.write(json.dumps(prediction_json(run)) + "\n")
         return
@@ -278,7 +256,6 @@ def tabular(
     force: ForceOption = False,
 ) -> None:
     """Predict one column from the others: stratified repeated cross-validation of four candidates."""
-    from footfall.config import get_settings
     from footfall.ml.outputs import as_text, tabular_json, tabular_table
     from footfall.ml.pipeline import register_tabular
     from footfall.ml.tabular import TabularParams, read_table, run_tabular
@@ -290,21 +267,8 @@ def tabular(
         from footfall.ml.reports import write_tabular_report
 
         write_tabular_report(report, result, str(csv), target)
-    if register or promote or force:
-        _say(
-            [
-                register_tabular(
-                    result,
-                    table,
-                    str(csv),
-                    target,
-                    models_root=_models_root(registry),
-                    promote=promote,
-                    force=force,
-                    tolerance=get_settings().promote_tolerance,
-                )
-            ]
-        )
+    if (to := _registration(registry, register, promote, force)) is not None:
+        _say([register_tabular(result, table, str(csv), target, to)])
     if fmt is Format.JSON:
         sys.stdout.write(json.dumps(tabular_json(result)) + "\n")
         return

@@ -21,12 +21,20 @@ ZoneOption = Annotated[
     ),
 ]
 
+SeedOption = Annotated[int, typer.Option("--seed", help="Random seed.")]
+
 
 def _zone(tz: str | None) -> str | None:
     """`tz` checked (a one-line error when it is not an IANA zone), or None for the report zone."""
     from footfall.zones import check_time_zone
 
     return None if tz is None else check_time_zone(tz)
+
+
+def _check_folder(path: Path) -> None:
+    """A one-line error when the folder `path` is to be written in does not exist."""
+    if not path.parent.is_dir():
+        raise InputError(f"{path}: folder {path.parent} does not exist")
 
 
 @app.command("http-log")
@@ -51,8 +59,8 @@ def http_log(
     if events < 1 or users < 1 or days < 1:
         raise InputError("--events, --users and --days must be at least 1")
     for path in (out, mapping_out):
-        if path is not None and not path.parent.is_dir():
-            raise InputError(f"{path}: folder {path.parent} does not exist")
+        if path is not None:
+            _check_folder(path)
     lines = generate_http_log(
         HttpLogSpec(events=events, users=min(users, 9_000_000), seed=seed, days=days, zone=_zone(tz)),
         out,
@@ -74,7 +82,7 @@ def rewards(
     transactions: Annotated[int, typer.Option("--transactions", help="Reward transactions to write.")] = 20_000,
     campaigns: Annotated[int, typer.Option("--campaigns", help="Campaigns.")] = 8,
     rewards: Annotated[int, typer.Option("--rewards", help="Rewards across the campaigns.")] = 24,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: SeedOption = 0,
 ) -> None:
     """Write rewards exports: Singapore daily rhythm, a week without transactions, issued/redeemed/expired,
     and a few bad rows (an orphan, a bad timestamp, a repeated id)."""
@@ -95,7 +103,7 @@ def shop_events(
         int, typer.Option("--events", help="Good lines to write (a few bad lines come on top).")
     ] = 100_000,
     days: Annotated[int, typer.Option("--days", help="Days of activity, from 2022-04-28 UTC.")] = 30,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: SeedOption = 0,
 ) -> None:
     """Write web-shop events: logged-in and anonymous visitors, referrers, devices, multi-visit journeys
     ending in orders for about 30 % of customers, lines out of time order, a few malformed lines."""
@@ -103,8 +111,7 @@ def shop_events(
 
     if events < 1 or days < 1:
         raise InputError("--events and --days must be at least 1")
-    if not out.parent.is_dir():
-        raise InputError(f"{out}: folder {out.parent} does not exist")
+    _check_folder(out)
     lines = generate_shop_events(ShopSpec(events=events, days=days, seed=seed), out)
     console.print(f"wrote {lines:,} lines to {out}")
 
@@ -118,7 +125,7 @@ def split_hourly(
         float, typer.Option("--late-fraction", help="Share of lines delivered in a later hour's file.")
     ] = 0.01,
     max_delay: Annotated[int, typer.Option("--max-delay-minutes", help="Longest delivery delay.")] = 50,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: SeedOption = 0,
 ) -> None:
     """Split a file into hourly files by UTC hour, as servers deliver them (for trying --incremental)."""
     from footfall.synth.hourly import split_hourly as split
@@ -136,7 +143,7 @@ def applications(
     out_dir: Annotated[Path, typer.Option("--out-dir", help="Inbox folder to write CSVs into.", show_default=False)],
     files: Annotated[int, typer.Option("--files", help="CSV files.")] = 3,
     rows: Annotated[int, typer.Option("--rows", help="Applications per file.")] = 200,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: SeedOption = 0,
 ) -> None:
     """Write membership application CSVs: every date shape, titles and suffixes, and mistakes."""
     from footfall.synth.members import generate_applications
@@ -150,7 +157,7 @@ def applications(
 @app.command()
 def sales(
     orders: Annotated[int, typer.Option("--orders", help="Orders to generate.")] = 2_000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: SeedOption = 0,
     warehouse: WarehouseOption = None,
 ) -> None:
     """Generate items and orders for the members in the warehouse and load them (replacing earlier sales)."""
@@ -172,7 +179,7 @@ def vouchers(
     count: Annotated[int, typer.Option("--vouchers", help="Vouchers to write (3 bad rows come on top).")] = 30_000,
     users: Annotated[int, typer.Option("--users", help="Distinct users.")] = 3_000,
     days: Annotated[int, typer.Option("--days", help="Days of issues, from 2024-01-01 local time.")] = 182,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: SeedOption = 0,
     tz: ZoneOption = None,
 ) -> None:
     """Write a voucher export: seasonality, issues by day in local time (--tz), redemption delays, expiries
@@ -190,7 +197,7 @@ def vouchers(
 def covid(
     out: Annotated[Path, typer.Option("--out", help="The time-series CSV to write.", show_default=False)],
     layout: Annotated[str, typer.Option("--layout", help="owid (long) or jhu (JHU CSSE wide).")] = "owid",
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: SeedOption = 0,
 ) -> None:
     """Write a plausible Singapore COVID-19 daily case series, 2020-01-23 to 2022-12-31."""
     from footfall.synth.covid import generate_covid

@@ -12,7 +12,7 @@ import polars as pl
 from footfall.errors import InputError
 from footfall.ml.artifacts import SkopsArtifact
 from footfall.ml.prediction import PredictionRun, PredictParams, score_recipe
-from footfall.ml.registry import FAMILIES, describe_data, register_and_promote
+from footfall.ml.registry import FAMILIES, Registration, describe_data, register_and_promote
 from footfall.ml.segmentation import Segmentation, SegmentParams, segment_customers
 from footfall.ml.tabular import TabularResult
 from footfall.ml.transactions import Transactions
@@ -20,6 +20,7 @@ from footfall.recsys.registry import Promotion
 from footfall.warehouse import Warehouse
 
 __all__ = [
+    "Registration",
     "TransactionSource",
     "load_source",
     "register_prediction",
@@ -74,11 +75,8 @@ def register_prediction(
     run: PredictionRun,
     data: Transactions,
     params: PredictParams,
+    to: Registration,
     *,
-    models_root: Path,
-    promote: bool,
-    force: bool = False,
-    tolerance: float = 0.0,
     engagement: Engagement | None = None,
 ) -> list[tuple[str, Promotion | None]]:
     """Store each target's chosen predictor (with its holdout figures) and promote it unless worse."""
@@ -112,10 +110,7 @@ def register_prediction(
                 target,
                 run.predictors[target],
                 evaluation,
-                models_root=models_root,
-                promote=promote,
-                force=force,
-                tolerance=tolerance,
+                to,
                 rescore=rescore,
             )
         )
@@ -126,11 +121,7 @@ def register_segmentation(
     result: Segmentation,
     data: Transactions,
     params: SegmentParams,
-    *,
-    models_root: Path,
-    promote: bool,
-    force: bool = False,
-    tolerance: float = 0.0,
+    to: Registration,
 ) -> tuple[str, Promotion | None]:
     """Store the segmentation with every customer's segment; promote it unless its silhouette is worse."""
     about = describe_data(data.frame, data.source, until=params.until)
@@ -152,11 +143,8 @@ def register_segmentation(
         "segments",
         artifact,
         evaluation,
-        models_root=models_root,
+        to,
         tables={"assignments": result.assignments},
-        promote=promote,
-        force=force,
-        tolerance=tolerance,
         rescore=rescore,
     )
 
@@ -166,11 +154,7 @@ def register_tabular(
     table: pl.DataFrame,
     source: str,
     target: str,
-    *,
-    models_root: Path,
-    promote: bool,
-    force: bool = False,
-    tolerance: float = 0.0,
+    to: Registration,
 ) -> tuple[str, Promotion | None]:
     """Store the chosen tabular classifier (refitted on all rows) with its cross-validated figures."""
     best = next(m for m in result.models if m["model"] == result.best)
@@ -186,9 +170,7 @@ def register_tabular(
     }
     meta = {"target": target, "columns": result.columns, "labels": result.labels}
     artifact = SkopsArtifact(result.best, meta, result.estimator)
-    return register_and_promote(
-        "tabular", artifact, evaluation, models_root=models_root, promote=promote, force=force, tolerance=tolerance
-    )
+    return register_and_promote("tabular", artifact, evaluation, to)
 
 
 def train_from_warehouse(wh: Warehouse, *, models_root: Path, horizon_days: int = 45) -> list[str]:
@@ -203,9 +185,10 @@ def train_from_warehouse(wh: Warehouse, *, models_root: Path, horizon_days: int 
     data = read_warehouse_transactions(wh)
     first, last = data.frame["ts"].min().date(), data.frame["ts"].max().date()  # type: ignore[union-attr]
     lines = []
+    promoting = Registration(models_root=models_root, promote=True)
     seg_params = SegmentParams(until=last)
     segmentation = segment_customers(data.frame, seg_params)
-    version, decision = register_segmentation(segmentation, data, seg_params, models_root=models_root, promote=True)
+    version, decision = register_segmentation(segmentation, data, seg_params, promoting)
     lines.append(f"segments: {segmentation.method}, k={segmentation.k} → {version} ({decision})")
     horizon = min(horizon_days, ((last - first).days - 28) // 2)
     if horizon < 7:
@@ -220,7 +203,7 @@ def train_from_warehouse(wh: Warehouse, *, models_root: Path, horizon_days: int 
     except InputError as exc:
         return [*lines, f"predictions: skipped, {exc}"]
     for (version, decision), target in zip(
-        register_prediction(run, data, params, models_root=models_root, promote=True, engagement=engagement),
+        register_prediction(run, data, params, promoting, engagement=engagement),
         run.best,
         strict=True,
     ):

@@ -82,26 +82,15 @@ def _run(transactions: pl.DataFrame, params: PredictParams, engagement: Engageme
     train = _dataset(transactions, params.origin, params.calibration_end, params, engagement)
     check_classes(train, origin=params.origin, calibration_end=params.calibration_end, folds=params.folds)
     test = _dataset(transactions, params.calibration_end, params.holdout_end, params, engagement)
-    inputs = [c for c in train.columns if c not in ("customer_id", "purchases", "spend")]
-    weeks = params.horizon.days / 7.0
-    at_origin, at_end = _btyd_at(train), _btyd_at(test)
+    origin = _Origin.of(train, params)
+    at_end = _btyd_at(test)
     scores, best, predictors, predictions = [], {}, {}, {}
     for target in TARGETS:
         found: list[tuple[ModelScore, Predictor, np.ndarray]] = []
         for name in CANDIDATES[target]:
-            recipe = _recipe(name, target, train, inputs, weeks, params, at_origin)
-            cv = _cv_score(name, target, train, inputs, weeks, params, recipe, at_origin)
-            fitted = fit_predictor(
-                name,
-                target,
-                train=train,
-                labels=train["purchases"].to_numpy(),
-                inputs=inputs,
-                horizon_weeks=weeks,
-                params=recipe,
-                seed=params.seed,
-                btyd=at_origin,
-            )
+            recipe = _recipe(name, target, origin, params)
+            cv = _cv_score(name, target, origin, params, recipe)
+            fitted = origin.fit(name, target, recipe, seed=params.seed)
             fitted.rebase(test, at_end)
             if name in BTYD_MODELS:
                 fitted.train_seconds = _FIT_SECONDS[name]  # its fit at calibration_end
@@ -142,22 +131,42 @@ def score_recipe(
     with one_thread():
         train = _dataset(transactions, params.origin, params.calibration_end, params, engagement)
         test = _dataset(transactions, params.calibration_end, params.holdout_end, params, engagement)
-        inputs = [c for c in train.columns if c not in ("customer_id", "purchases", "spend")]
-        weeks = params.horizon.days / 7.0
-        fitted = fit_predictor(
-            model,
-            target,
-            train=train,
-            labels=train["purchases"].to_numpy(),
-            inputs=inputs,
-            horizon_weeks=weeks,
-            params=recipe,
-            seed=params.seed,
-            btyd=_btyd_at(train),
-        )
+        fitted = _Origin.of(train, params).fit(model, target, recipe, seed=params.seed)
         fitted.rebase(test, _btyd_at(test))
         score: ModelScore = score_predictor(fitted, test, float("nan"), rounds=0, seed=params.seed)[0]
         return score
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """The training rows at the origin, their feature columns, the horizon in weeks and the BTYD fits there."""
+
+    train: pl.DataFrame
+    inputs: list[str]
+    weeks: float
+    btyd: dict[str, BtydModel]
+
+    @classmethod
+    def of(cls, train: pl.DataFrame, params: PredictParams) -> _Origin:
+        inputs = [c for c in train.columns if c not in ("customer_id", "purchases", "spend")]
+        return cls(train, inputs, params.horizon.days / 7.0, _btyd_at(train))
+
+    def fit(
+        self, name: str, target: str, recipe: dict[str, Any], *, seed: int, rows: np.ndarray | None = None
+    ) -> Predictor:
+        """Candidate `name` for `target` fitted on the training rows (or the positions `rows` of them)."""
+        train = self.train if rows is None else self.train[rows]
+        return fit_predictor(
+            name,
+            target,
+            train=train,
+            labels=train["purchases"].to_numpy(),
+            inputs=self.inputs,
+            horizon_weeks=self.weeks,
+            params=recipe,
+            seed=seed,
+            btyd=self.btyd,
+        )
 
 
 def _btyd_at(frame: pl.DataFrame) -> dict[str, BtydModel]:
@@ -195,32 +204,14 @@ def _folds(returned: np.ndarray, params: PredictParams) -> list[tuple[np.ndarray
     return [(np.concatenate([p for j, p in enumerate(parts) if j != i]), part) for i, part in enumerate(parts)]
 
 
-def _cv_score(
-    name: str,
-    target: str,
-    train: pl.DataFrame,
-    inputs: list[str],
-    weeks: float,
-    params: PredictParams,
-    recipe: dict[str, Any],
-    btyd: dict[str, BtydModel],
-) -> float:
+def _cv_score(name: str, target: str, origin: _Origin, params: PredictParams, recipe: dict[str, Any]) -> float:
     """Mean validation loss over the folds at the origin: log-loss (returns) or MAE (purchases)."""
     losses = []
+    train = origin.train
     y = train["purchases"].to_numpy()
     for fit_rows, val_rows in _folds(y > 0, params):
-        fitted = fit_predictor(
-            name,
-            target,
-            train=train[fit_rows],
-            labels=y[fit_rows],
-            inputs=inputs,
-            horizon_weeks=weeks,
-            params=recipe,
-            seed=params.seed,
-            btyd=btyd,
-        )
-        p = fitted.rebase(train[val_rows], btyd).predict(train[val_rows])
+        fitted = origin.fit(name, target, recipe, seed=params.seed, rows=fit_rows)
+        p = fitted.rebase(train[val_rows], origin.btyd).predict(train[val_rows])
         if target == "returns":
             losses.append(classification_figures((y[val_rows] > 0).astype(float), p)["log_loss"])
         else:
@@ -228,18 +219,10 @@ def _cv_score(
     return float(np.mean(losses))
 
 
-def _recipe(
-    name: str,
-    target: str,
-    train: pl.DataFrame,
-    inputs: list[str],
-    weeks: float,
-    params: PredictParams,
-    btyd: dict[str, BtydModel],
-) -> dict[str, Any]:
+def _recipe(name: str, target: str, origin: _Origin, params: PredictParams) -> dict[str, Any]:
     """The candidate's parameters: the defaults, or with `tune` the best of the seeded Optuna budget by CV."""
     if name not in SUPERVISED:
         return {}
     if not params.tune:
         return dict(DEFAULTS[name])
-    return tune(name, lambda p: _cv_score(name, target, train, inputs, weeks, params, p, btyd), seed=params.seed)
+    return tune(name, lambda p: _cv_score(name, target, origin, params, p), seed=params.seed)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from footfall.ml.artifacts import SkopsArtifact, load_artifact
 from footfall.ml.models import Predictor, load_predictor
 from footfall.recsys.registry import ModelRegistry, Promotion
 
-__all__ = ["FAMILIES", "describe_data", "ml_registry", "register_and_promote"]
+__all__ = ["FAMILIES", "Registration", "describe_data", "ml_registry", "register_and_promote"]
 
 # family → (gate metric, lower is better)
 FAMILIES: dict[str, tuple[str, bool]] = {
@@ -31,6 +32,17 @@ FAMILIES: dict[str, tuple[str, bool]] = {
     "segments": ("silhouette", False),
     "tabular": ("cv_accuracy", False),
 }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Registration:
+    """Where a result is stored (`models_root`, the recommender's registry root) and whether it may become
+    current: `promote` unless worse than the current version by more than `tolerance`, `force` regardless."""
+
+    models_root: Path
+    promote: bool = False
+    force: bool = False
+    tolerance: float = 0.0
 
 
 def ml_registry(family: str, *, models_root: Path) -> ModelRegistry[Any]:
@@ -62,22 +74,19 @@ def register_and_promote(
     family: str,
     artifact: Predictor | SkopsArtifact,
     evaluation: dict[str, Any],
+    to: Registration,
     *,
-    models_root: Path,
     tables: dict[str, pl.DataFrame] | None = None,
-    promote: bool = False,
-    force: bool = False,
-    tolerance: float = 0.0,
     rescore: Callable[[str, dict[str, Any]], float] | None = None,
 ) -> tuple[str, Promotion | None]:
-    """Store `artifact` as a new version; with `promote`, make it current unless worse than the current one.
+    """Store `artifact` as a new version; as `to` says, make it current unless worse than the current one.
 
     `rescore(model, params)` gives the current recipe's figure on the candidate's data and split when
     the current version has no evaluation there yet."""
     metric, lower = FAMILIES[family]
-    registry = ml_registry(family, models_root=models_root)
+    registry = ml_registry(family, models_root=to.models_root)
     version = registry.store(artifact, evaluation, tables=tables)
-    if not (promote or force):
+    if not (to.promote or to.force):
         return version, None
     if (registry.root / "current").is_file() and rescore is not None:
         current = registry.current()
@@ -99,6 +108,6 @@ def register_and_promote(
                 },
             )
     decision = registry.promote_if_better(
-        version, metric=metric, tolerance=tolerance, force=force, lower_is_better=lower
+        version, metric=metric, tolerance=to.tolerance, force=to.force, lower_is_better=lower
     )
     return version, decision

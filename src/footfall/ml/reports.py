@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from footfall.errors import InputError
+from footfall.outputs import markdown_table
 
 if TYPE_CHECKING:
     from footfall.ml.prediction import PredictionRun
@@ -30,12 +31,8 @@ def _folder(path: Path) -> Path:
 
 
 def _markdown_table(frame: pl.DataFrame) -> str:
-    def cell(v: Any) -> str:
-        return "" if v is None else f"{v:,.4g}" if isinstance(v, float) else str(v)
-
-    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * frame.width]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.iter_rows()]
-    return "\n".join(lines)
+    """Figures to 4 significant digits, null empty."""
+    return markdown_table(frame, cell=lambda v: "" if v is None else f"{v:,.4g}" if isinstance(v, float) else str(v))
 
 
 def _plot(path: Path, draw: Any) -> str:

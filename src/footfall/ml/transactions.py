@@ -15,20 +15,12 @@ from datetime import UTC, datetime
 import polars as pl
 
 from footfall.errors import InputError
+from footfall.readers.lines import REJECT_SCHEMA  # rejects have the shape every reader's have
 
 __all__ = ["REASONS", "REJECT_SCHEMA", "TRANSACTION_SCHEMA", "Transactions", "parse_raw"]
 
 TRANSACTION_SCHEMA = pl.Schema(
     {"customer_id": pl.String(), "ts": pl.Datetime("us", "UTC"), "amount": pl.Float64(), "quantity": pl.Int64()}
-)
-REJECT_SCHEMA = pl.Schema(
-    {
-        "source_file": pl.String(),
-        "line_number": pl.Int64(),
-        "reason": pl.String(),
-        "detail": pl.String(),
-        "raw": pl.String(),
-    }
 )
 REASONS = {
     "missing_customer": "customer_id is empty",

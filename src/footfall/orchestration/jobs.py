@@ -1,8 +1,15 @@
 """Jobs: one per pipeline (what sensors and schedules launch) and one for the whole graph."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
 from footfall.orchestration.assets import customers, http_logs, members, recommender, rewards, shop
+
+if TYPE_CHECKING:  # what define_asset_job returns; dagster exports no public name for it
+    from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 __all__ = [
     "JOBS",
@@ -15,29 +22,25 @@ __all__ = [
     "shop_job",
 ]
 
-http_logs_job = dg.define_asset_job(
-    "http_logs_job", dg.AssetSelection.groups(http_logs.GROUP), description="Archive and sessionize new access logs."
-)
-shop_job = dg.define_asset_job(
-    "shop_job", dg.AssetSelection.groups(shop.GROUP), description="Sessionize new shop events; refresh order metrics."
-)
-rewards_job = dg.define_asset_job(
-    "rewards_job",
-    dg.AssetSelection.groups(rewards.GROUP),
-    description="Load rewards exports; refresh the weekly report.",
-)
-members_job = dg.define_asset_job(
-    "members_job", dg.AssetSelection.groups(members.GROUP), description="Process the membership inbox."
-)
-retrain_job = dg.define_asset_job(
+
+def _pipeline_job(name: str, group: str, description: str) -> UnresolvedAssetJobDefinition:
+    """The job that materializes one pipeline's asset group."""
+    return dg.define_asset_job(name, dg.AssetSelection.groups(group), description=description)
+
+
+http_logs_job = _pipeline_job("http_logs_job", http_logs.GROUP, "Archive and sessionize new access logs.")
+shop_job = _pipeline_job("shop_job", shop.GROUP, "Sessionize new shop events; refresh order metrics.")
+rewards_job = _pipeline_job("rewards_job", rewards.GROUP, "Load rewards exports; refresh the weekly report.")
+members_job = _pipeline_job("members_job", members.GROUP, "Process the membership inbox.")
+retrain_job = _pipeline_job(
     "retrain_job",
-    dg.AssetSelection.groups(recommender.GROUP),
-    description="Train a candidate recommender, evaluate it beside the current one, promote it if not worse.",
+    recommender.GROUP,
+    "Train a candidate recommender, evaluate it beside the current one, promote it if not worse.",
 )
-customer_models_job = dg.define_asset_job(
+customer_models_job = _pipeline_job(
     "customer_models_job",
-    dg.AssetSelection.groups(customers.GROUP),
-    description="Read the warehouse's transactions; retrain segments and predictors; promote them if not worse.",
+    customers.GROUP,
+    "Read the warehouse's transactions; retrain segments and predictors; promote them if not worse.",
 )
 everything_job = dg.define_asset_job("everything_job", dg.AssetSelection.all(), description="The whole asset graph.")
 

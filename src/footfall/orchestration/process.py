@@ -18,8 +18,10 @@ from footfall.api.process import wait_until_answers
 __all__ = [
     "INSTANCE_YAML",
     "STOP_SECONDS",
+    "descendants",
     "orchestrator_in_background",
     "prepare_home",
+    "running",
     "start_orchestrator",
     "stop_orchestrator",
     "wait_for",
@@ -70,7 +72,7 @@ def wait_for(proc: subprocess.Popen[bytes]) -> int:
 def stop_orchestrator(proc: subprocess.Popen[bytes], *, timeout: float = STOP_SECONDS) -> None:
     """Ask `dagster dev` to shut down its webserver, daemon and code server (SIGINT); after `timeout`
     seconds kill whatever of its process tree is left (even a child in a session of its own)."""
-    family = _descendants(proc.pid)
+    family = descendants(proc.pid)
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
         with suppress(subprocess.TimeoutExpired):
@@ -82,11 +84,11 @@ def stop_orchestrator(proc: subprocess.Popen[bytes], *, timeout: float = STOP_SE
             os.kill(pid, signal.SIGKILL)
     proc.wait(timeout=10)
     deadline = time.monotonic() + 3
-    while any(_running(pid) for pid in family) and time.monotonic() < deadline:
+    while any(running(pid) for pid in family) and time.monotonic() < deadline:
         time.sleep(0.05)
 
 
-def _descendants(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
     """Every process below `pid`, through Linux's /proc children lists (none found elsewhere)."""
     found, todo = [], [pid]
     while todo:
@@ -98,7 +100,7 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _running(pid: int) -> bool:
+def running(pid: int) -> bool:
     """Whether `pid` is a live process (not gone, not a zombie waiting to be reaped)."""
     try:
         return not Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")

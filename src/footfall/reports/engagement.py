@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from footfall.errors import InputError
-from footfall.reports.filters import Filters, run_report
+from footfall.reports.filters import FilteredReport, Filters, run_report
 from footfall.warehouse import Warehouse
 
 __all__ = [
@@ -26,26 +26,17 @@ def active_users(warehouse: Warehouse, filters: Filters, *, period: str = "day")
     return run_report(warehouse, "engagement_active_users", filters, period=period)
 
 
-def sessions_per_user(warehouse: Warehouse, filters: Filters) -> pl.DataFrame:
-    """`bucket_order, sessions_per_user, users`: a histogram of sessions per user."""
-    return run_report(warehouse, "engagement_sessions_per_user", filters)
-
-
-def session_length(warehouse: Warehouse, filters: Filters) -> pl.DataFrame:
-    """`bucket_order, session_length, sessions`: a histogram of session lengths."""
-    return run_report(warehouse, "engagement_session_length", filters)
-
-
-def sessions_by_weekday_hour(warehouse: Warehouse, filters: Filters) -> pl.DataFrame:
-    """`weekday, weekday_name, hour, sessions` for all 7 × 24 local cells."""
-    return run_report(warehouse, "engagement_weekday_hour", filters)
-
-
-def new_vs_returning(warehouse: Warehouse, filters: Filters) -> pl.DataFrame:
-    """`day, new_users, returning_users` per local day."""
-    return run_report(warehouse, "engagement_new_returning", filters)
-
-
-def retention_cohorts(warehouse: Warehouse, filters: Filters) -> pl.DataFrame:
-    """`cohort_week, cohort_users, week_number, active_users, retention` (weekly cohorts of first sessions)."""
-    return run_report(warehouse, "engagement_retention", filters)
+sessions_per_user = FilteredReport(
+    "engagement_sessions_per_user", "`bucket_order, sessions_per_user, users`: a histogram of sessions per user."
+)
+session_length = FilteredReport(
+    "engagement_session_length", "`bucket_order, session_length, sessions`: a histogram of session lengths."
+)
+sessions_by_weekday_hour = FilteredReport(
+    "engagement_weekday_hour", "`weekday, weekday_name, hour, sessions` for all 7 × 24 local cells."
+)
+new_vs_returning = FilteredReport("engagement_new_returning", "`day, new_users, returning_users` per local day.")
+retention_cohorts = FilteredReport(
+    "engagement_retention",
+    "`cohort_week, cohort_users, week_number, active_users, retention` (weekly cohorts of first sessions).",
+)

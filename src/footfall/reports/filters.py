@@ -19,7 +19,7 @@ from footfall.reports._sql import report_sql
 from footfall.warehouse import Warehouse
 from footfall.zones import check_time_zone
 
-__all__ = ["Filters", "parse_date", "report_tz", "run_report"]
+__all__ = ["FilteredReport", "Filters", "parse_date", "report_tz", "run_report"]
 
 
 def report_tz() -> str:
@@ -90,3 +90,17 @@ def run_report(warehouse: Warehouse, name: str, filters: Filters, **extra: Any) 
     sql = report_sql(name)
     used = set(_PLACEHOLDER.findall(sql))
     return warehouse.query(sql, {k: v for k, v in filters.params(**extra).items() if k in used})
+
+
+@dataclass(frozen=True)
+class FilteredReport:
+    """A report that is one SQL file, `sql/<sql>.sql`, run with the report filters and nothing else.
+
+    Called as a function, `report(warehouse, filters)`; `columns` says what its rows hold."""
+
+    sql: str
+    columns: str
+
+    def __call__(self, warehouse: Warehouse, filters: Filters) -> pl.DataFrame:
+        """The report's rows for `filters`."""
+        return run_report(warehouse, self.sql, filters)

@@ -7,7 +7,7 @@ import polars as pl
 
 from footfall.errors import InputError
 from footfall.reports._sql import report_sql
-from footfall.reports.filters import Filters, run_report
+from footfall.reports.filters import FilteredReport, Filters, run_report
 from footfall.warehouse import Warehouse
 
 __all__ = [
@@ -23,25 +23,17 @@ __all__ = [
 
 SEGMENT_DIMENSIONS = ("gender", "age_band", "country", "city")
 
-
-def vouchers_over_time(warehouse: Warehouse, filters: Filters) -> pl.DataFrame:
-    """`day, issued, redeemed` per local day."""
-    return run_report(warehouse, "vouchers_over_time", filters)
-
-
-def vouchers_by_reward(warehouse: Warehouse, filters: Filters) -> pl.DataFrame:
-    """`reward_id, reward_name, campaign, issued, redeemed, redemption_rate, median_hours_to_redeem, ...`."""
-    return run_report(warehouse, "vouchers_by_reward", filters)
-
-
-def vouchers_by_campaign(warehouse: Warehouse, filters: Filters) -> pl.DataFrame:
-    """`campaign, rewards, issued, redeemed, redemption_rate, median_hours_to_redeem, ...`."""
-    return run_report(warehouse, "vouchers_by_campaign", filters)
-
-
-def vouchers_weekly(warehouse: Warehouse, filters: Filters) -> pl.DataFrame:
-    """`week_start, issued, redeemed, issued_pct_change, redeemed_pct_change` per local ISO week."""
-    return run_report(warehouse, "vouchers_weekly", filters)
+vouchers_over_time = FilteredReport("vouchers_over_time", "`day, issued, redeemed` per local day.")
+vouchers_by_reward = FilteredReport(
+    "vouchers_by_reward",
+    "`reward_id, reward_name, campaign, issued, redeemed, redemption_rate, median_hours_to_redeem, ...`.",
+)
+vouchers_by_campaign = FilteredReport(
+    "vouchers_by_campaign", "`campaign, rewards, issued, redeemed, redemption_rate, median_hours_to_redeem, ...`."
+)
+vouchers_weekly = FilteredReport(
+    "vouchers_weekly", "`week_start, issued, redeemed, issued_pct_change, redeemed_pct_change` per local ISO week."
+)
 
 
 def vouchers_by_segment(warehouse: Warehouse, filters: Filters, *, dimension: str = "gender") -> pl.DataFrame:

@@ -20,11 +20,10 @@ import numpy as np
 import polars as pl
 
 from footfall.synth._local_days import local_midnights
+from footfall.synth._units import HOUR_US, MINUTE_US
 
 __all__ = ["HttpLogSpec", "generate_http_log"]
 
-_START_US = 1_564_617_600_000_000  # 2019-08-01T00:00:00Z
-_DAY_US = 86_400_000_000
 _OTHER_PATHS = np.array(
     [
         "/home",
@@ -101,8 +100,8 @@ def generate_http_log(
     hour_w = np.array([2, 1, 1, 1, 1, 2, 4, 6, 8, 8, 7, 8, 10, 9, 8, 8, 9, 10, 12, 13, 12, 9, 6, 3], float)
     starts = (
         local_midnights(date(2019, 8, 1), spec.days, spec.zone)[rng.integers(0, spec.days, len(lengths))]
-        + rng.choice(24, len(lengths), p=hour_w / hour_w.sum()) * 3_600_000_000
-        + rng.integers(0, 3_600_000_000, len(lengths))
+        + rng.choice(24, len(lengths), p=hour_w / hour_w.sum()) * HOUR_US
+        + rng.integers(0, HOUR_US, len(lengths))
     )
     order = np.argsort(starts, kind="stable")
     lengths, session_user, starts = lengths[order], session_user[order], starts[order]
@@ -244,7 +243,7 @@ def _format_timestamps(rng: np.random.Generator, ts_us: np.ndarray, offset_idx: 
         np.char.add(":", np.char.zfill((np.abs(offset) % 60).astype(str), 2)),
     )
     suffix = np.where(offset_idx == 2, "Z", suffix)
-    frame = pl.DataFrame({"local": ts_us + offset * 60_000_000, "digits": digits, "nanos": nanos, "suffix": suffix})
+    frame = pl.DataFrame({"local": ts_us + offset * MINUTE_US, "digits": digits, "nanos": nanos, "suffix": suffix})
     micros = (pl.col("local") % 1_000_000).cast(pl.String).str.zfill(6)
     frac9 = micros + pl.col("nanos").cast(pl.String).str.zfill(3)
     frac = pl.when(pl.col("digits") == 0).then(pl.lit("")).otherwise(pl.lit(".") + frac9.str.slice(0, pl.col("digits")))

@@ -10,15 +10,17 @@ an orphan transaction, a bad timestamp, a repeated id.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from footfall.synth._units import DAY_US, HOUR_US, WEEK_US, utc_midnight_us
+
 __all__ = ["RewardsSpec", "generate_rewards"]
 
-_START_US = 1_561_939_200_000_000  # 2019-07-01T00:00:00Z, a Monday
-_WEEK_US = 7 * 86_400_000_000
+_START_US = utc_midnight_us(date(2019, 7, 1))  # a Monday
 _REWARDS = [
     "Free Coffee",
     "10% Voucher",
@@ -90,7 +92,7 @@ def generate_rewards(spec: RewardsSpec, out_dir: Path) -> dict[str, Path]:
                 for i in range(spec.campaigns)
             ],
             "status": np.where(rng.random(spec.campaigns) < 0.8, "active", "inactive"),
-            "updated_at": _utc_text(_START_US - rng.integers(1, 90, spec.campaigns) * 86_400_000_000),
+            "updated_at": _utc_text(_START_US - rng.integers(1, 90, spec.campaigns) * DAY_US),
         }
     )
     reward_campaign = rng.integers(1, spec.campaigns + 1, spec.rewards)
@@ -98,7 +100,7 @@ def generate_rewards(spec: RewardsSpec, out_dir: Path) -> dict[str, Path]:
         {
             "id": np.arange(1, spec.rewards + 1),
             "reward_name": [_REWARDS[i % len(_REWARDS)] for i in range(spec.rewards)],
-            "updated_at": _utc_text(_START_US - rng.integers(1, 30, spec.rewards) * 86_400_000_000),
+            "updated_at": _utc_text(_START_US - rng.integers(1, 30, spec.rewards) * DAY_US),
             "campaign_id": reward_campaign,
         }
     )
@@ -109,21 +111,19 @@ def generate_rewards(spec: RewardsSpec, out_dir: Path) -> dict[str, Path]:
     sgt_hour = rng.choice(24, n, p=_SGT_HOUR_WEIGHTS / _SGT_HOUR_WEIGHTS.sum())
     issued = (
         _START_US
-        + week * _WEEK_US
-        + rng.integers(0, 7, n) * 86_400_000_000
-        + (sgt_hour - 8) * 3_600_000_000
-        + rng.integers(0, 3_600_000_000, n)
+        + week * WEEK_US
+        + rng.integers(0, 7, n) * DAY_US
+        + (sgt_hour - 8) * HOUR_US
+        + rng.integers(0, HOUR_US, n)
     )
     popularity = 1.0 / np.arange(1, spec.rewards + 1) ** 0.9
     reward = rng.choice(spec.rewards, n, p=popularity / popularity.sum()) + 1
     fate = rng.random(n)
-    redeemed_at = issued + (rng.pareto(1.5, n) * 6 * 3_600_000_000).astype(np.int64)
-    in_gap = (redeemed_at - _START_US) // _WEEK_US == spec.gap_week  # keep the gap week empty
-    redeemed_at = np.where(in_gap, redeemed_at + _WEEK_US, redeemed_at)
+    redeemed_at = issued + (rng.pareto(1.5, n) * 6 * HOUR_US).astype(np.int64)
+    in_gap = (redeemed_at - _START_US) // WEEK_US == spec.gap_week  # keep the gap week empty
+    redeemed_at = np.where(in_gap, redeemed_at + WEEK_US, redeemed_at)
     status = np.where(fate < 0.55, "redeemed", np.where(fate < 0.9, "issued", "expired"))
-    updated = np.where(
-        status == "redeemed", redeemed_at, np.where(status == "expired", issued + 30 * 86_400_000_000, issued)
-    )
+    updated = np.where(status == "redeemed", redeemed_at, np.where(status == "expired", issued + 30 * DAY_US, issued))
     transactions = pl.DataFrame(
         {"id": np.arange(1, n + 1), "status": status, "updated_at": _utc_text(updated), "reward_campaign_id": reward}
     ).with_columns(pl.col(pl.Int64).cast(pl.String))

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 
+from footfall.synth._units import DAY_US, MINUTE_US, utc_midnight_us
+
 __all__ = ["ShopSpec", "generate_shop_events"]
 
-_START_US = 1_651_104_000_000_000  # 2022-04-28T00:00:00Z
-_DAY_US = 86_400_000_000
+_START_US = utc_midnight_us(date(2022, 4, 28))
 _AGENTS = np.array(
     [
         "Mozilla/5.0 (iPhone; CPU iPhone OS 16_2 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1",
@@ -82,8 +84,8 @@ def generate_shop_events(spec: ShopSpec, out: Path) -> int:
     visit_owner = np.repeat(np.arange(visitors), visits)
     first = np.r_[True, visit_owner[1:] != visit_owner[:-1]]
     last = np.r_[visit_owner[1:] != visit_owner[:-1], True]
-    gap_between = (rng.exponential(1.5 * _DAY_US, len(visit_owner)) + 35 * 60_000_000).astype(np.int64)
-    gap_between[first] = rng.integers(0, spec.days * _DAY_US, visitors)
+    gap_between = (rng.exponential(1.5 * DAY_US, len(visit_owner)) + 35 * MINUTE_US).astype(np.int64)
+    gap_between[first] = rng.integers(0, spec.days * DAY_US, visitors)
     visit_start = _START_US + _cumsum_by_group(gap_between, first)
     logged_in = rng.random(visitors) < spec.logged_in
     converts = logged_in & (rng.random(visitors) < spec.converting)

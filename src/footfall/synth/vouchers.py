@@ -13,13 +13,14 @@ added on purpose (an unknown status, a bad timestamp, a redeemed voucher without
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from footfall.synth._local_days import local_midnights
+from footfall.synth._units import DAY_US, HOUR_US, utc_midnight_us
 
 __all__ = ["CATEGORIES", "REWARDS", "VouchersSpec", "generate_vouchers"]
 
@@ -95,7 +96,6 @@ _COUNTRIES = [
 ]
 # local hours of the day, weighted: breakfast, lunch and evening peaks, quiet nights
 _HOUR_WEIGHTS = np.array([3, 1, 1, 1, 1, 1, 2, 5, 8, 8, 8, 10, 14, 13, 9, 8, 8, 9, 12, 14, 14, 12, 9, 6], float)
-_DAY_US = 86_400_000_000
 _TASTE_CONCENTRATION = 0.4  # Dirichlet: most users favour one or two categories
 _TASTE_OPEN = 0.05  # the share of a user's vouchers spread evenly over every category
 _STICKY = 0.6  # the chance a voucher is of the same category as the user's previous one
@@ -119,7 +119,7 @@ def generate_vouchers(spec: VouchersSpec, out: Path) -> int:
     """Write the export CSV at `out`; return the number of data rows written."""
     rng = np.random.default_rng(spec.seed)
     n, u = spec.vouchers, spec.users
-    start_us = int(datetime(spec.start.year, spec.start.month, spec.start.day, tzinfo=UTC).timestamp()) * 1_000_000
+    start_us = utc_midnight_us(spec.start)
     export_us = int(local_midnights(spec.start, spec.days + 1, spec.zone)[-1])  # the export: local midnight after
     # users: a few heavy users (Pareto activity), demographics, signup before their first voucher
     activity = rng.pareto(1.3, u) + 0.2
@@ -127,14 +127,14 @@ def generate_vouchers(spec: VouchersSpec, out: Path) -> int:
     gender = rng.choice(["female", "male", "other"], u, p=[0.52, 0.46, 0.02])
     country_idx = rng.choice(len(_COUNTRIES), u, p=[c[2] for c in _COUNTRIES])
     city = [str(rng.choice(_COUNTRIES[i][1])) for i in country_idx]
-    signup_us = start_us - (rng.exponential(400, u) * _DAY_US).astype(np.int64)
+    signup_us = start_us - (rng.exponential(400, u) * DAY_US).astype(np.int64)
     user = rng.choice(u, n, p=activity / activity.sum())
     issued = _issue_times(rng, spec, n)
     reward = _rewards_chosen(rng, user, issued, u)
-    delay = (rng.lognormal(np.log(30), 1.2, n) * 3_600_000_000).astype(np.int64)  # median ~30 h
+    delay = (rng.lognormal(np.log(30), 1.2, n) * HOUR_US).astype(np.int64)  # median ~30 h
     redeem_prob = 0.45 + 0.2 * (activity[user] > np.median(activity)) + 0.1 * (reward % 3 == 0)
     redeemed_at = issued + delay
-    expires = issued + 30 * _DAY_US
+    expires = issued + 30 * DAY_US
     redeemed = (rng.random(n) < redeem_prob) & (redeemed_at < np.minimum(expires, export_us))
     status = np.where(redeemed, "redeemed", np.where(expires <= export_us, "expired", "issued"))
     frame = pl.DataFrame(
@@ -191,7 +191,7 @@ def _issue_times(rng: np.random.Generator, spec: VouchersSpec, n: int) -> np.nda
     day = rng.choice(spec.days, n, p=day_weight / day_weight.sum())
     hour = rng.choice(24, n, p=_HOUR_WEIGHTS / _HOUR_WEIGHTS.sum())
     midnight = local_midnights(spec.start, spec.days, spec.zone)
-    return midnight[day] + hour * 3_600_000_000 + rng.integers(0, 3_600_000_000, n)
+    return midnight[day] + hour * HOUR_US + rng.integers(0, HOUR_US, n)
 
 
 def _rewards_chosen(rng: np.random.Generator, user: np.ndarray, issued: np.ndarray, users: int) -> np.ndarray:

@@ -7,6 +7,8 @@ Empty filter values (as a submitted form sends them) mean "no filter".
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import polars as pl
@@ -18,6 +20,8 @@ from footfall.api.deps import FiltersDep, WarehouseDep
 from footfall.api.errors import error_responses
 from footfall.auth import Role
 from footfall.reports import covid, engagement, http_sessions, members, sales, shop, vouchers
+from footfall.reports.filters import Filters
+from footfall.warehouse import Warehouse
 
 router = APIRouter(
     prefix="/api/charts",
@@ -41,6 +45,40 @@ def _chart(name: str, frame: pl.DataFrame) -> Chart:
     return Chart(chart=name, rows=frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64)).to_dicts())
 
 
+@dataclass(frozen=True)
+class FilteredChart:
+    """A chart whose rows are one report run with the dashboard's filters and no other parameter."""
+
+    name: str  # the route's name (in its OpenAPI operation id)
+    path: str  # below /api/charts; its last part names the chart
+    summary: str
+    description: str
+    report: Callable[[Warehouse, Filters], pl.DataFrame]
+
+
+def _add_filtered_charts(*charts: FilteredChart) -> None:
+    """A GET route per chart: the filters in, `{"chart": ..., "rows": ...}` out."""
+    for spec in charts:
+        router.add_api_route(
+            spec.path,
+            _filtered_endpoint(spec),
+            methods=["GET"],
+            response_model=Chart,
+            summary=spec.summary,
+            description=spec.description,
+            name=spec.name,
+        )
+
+
+def _filtered_endpoint(spec: FilteredChart) -> Callable[[Warehouse, Filters], Chart]:
+    name = spec.path.rsplit("/", 1)[-1]
+
+    def endpoint(wh: WarehouseDep, f: FiltersDep) -> Chart:
+        return _chart(name, spec.report(wh, f))
+
+    return endpoint
+
+
 # Engagement (HTTP-log sessions)
 
 
@@ -50,61 +88,77 @@ def active_users(wh: WarehouseDep, f: FiltersDep, period: Literal["day", "week"]
     return _chart("active-users", engagement.active_users(wh, f, period=period))
 
 
-@router.get("/engagement/sessions-per-user", response_model=Chart, summary="Sessions per user (histogram)")
-def sessions_per_user(wh: WarehouseDep, f: FiltersDep) -> Chart:
-    """`sessions_per_user, users` buckets."""
-    return _chart("sessions-per-user", engagement.sessions_per_user(wh, f))
-
-
-@router.get("/engagement/session-length", response_model=Chart, summary="Session length (histogram)")
-def session_length(wh: WarehouseDep, f: FiltersDep) -> Chart:
-    """`session_length, sessions` buckets."""
-    return _chart("session-length", engagement.session_length(wh, f))
-
-
-@router.get("/engagement/weekday-hour", response_model=Chart, summary="Sessions by local weekday and hour")
-def weekday_hour(wh: WarehouseDep, f: FiltersDep) -> Chart:
-    """`weekday, weekday_name, hour, sessions`, all 7 × 24 cells in the chosen zone."""
-    return _chart("weekday-hour", engagement.sessions_by_weekday_hour(wh, f))
-
-
-@router.get("/engagement/new-returning", response_model=Chart, summary="New and returning users per day")
-def new_returning(wh: WarehouseDep, f: FiltersDep) -> Chart:
-    """`day, new_users, returning_users`."""
-    return _chart("new-returning", engagement.new_vs_returning(wh, f))
-
-
-@router.get("/engagement/retention", response_model=Chart, summary="Weekly retention cohorts")
-def retention(wh: WarehouseDep, f: FiltersDep) -> Chart:
-    """`cohort_week, cohort_users, week_number, active_users, retention`."""
-    return _chart("retention", engagement.retention_cohorts(wh, f))
+_add_filtered_charts(
+    FilteredChart(
+        "sessions_per_user",
+        "/engagement/sessions-per-user",
+        "Sessions per user (histogram)",
+        "`sessions_per_user, users` buckets.",
+        engagement.sessions_per_user,
+    ),
+    FilteredChart(
+        "session_length",
+        "/engagement/session-length",
+        "Session length (histogram)",
+        "`session_length, sessions` buckets.",
+        engagement.session_length,
+    ),
+    FilteredChart(
+        "weekday_hour",
+        "/engagement/weekday-hour",
+        "Sessions by local weekday and hour",
+        "`weekday, weekday_name, hour, sessions`, all 7 × 24 cells in the chosen zone.",
+        engagement.sessions_by_weekday_hour,
+    ),
+    FilteredChart(
+        "new_returning",
+        "/engagement/new-returning",
+        "New and returning users per day",
+        "`day, new_users, returning_users`.",
+        engagement.new_vs_returning,
+    ),
+    FilteredChart(
+        "retention",
+        "/engagement/retention",
+        "Weekly retention cohorts",
+        "`cohort_week, cohort_users, week_number, active_users, retention`.",
+        engagement.retention_cohorts,
+    ),
+)
 
 
 # Rewards (vouchers)
 
-
-@router.get("/rewards/over-time", response_model=Chart, summary="Vouchers issued and redeemed per day")
-def vouchers_over_time(wh: WarehouseDep, f: FiltersDep) -> Chart:
-    """`day, issued, redeemed`."""
-    return _chart("over-time", vouchers.vouchers_over_time(wh, f))
-
-
-@router.get("/rewards/by-reward", response_model=Chart, summary="Redemption by reward")
-def by_reward(wh: WarehouseDep, f: FiltersDep) -> Chart:
-    """Issued, redeemed, redemption rate, median hours to redeem, per reward; most redeemed first."""
-    return _chart("by-reward", vouchers.vouchers_by_reward(wh, f))
-
-
-@router.get("/rewards/by-campaign", response_model=Chart, summary="Redemption by campaign")
-def by_campaign(wh: WarehouseDep, f: FiltersDep) -> Chart:
-    """Issued, redeemed, redemption rate, median hours to redeem, per campaign."""
-    return _chart("by-campaign", vouchers.vouchers_by_campaign(wh, f))
-
-
-@router.get("/rewards/weekly", response_model=Chart, summary="Week-over-week change")
-def weekly(wh: WarehouseDep, f: FiltersDep) -> Chart:
-    """`week_start, issued, redeemed, issued_pct_change, redeemed_pct_change`."""
-    return _chart("weekly", vouchers.vouchers_weekly(wh, f))
+_add_filtered_charts(
+    FilteredChart(
+        "vouchers_over_time",
+        "/rewards/over-time",
+        "Vouchers issued and redeemed per day",
+        "`day, issued, redeemed`.",
+        vouchers.vouchers_over_time,
+    ),
+    FilteredChart(
+        "by_reward",
+        "/rewards/by-reward",
+        "Redemption by reward",
+        "Issued, redeemed, redemption rate, median hours to redeem, per reward; most redeemed first.",
+        vouchers.vouchers_by_reward,
+    ),
+    FilteredChart(
+        "by_campaign",
+        "/rewards/by-campaign",
+        "Redemption by campaign",
+        "Issued, redeemed, redemption rate, median hours to redeem, per campaign.",
+        vouchers.vouchers_by_campaign,
+    ),
+    FilteredChart(
+        "weekly",
+        "/rewards/weekly",
+        "Week-over-week change",
+        "`week_start, issued, redeemed, issued_pct_change, redeemed_pct_change`.",
+        vouchers.vouchers_weekly,
+    ),
+)
 
 
 @router.get("/rewards/segments", response_model=Chart, summary="Vouchers by user segment")
@@ -117,11 +171,15 @@ def segments(
 
 # Sessions (HTTP log)
 
-
-@router.get("/sessions/daily", response_model=Chart, summary="Sessions and attribution per day")
-def sessions_daily(wh: WarehouseDep, f: FiltersDep) -> Chart:
-    """`day, sessions, sessions_with_reward, reward_driven_sessions, attribution_rate`."""
-    return _chart("daily", http_sessions.sessions_daily(wh, f))
+_add_filtered_charts(
+    FilteredChart(
+        "sessions_daily",
+        "/sessions/daily",
+        "Sessions and attribution per day",
+        "`day, sessions, sessions_with_reward, reward_driven_sessions, attribution_rate`.",
+        http_sessions.sessions_daily,
+    )
+)
 
 
 @router.get("/sessions/campaigns", response_model=Chart, summary="Attribution by campaign")
@@ -138,23 +196,29 @@ def session_rewards(wh: WarehouseDep, f: FiltersDep, n: Annotated[int, Query(ge=
 
 # Shop
 
-
-@router.get("/shop/orders", response_model=Chart, summary="Order metrics")
-def shop_orders(wh: WarehouseDep, f: FiltersDep) -> Chart:
-    """One row: median visits and session minutes before the first order (see GET /metrics/orders)."""
-    return _chart("orders", pl.DataFrame([shop.order_metrics(wh, f)]))
-
-
-@router.get("/shop/funnel", response_model=Chart, summary="Funnel: view → cart → order")
-def shop_funnel(wh: WarehouseDep, f: FiltersDep) -> Chart:
-    """`step, sessions, share` for sessions, page views, cart adds, orders."""
-    return _chart("funnel", shop.shop_funnel(wh, f))
-
-
-@router.get("/shop/referrers", response_model=Chart, summary="Session duration by referrer")
-def shop_referrers(wh: WarehouseDep, f: FiltersDep) -> Chart:
-    """`referrer, sessions, median_duration_minutes, p90_duration_minutes, order_rate`."""
-    return _chart("referrers", shop.referrer_metrics(wh, f))
+_add_filtered_charts(
+    FilteredChart(
+        "shop_orders",
+        "/shop/orders",
+        "Order metrics",
+        "One row: median visits and session minutes before the first order (see GET /metrics/orders).",
+        lambda wh, f: pl.DataFrame([shop.order_metrics(wh, f)]),
+    ),
+    FilteredChart(
+        "shop_funnel",
+        "/shop/funnel",
+        "Funnel: view → cart → order",
+        "`step, sessions, share` for sessions, page views, cart adds, orders.",
+        shop.shop_funnel,
+    ),
+    FilteredChart(
+        "shop_referrers",
+        "/shop/referrers",
+        "Session duration by referrer",
+        "`referrer, sessions, median_duration_minutes, p90_duration_minutes, order_rate`.",
+        shop.referrer_metrics,
+    ),
+)
 
 
 # Members and sales

@@ -6,9 +6,10 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
+from footfall.outputs import markdown_table
 from footfall.runs import RunSummary
 
-__all__ = ["summary_metadata", "write_report"]
+__all__ = ["sessions_result", "summary_metadata", "write_report"]
 
 
 def summary_metadata(summary: RunSummary, *, rows: int, **extra: Any) -> dict[str, Any]:
@@ -26,6 +27,16 @@ def summary_metadata(summary: RunSummary, *, rows: int, **extra: Any) -> dict[st
     }
 
 
+def sessions_result(
+    context: dg.AssetExecutionContext, summary: RunSummary, *, sessions: int, unit: str, **extra: Any
+) -> dg.MaterializeResult[None]:
+    """Log what an incremental sessions run read (`unit`: lines, events) and made; its summary as metadata."""
+    context.log.info(f"{summary.read:,} {unit} read from {len(summary.inputs)} new file(s); {sessions:,} sessions")
+    return dg.MaterializeResult(
+        metadata=summary_metadata(summary, rows=sessions, **extra, reject_reasons=summary.details.reject_reasons)
+    )
+
+
 def write_report(frame: pl.DataFrame, path: Path) -> dg.MaterializeResult[None]:
     """Write a report table as CSV and describe it: row count, path, the first rows as Markdown."""
     frame.write_csv(path)
@@ -40,8 +51,4 @@ def write_report(frame: pl.DataFrame, path: Path) -> dg.MaterializeResult[None]:
 
 def _markdown(frame: pl.DataFrame) -> str:
     """A small table as Markdown, for the UI."""
-    if not frame.height:
-        return "(no rows)"
-    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * frame.width]
-    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in frame.iter_rows()]
-    return "\n".join(lines)
+    return markdown_table(frame) if frame.height else "(no rows)"

@@ -17,6 +17,7 @@ from dagster import AssetExecutionContext
 from footfall.errors import InputError
 from footfall.ml.pipeline import register_prediction, register_segmentation
 from footfall.ml.prediction import PredictParams, run_prediction
+from footfall.ml.registry import Registration
 from footfall.ml.segmentation import SegmentParams, segment_customers
 from footfall.ml.transactions import Transactions
 from footfall.ml.warehouse_data import read_warehouse_transactions
@@ -74,14 +75,7 @@ def customer_segments(
         result = segment_customers(snapshot.frame, params)
     except InputError as exc:
         return dg.MaterializeResult(metadata={"skipped": str(exc)})
-    version, decision = register_segmentation(
-        result,
-        snapshot,
-        params,
-        models_root=Path(model_registry.root),
-        promote=True,
-        tolerance=model_registry.promote_tolerance,
-    )
+    version, decision = register_segmentation(result, snapshot, params, _promoting(model_registry))
     context.log.info(f"{version}: {decision}")
     return dg.MaterializeResult(
         metadata={
@@ -116,20 +110,18 @@ def customer_predictors(
         run = run_prediction(snapshot.frame, params=params)
     except InputError as exc:
         return dg.MaterializeResult(metadata={"skipped": str(exc)})
-    decisions = register_prediction(
-        run,
-        snapshot,
-        params,
-        models_root=Path(model_registry.root),
-        promote=True,
-        tolerance=model_registry.promote_tolerance,
-    )
+    decisions = register_prediction(run, snapshot, params, _promoting(model_registry))
     metadata: dict[str, Any] = {"horizon_days": horizon, **{f"best {t}": m for t, m in run.best.items()}}
     for (version, decision), target in zip(decisions, run.best, strict=True):
         context.log.info(f"{target}: {version}: {decision}")
         metadata[f"{target} version"] = version
         metadata[f"{target} promoted"] = bool(decision and decision.promoted)
     return dg.MaterializeResult(metadata=metadata)
+
+
+def _promoting(model_registry: ModelRegistryResource) -> Registration:
+    """Register in the resource's registry and promote unless worse by more than its tolerance."""
+    return Registration(models_root=Path(model_registry.root), promote=True, tolerance=model_registry.promote_tolerance)
 
 
 def _snapshot(data: DataDirResource) -> Transactions | None:

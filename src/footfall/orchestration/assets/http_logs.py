@@ -8,7 +8,8 @@ before and the tables cover everything seen so far (docs/sessions.md#incremental
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from footfall.orchestration.assets._metadata import summary_metadata
+from footfall.orchestration.assets._inputs import external_input
+from footfall.orchestration.assets._metadata import sessions_result
 from footfall.orchestration.resources import DataDirResource, WarehouseResource
 from footfall.reports.tables import table_counts
 from footfall.sessions.http_pipeline import archive_http_logs, run_http_sessions
@@ -17,17 +18,17 @@ __all__ = ["ASSETS", "GROUP"]
 
 GROUP = "http_logs"
 
-raw_http_logs = dg.AssetSpec(
+raw_http_logs = external_input(
     "raw_http_logs",
-    group_name=GROUP,
-    description="HTTP access logs dropped into FOOTFALL_DATA_DIR/inbox/logs (text, optionally gzip).",
-    kinds={"file"},
+    GROUP,
+    "file",
+    "HTTP access logs dropped into FOOTFALL_DATA_DIR/inbox/logs (text, optionally gzip).",
 )
-campaign_reward_mapping = dg.AssetSpec(
+campaign_reward_mapping = external_input(
     "campaign_reward_mapping",
-    group_name=GROUP,
-    description="The campaign ↔ reward mapping CSV at FOOTFALL_DATA_DIR/inbox/campaign_reward_mapping.csv.",
-    kinds={"csv"},
+    GROUP,
+    "csv",
+    "The campaign ↔ reward mapping CSV at FOOTFALL_DATA_DIR/inbox/campaign_reward_mapping.csv.",
 )
 
 
@@ -74,15 +75,8 @@ def http_sessions(
             state_dir=data.state_dir("http-sessions"),
         )
         sessions = table_counts(wh)["http_sessions"]
-    context.log.info(f"{summary.read:,} lines read from {len(summary.inputs)} new file(s); {sessions:,} sessions")
-    return dg.MaterializeResult(
-        metadata=summary_metadata(
-            summary,
-            rows=sessions,
-            report=dg.MetadataValue.path(summary.details.output or ""),
-            reject_reasons=summary.details.reject_reasons,
-        )
-    )
+    report = dg.MetadataValue.path(summary.details.output or "")
+    return sessions_result(context, summary, sessions=sessions, unit="lines", report=report)
 
 
 ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [

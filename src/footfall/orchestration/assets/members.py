@@ -6,6 +6,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from footfall.members.inbox import process_inbox
+from footfall.orchestration.assets._inputs import external_input
 from footfall.orchestration.assets._metadata import summary_metadata, write_report
 from footfall.orchestration.resources import DataDirResource, WarehouseResource
 from footfall.reports.sales import top_members as top_members_report
@@ -16,17 +17,17 @@ __all__ = ["ASSETS", "GROUP", "REFERENCE_DATE"]
 GROUP = "members"
 REFERENCE_DATE = date(2022, 1, 1)  # docs/members.md: applicants must be 18 on this date
 
-membership_applications = dg.AssetSpec(
+membership_applications = external_input(
     "membership_applications",
-    group_name=GROUP,
-    description="Application CSVs dropped into FOOTFALL_DATA_DIR/inbox/members (moved to members/archive when done).",
-    kinds={"csv"},
+    GROUP,
+    "csv",
+    "Application CSVs dropped into FOOTFALL_DATA_DIR/inbox/members (moved to members/archive when done).",
 )
-sales_tables = dg.AssetSpec(
+sales_tables = external_input(
     "sales_tables",
-    group_name=GROUP,
-    description="items, orders and order_items, loaded outside the orchestrator (`footfall synth sales` in the demo).",
-    kinds={"sql"},
+    GROUP,
+    "sql",
+    "items, orders and order_items, loaded outside the orchestrator (`footfall synth sales` in the demo).",
 )
 
 

@@ -12,6 +12,7 @@ import dagster as dg
 import polars as pl
 from dagster import AssetExecutionContext
 
+from footfall.orchestration.assets._inputs import external_input
 from footfall.orchestration.assets.http_logs import http_sessions
 from footfall.orchestration.resources import DataDirResource, ModelRegistryResource, WarehouseResource
 from footfall.recsys.data import Interactions
@@ -23,11 +24,11 @@ __all__ = ["ASSETS", "GROUP", "CandidateConfig"]
 
 GROUP = "recommender"
 
-movielens_ratings = dg.AssetSpec(
+movielens_ratings = external_input(
     "movielens_ratings",
-    group_name=GROUP,
-    description="MovieLens files (FOOTFALL_MOVIELENS); when set, the retrain reads them instead of the warehouse.",
-    kinds={"file"},
+    GROUP,
+    "file",
+    "MovieLens files (FOOTFALL_MOVIELENS); when set, the retrain reads them instead of the warehouse.",
 )
 
 

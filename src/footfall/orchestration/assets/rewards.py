@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from footfall.orchestration.assets._inputs import external_input
 from footfall.orchestration.assets._metadata import summary_metadata, write_report
 from footfall.orchestration.resources import DataDirResource, WarehouseResource
 from footfall.reports.filters import Filters
@@ -14,11 +15,11 @@ __all__ = ["ASSETS", "EXPORTS", "GROUP"]
 GROUP = "rewards"
 EXPORTS = {"campaigns": "campaign.csv", "rewards": "reward_campaign.csv", "transactions": "reward_transaction.csv"}
 
-rewards_exports = dg.AssetSpec(
+rewards_exports = external_input(
     "rewards_exports",
-    group_name=GROUP,
-    description="campaign.csv, reward_campaign.csv and reward_transaction.csv in FOOTFALL_DATA_DIR/inbox/rewards.",
-    kinds={"csv"},
+    GROUP,
+    "csv",
+    "campaign.csv, reward_campaign.csv and reward_transaction.csv in FOOTFALL_DATA_DIR/inbox/rewards.",
 )
 
 

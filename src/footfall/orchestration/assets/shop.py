@@ -5,7 +5,8 @@ import json
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from footfall.orchestration.assets._metadata import summary_metadata, write_report
+from footfall.orchestration.assets._inputs import external_input
+from footfall.orchestration.assets._metadata import sessions_result, write_report
 from footfall.orchestration.resources import DataDirResource, WarehouseResource
 from footfall.reports.filters import Filters
 from footfall.reports.shop import order_metrics as order_metrics_report
@@ -17,11 +18,8 @@ __all__ = ["ASSETS", "GROUP"]
 
 GROUP = "shop"
 
-shop_event_files = dg.AssetSpec(
-    "shop_event_files",
-    group_name=GROUP,
-    description="Web-shop event JSON lines dropped into FOOTFALL_DATA_DIR/inbox/shop.",
-    kinds={"file"},
+shop_event_files = external_input(
+    "shop_event_files", GROUP, "file", "Web-shop event JSON lines dropped into FOOTFALL_DATA_DIR/inbox/shop."
 )
 
 
@@ -36,15 +34,8 @@ def shop_sessions(
     with warehouse.open() as wh:
         summary = run_shop_sessions(files, warehouse=wh, state_dir=data.state_dir("shop-sessions"))
         sessions = table_counts(wh)["shop_sessions"]
-    context.log.info(f"{summary.read:,} events read from {len(summary.inputs)} new file(s); {sessions:,} sessions")
-    return dg.MaterializeResult(
-        metadata=summary_metadata(
-            summary,
-            rows=sessions,
-            anonymous_events=summary.details.anonymous_events or 0,
-            reject_reasons=summary.details.reject_reasons,
-        )
-    )
+    anonymous = summary.details.anonymous_events or 0
+    return sessions_result(context, summary, sessions=sessions, unit="events", anonymous_events=anonymous)
 
 
 @dg.asset(deps=[shop_sessions], group_name=GROUP, kinds={"sql", "json"})

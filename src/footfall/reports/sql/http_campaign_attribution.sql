@@ -15,9 +15,7 @@ viewed as (
 attributed as (
     select
         campaign_id,
-        count(*) as viewing_sessions,
-        count(*) filter (where rewards_issued_count > 0) as sessions_with_reward,
-        count(*) filter (where reward_driven_by_campaign_view) as reward_driven_sessions,
+        {{ session_reward_counts(viewing_sessions) }},
         cast(count(*) filter (where reward_driven_by_campaign_view) as double precision) / count(*)
             as attribution_rate
     from viewed
@@ -26,11 +24,7 @@ attributed as (
 final as (
     select
         a.campaign_id,
-        case
-            when c.name is null then 'campaign ' || a.campaign_id
-            when count(*) over (partition by c.name) > 1 then c.name || ' (' || a.campaign_id || ')'
-            else c.name
-        end as campaign,
+        {{ unique_label(c.name, a.campaign_id, campaign) }} as campaign,
         a.viewing_sessions,
         a.sessions_with_reward,
         a.reward_driven_sessions,

@@ -11,9 +11,7 @@ with sessions as (
 final as (
     select
         day,
-        count(*) as sessions,
-        count(*) filter (where rewards_issued_count > 0) as sessions_with_reward,
-        count(*) filter (where reward_driven_by_campaign_view) as reward_driven_sessions,
+        {{ session_reward_counts(sessions) }},
         cast(count(*) filter (where reward_driven_by_campaign_view) as double precision)
             / nullif(count(*) filter (where rewards_issued_count > 0), 0) as attribution_rate
     from sessions

@@ -23,11 +23,7 @@ counted as (
 final as (
     select
         n.reward_id,
-        case
-            when r.reward_name is null then 'reward ' || n.reward_id
-            when count(*) over (partition by r.reward_name) > 1 then r.reward_name || ' (' || n.reward_id || ')'
-            else r.reward_name
-        end as reward,
+        {{ unique_label(r.reward_name, n.reward_id, reward) }} as reward,
         n.sessions,
         n.reward_driven_sessions
     from counted n

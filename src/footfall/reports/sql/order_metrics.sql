@@ -31,10 +31,6 @@ visits as (
 ),
 final as (
     select
-        (select percentile_cont(0.5) within group (order by visits_before_order) from visits)
-            as median_visits_before_order,
-        (select percentile_cont(0.5) within group (order by duration_seconds)
-         from sessions where before_first_order) / 60.0
-            as median_session_duration_minutes_before_order
+        {{ before_order_medians(sessions) }}
 )
 select * from final

@@ -70,10 +70,6 @@ final as (
     select
         (select count(*) from sessions) as sessions,
         (select count(*) from visits) as ordering_customers,
-        (select percentile_cont(0.5) within group (order by visits_before_order) from visits)
-            as median_visits_before_order,
-        (select percentile_cont(0.5) within group (order by duration_seconds)
-         from before_order where before_first_order) / 60.0
-            as median_session_duration_minutes_before_order
+        {{ before_order_medians(before_order) }}
 )
 select * from final

@@ -2,19 +2,13 @@
 -- campaign, in a date range given in the report time zone (both dates included).
 -- Ties are all returned: a slot is kept when fewer than :top slots have more transactions.
 -- Parameters: :campaign, :date_from, :date_to (dates), :tz (IANA zone), :top (>= 1).
-with campaign_transactions as (
-    select t.updated_at at time zone :tz as local_ts
-    from reward_transaction t
-    join reward_campaign r on r.id = t.reward_campaign_id
-    where r.campaign_id = :campaign
-      and {{ on_local_dates(t.updated_at) }}
-),
+with {{ campaign_local_times() }},
 slots as (
     select
         cast(local_ts as date) as slot_date,
         cast(extract(hour from local_ts) as integer) as slot_hour,
         count(*) as transactions
-    from campaign_transactions
+    from local_times
     group by 1, 2
 ),
 ranked as (

@@ -13,10 +13,7 @@ WITH bought AS (
     WHERE o.status <> 'cancelled'
     GROUP BY i.item_id, i.name, i.manufacturer
 ),
-ranked AS (
-    SELECT *, RANK() OVER (ORDER BY times_bought DESC) AS rank
-    FROM bought
-)
+{{ ranked_by(bought, times_bought) }}
 SELECT CAST(rank AS BIGINT) AS rank, item_id, name, manufacturer,
        CAST(times_bought AS BIGINT) AS times_bought, CAST(quantity AS BIGINT) AS quantity
 FROM ranked

@@ -12,10 +12,7 @@ WITH spending AS (
     WHERE o.status <> 'cancelled'
     GROUP BY m.membership_id, m.first_name, m.last_name
 ),
-ranked AS (
-    SELECT *, RANK() OVER (ORDER BY total_spent DESC) AS rank
-    FROM spending
-)
+{{ ranked_by(spending, total_spent) }}
 SELECT CAST(rank AS BIGINT) AS rank, membership_id, first_name, last_name, CAST(orders AS BIGINT) AS orders, total_spent
 FROM ranked
 WHERE rank <= :n

@@ -2,12 +2,10 @@
 -- 25-34, 35-44, 45-54, 55+), country or city; 'unknown' where the export had no value.
 -- users: distinct users issued a voucher; redemption_rate = redeemed / issued.
 -- Filters: :campaign, :reward, :date_from, :date_to (local issue dates in :tz, or null).
-with filtered as (
+with {{ filtered_vouchers() }},
+aged as (
     select *, extract(year from issued_at at time zone :tz) - birth_year as age
-    from vouchers
-    where (cast(:campaign as text) is null or campaign = cast(:campaign as text))
-      and (cast(:reward as text) is null or reward_id = cast(:reward as text))
-      and {{ on_local_dates(issued_at) }}
+    from filtered
 ),
 segmented as (
     select
@@ -26,15 +24,13 @@ segmented as (
         ) as segment,
         case when cast(:dimension as text) <> 'age_band' then 0 when age is null then 6 when age < 25 then 1
              when age < 35 then 2 when age < 45 then 3 when age < 55 then 4 else 5 end as age_order
-    from filtered
+    from aged
 ),
 final as (
     select
         segment,
         count(distinct user_id) as users,
-        count(*) as issued,
-        count(*) filter (where status = 'redeemed') as redeemed,
-        cast(count(*) filter (where status = 'redeemed') as double precision) / count(*) as redemption_rate,
+        {{ redemption_counts() }},
         min(age_order) as age_order
     from segmented
     group by segment

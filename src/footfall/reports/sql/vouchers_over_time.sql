@@ -4,8 +4,7 @@
 with filtered as (
     select issued_at, redeemed_at
     from vouchers
-    where (cast(:campaign as text) is null or campaign = cast(:campaign as text))
-      and (cast(:reward as text) is null or reward_id = cast(:reward as text))
+    where {{ on_campaign_and_reward() }}
 ),
 issued as (
     select cast(issued_at at time zone :tz as date) as day, count(*) as n from filtered group by 1

@@ -5,8 +5,7 @@
 with filtered as (
     select issued_at, redeemed_at
     from vouchers
-    where (cast(:campaign as text) is null or campaign = cast(:campaign as text))
-      and (cast(:reward as text) is null or reward_id = cast(:reward as text))
+    where {{ on_campaign_and_reward() }}
 ),
 events as (
     select cast(date_trunc('week', issued_at at time zone :tz) as date) as week_start, 1 as issued, 0 as redeemed
@@ -22,14 +21,7 @@ weekly as (
       and (cast(:date_to as date) is null or week_start <= cast(:date_to as date))
     group by week_start
 ),
-calendar as (
-    select cast(g.week_start as date) as week_start
-    from generate_series(
-        cast((select min(week_start) from weekly) as timestamp),
-        cast((select max(week_start) from weekly) as timestamp),
-        interval '7 days'
-    ) as g(week_start)
-),
+{{ week_calendar(weekly) }},
 filled as (
     select c.week_start, coalesce(w.issued, 0) as issued, coalesce(w.redeemed, 0) as redeemed
     from calendar c

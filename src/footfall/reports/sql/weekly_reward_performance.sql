@@ -27,14 +27,7 @@ spans as (
     from weekly
     group by 1, 2
 ),
-calendar as (
-    select cast(g.week_start as date) as week_start
-    from generate_series(
-        cast((select min(week_start) from weekly) as timestamp),
-        cast((select max(week_start) from weekly) as timestamp),
-        interval '7 days'
-    ) as g(week_start)
-),
+{{ week_calendar(weekly) }},
 filled as (
     select s.reward_id, s.reward_name, c.week_start, coalesce(w.status_count, 0) as status_count
     from spans s
