@@ -138,7 +138,7 @@ def test_cli_evaluate_json(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["recsys", "evaluate", "--movielens", str(folder), "--format", "json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert [o["model"] for o in out] == ["popularity", "item-knn", "ease", "recency-ease", "als"]
+    assert [o["model"] for o in out] == ["popularity", "item-knn", "ease", "recency-ease", "sequence-ease", "als"]
     required = {
         "model",
         "protocol",

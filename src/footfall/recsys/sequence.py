@@ -1,0 +1,105 @@
+"""Sequence-aware recommenders: what a user did last, and what usually comes after it.
+
+`SequenceEase` adds a transition term to the default's recency-weighted EASE^R, in the spirit of
+SLIST (Choi et al., WWW 2021), closed form and without a second matrix inverse:
+
+    score(u) = h_u · B  +  beta · c_u · T
+
+- `h_u · B` is `RecencyEase`: EASE^R weights `B` on the user's recency-weighted history.
+- `T` is the item-to-item transition matrix: over each user's history in order (by instant, ties
+  by `seq`), item j at `d` positions after item i (1 ≤ d ≤ `window`) adds `decay^(d-1)` to
+  `C[i, j]` (and `backward` times that to `C[j, i]`: the order inside a second is arbitrary);
+  `T = C / (row sum of C + shrink)`, an estimate of "what follows i", repeats dropped.
+- `c_u` is the user's context: the last `window` items of their history, the last weighing 1 and
+  each one before it `decay` times less.
+
+Training costs the EASE^R inverse plus one pass over the interactions per lag, so it stays a
+closed form; scoring adds one short sparse row times `T`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import polars as pl
+import scipy.sparse as sp
+
+from footfall.recsys._base import RecencyEase
+
+__all__ = ["SequenceEase", "ordered_codes"]
+
+
+@dataclass
+class SequenceEase(RecencyEase):
+    """Recency-weighted EASE^R plus `beta` × the user's last items times an item-to-item transition matrix."""
+
+    name: ClassVar[str] = "sequence-ease"
+    transitions: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    context: sp.csr_matrix = field(default_factory=lambda: sp.csr_matrix((0, 0), dtype=np.float32))
+
+    def __post_init__(self) -> None:
+        defaults = {"l2": 500.0, "tau": 60.0, "floor": 0.01, "beta": 1.0, "window": 5, "decay": 0.5, "backward": 1.0}
+        defaults["shrink"] = 10.0
+        self.params = defaults | self.params
+
+    def _fit_order(self, events: pl.DataFrame) -> None:
+        users, items = ordered_codes(events, self.users, self.items)
+        window, decay, backward = (
+            int(self.params["window"]),
+            float(self.params["decay"]),
+            float(self.params["backward"]),
+        )
+        n = len(self.items)
+        counts = sp.csr_matrix((n, n), dtype=np.float64)
+        for lag in range(1, window + 1):
+            same = users[lag:] == users[:-lag]
+            before, after = items[:-lag][same], items[lag:][same]
+            weight = np.full(len(before), decay ** (lag - 1))
+            counts = counts + sp.csr_matrix((weight, (before, after)), shape=(n, n))
+            if backward:  # j after i also says something about i after j (ties inside a second have no order)
+                counts = counts + sp.csr_matrix((backward * weight, (after, before)), shape=(n, n))
+        dense = counts.toarray()
+        np.fill_diagonal(dense, 0.0)
+        dense /= dense.sum(axis=1, keepdims=True) + float(self.params["shrink"])
+        self.transitions = (float(self.params["beta"]) * dense).astype(np.float32)
+        self.context = _context(users, items, len(self.users), n, window, decay)
+
+    def _scores(self, rows: np.ndarray) -> np.ndarray:
+        transitions: np.ndarray = np.asarray(self.context[rows] @ self.transitions)
+        scores: np.ndarray = super()._scores(rows) + transitions
+        return scores
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        context = {"context_indptr": self.context.indptr, "context_indices": self.context.indices}
+        return super()._arrays() | {"transitions": self.transitions, "context_data": self.context.data, **context}
+
+    def _restore(self, arrays: Any) -> None:
+        super()._restore(arrays)
+        self.transitions = arrays["transitions"]
+        shape = (len(self.users), len(self.items))
+        parts = (arrays["context_data"], arrays["context_indices"], arrays["context_indptr"])
+        self.context = sp.csr_matrix(parts, shape=shape, dtype=np.float32)
+
+
+def ordered_codes(events: pl.DataFrame, users: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each interaction's (user row, item column), ordered by user, then instant, then `seq`."""
+    order = ["_u", *(c for c in ("ts", "seq") if c in events.columns), "_line"]
+    rows = pl.DataFrame({"user_id": users.tolist()}, schema={"user_id": pl.String}).with_row_index("_u")
+    cols = pl.DataFrame({"item_id": items.tolist()}, schema={"item_id": pl.String}).with_row_index("_i")
+    coded = events.with_row_index("_line").join(rows, on="user_id").join(cols, on="item_id").sort(order)
+    return coded["_u"].to_numpy().astype(np.int64), coded["_i"].to_numpy().astype(np.int64)
+
+
+def _context(
+    users: np.ndarray, items: np.ndarray, n_users: int, n_items: int, window: int, decay: float
+) -> sp.csr_matrix:
+    """Users × items: each user's last `window` interactions, the last weighing 1, each earlier one `decay`× less."""
+    ends = np.r_[np.flatnonzero(np.diff(users)) + 1, len(users)]  # one past each user's last position
+    position = np.arange(len(users))
+    from_end = np.repeat(ends, np.diff(np.r_[0, ends])) - 1 - position  # 0 for a user's last interaction
+    keep = from_end < window
+    weights = decay ** from_end[keep].astype(np.float64)
+    matrix = sp.csr_matrix((weights, (users[keep], items[keep])), shape=(n_users, n_items))
+    return matrix.astype(np.float32)
