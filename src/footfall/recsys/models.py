@@ -107,7 +107,7 @@ MODELS: dict[str, type[Model]] = {
     "sequence-ease": SequenceEase,
     "als": Als,
 }
-DEFAULT_MODEL = "recency-ease"  # chosen by benchmarks/recsys.py on ML-100K (leave-last-out NDCG@10)
+DEFAULT_MODEL = "sequence-ease"  # chosen by benchmarks/recsys.py on ML-100K: next-session first, then leave-last-out
 
 
 def make_model(name: str, params: dict[str, Any] | None = None) -> Model:
