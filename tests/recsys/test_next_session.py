@@ -48,8 +48,9 @@ def test_what_comes_after_the_last_item_ranks_first() -> None:
 
 def test_without_transitions_it_is_the_recency_model() -> None:
     events = _events([(f"u{k % 7}", f"i{(k * 5) % 11}", k * 97) for k in range(60)])
-    plain = RecencyEase(params={"l2": 5.0}).fit(events)
-    flat = SequenceEase(params={"l2": 5.0, "beta": 0.0}).fit(events)
+    shared = {"l2": 5.0, "tau": 60.0, "floor": 0.05}
+    plain = RecencyEase(params=shared).fit(events)
+    flat = SequenceEase(params=shared | {"beta": 0.0}).fit(events)
     rows = np.arange(len(plain.users))
     np.testing.assert_allclose(flat.score_users(rows), plain.score_users(rows), rtol=1e-6)
 
