@@ -1,10 +1,12 @@
 """Recommender benchmark: quality on MovieLens 100K and speed on an ML-1M-size matrix.
 
-Usage: .venv/bin/python -m benchmarks.recsys [--ml100k ../shared/data/ml-100k]
+Usage: .venv/bin/python -m benchmarks.recsys [--ml100k ../shared/data/ml-100k] [--sasrec]
 Quality: every model with parameters chosen by a grid search on a validation split of the
 training part; leave-last-out (ties: file order; HR@10, NDCG@10 with 95 % intervals) and a
 global temporal 80/20 split (warm users; Recall@20, NDCG@20); full ranking over unseen items;
-`als` is the `implicit` library's ALS, the peer.
+`als` is the `implicit` library's ALS. Then the next-session protocol (each user's last session
+held out; Recall@20, NDCG@10, bootstrap intervals), both protocols by the gap before the held-out
+interaction, paired differences, and the SASRec peer (`benchmarks.recsys_sequence`).
 Speed: training time and the time to rank all items for every user (top 10) on a generated
 matrix of ML-1M's size (6,040 users, 3,706 items, 1,000,209 interactions), BLAS on 1 thread
 for scoring as the server will run.
@@ -64,13 +66,16 @@ def main() -> None:
     parser.add_argument(
         "--ml100k", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data" / "ml-100k"
     )
+    parser.add_argument(
+        "--sasrec", action="store_true", help="train the SASRec peer on both protocols (needs torch; 20-40 min)"
+    )
     args = parser.parse_args()
     if args.ml100k.is_dir():
         events = read_movielens(args.ml100k).events
         report, last_by_gap = quality(events)
         print(report, flush=True)
         print()
-        print(sequential_report(events, last_by_gap), flush=True)
+        print(sequential_report(events, last_by_gap, sasrec=args.sasrec), flush=True)
     else:
         print(f"{args.ml100k}: absent; quality table skipped")
     events = ml1m_size()
