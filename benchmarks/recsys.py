@@ -34,6 +34,7 @@ from footfall.recsys.evaluate import evaluate_leave_last_out, evaluate_temporal
 from footfall.recsys.models import DEFAULT_MODEL, MODELS, make_model, top_n
 from footfall.recsys.registry import Registry
 from footfall.recsys.tuning import tuned_model
+from footfall.warehouse import connect
 
 
 def ml1m_size(seed: int = 0) -> pl.DataFrame:
@@ -139,6 +140,7 @@ def serving_latency(events: pl.DataFrame, requests: int = 1000) -> str:
         model = make_model("default").fit(events)
         store.promote(store.register(model, {}))
         users = np.random.default_rng(0).choice(model.users, requests)
+        connect(f"duckdb:///{tmp}/w.duckdb").close()  # the server only reads: the warehouse must exist
         with serve_in_background(f"duckdb:///{tmp}/w.duckdb", env={"FOOTFALL_DATA_DIR": tmp}) as base:
             host, port = base.removeprefix("http://").split(":")
             con = http.client.HTTPConnection(host, int(port))
