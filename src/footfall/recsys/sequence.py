@@ -69,7 +69,12 @@ class SequenceEase(RecencyEase):
         self.context = _context(users, items, len(self.users), n, window, decay)
 
     def _scores(self, rows: np.ndarray) -> np.ndarray:
-        transitions: np.ndarray = np.asarray(self.context[rows] @ self.transitions)
+        if len(rows) == 1:  # one user, as a server asks: a few rows of T, without sparse-matrix overhead
+            start, end = self.context.indptr[rows[0]], self.context.indptr[rows[0] + 1]
+            context = self.context.data[start:end] @ self.transitions[self.context.indices[start:end]]
+            transitions: np.ndarray = context[np.newaxis, :]
+        else:
+            transitions = np.asarray(self.context[rows] @ self.transitions)
         scores: np.ndarray = super()._scores(rows) + transitions
         return scores
 
