@@ -41,17 +41,14 @@ class SequenceEase(RecencyEase):
 
     def __post_init__(self) -> None:
         # chosen by benchmarks/recsys.py on ML-100K's next-session protocol (docs/recsys.md)
-        defaults = {"l2": 1000.0, "tau": 60.0, "floor": 0.1, "beta": 0.5, "window": 5, "decay": 0.5, "backward": 1.0}
-        defaults["shrink"] = 10.0
-        self.params = defaults | self.params
+        recency = {"l2": 1000.0, "tau": 60.0, "floor": 0.1}
+        transitions = {"beta": 0.5, "window": 5, "decay": 0.5, "backward": 1.0, "shrink": 10.0}
+        self.params = recency | transitions | self.params
 
     def _fit_order(self, events: pl.DataFrame) -> None:
         users, items = ordered_codes(events, self.users, self.items)
-        window, decay, backward = (
-            int(self.params["window"]),
-            float(self.params["decay"]),
-            float(self.params["backward"]),
-        )
+        window, decay = int(self.params["window"]), float(self.params["decay"])
+        backward = float(self.params["backward"])
         before, after, weight = [], [], []
         for lag in range(1, window + 1):
             same = users[lag:] == users[:-lag]
