@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -114,7 +115,9 @@ def evaluate(
     source: SourceOption = "rewards",
     warehouse: WarehouseOption = None,
     model: Annotated[str, typer.Option("--model", help="A model name (see train), default, or all.")] = "all",
-    protocol: Annotated[str, typer.Option("--protocol", help="leave-last-out or temporal.")] = "leave-last-out",
+    protocol: Annotated[
+        str, typer.Option("--protocol", help="leave-last-out, temporal or next-session.")
+    ] = "leave-last-out",
     tune: TuneOption = False,
     fmt: FormatOption = "table",
 ) -> None:
@@ -122,40 +125,72 @@ def evaluate(
 
     leave-last-out: each user's last interaction (ties: file order) held out; HR@10, NDCG@10
     (95 % intervals), coverage@10. temporal: one global cut, the last 20 % of interactions are
-    the test set for warm users; Recall@20 (hits / min(20, items)) and NDCG@20. JSON gives one
-    object per model with keys model, protocol, hr@10, ndcg@10, recall@20, ndcg@20, coverage@10,
-    train_seconds, params. --tune picks each model's parameters on a validation split cut from the
-    training part (never the test part) and reports the chosen ones.
+    the test set for warm users; Recall@20 (hits / min(20, items)) and NDCG@20. next-session:
+    sessions end at gaps of 1 hour, each user's last session (all of it) is held out and predicted
+    from the earlier ones; Recall@20 and NDCG@10 with bootstrap intervals. leave-last-out and
+    next-session also break the figures down by the gap before the held-out interaction. JSON
+    gives one object per model with keys model, protocol, hr@10, ndcg@10, recall@20, ndcg@20,
+    coverage@10, users, by_gap, train_seconds, params. --tune picks each model's parameters on a
+    validation split cut from the training part (never the test part) and reports the chosen ones.
     """
+    import polars as pl
+
     from footfall.errors import InputError
     from footfall.recsys.evaluate import evaluate_leave_last_out, evaluate_temporal
-    from footfall.recsys.models import MODELS, make_model
-    from footfall.recsys.tuning import tuned_model
+    from footfall.recsys.models import MODELS, Model, make_model
+    from footfall.recsys.next_session import evaluate_next_session
+    from footfall.recsys.tuning import PROTOCOLS, tuned_model
 
+    runs: dict[str, Callable[[Model, pl.DataFrame], dict[str, Any]]] = {
+        "leave-last-out": evaluate_leave_last_out,
+        "temporal": evaluate_temporal,
+        "next-session": evaluate_next_session,
+    }
     with user_errors():
         check_format(fmt)
-        if protocol not in ("leave-last-out", "temporal"):
-            raise InputError(f"bad --protocol {protocol!r}: use leave-last-out or temporal")
+        if protocol not in PROTOCOLS:
+            raise InputError(f"bad --protocol {protocol!r}: use {', '.join(PROTOCOLS)}")
         names = list(MODELS) if model == "all" else [model]
         data = load_interactions(movielens, source, warehouse)
-        run = evaluate_leave_last_out if protocol == "leave-last-out" else evaluate_temporal
         results = []
         for name in names:
             candidate = tuned_model(name, data.events, protocol=protocol)[0] if tune else make_model(name)
-            results.append(run(candidate, data.events))
+            results.append(runs[protocol](candidate, data.events))
     if fmt == "json":
         typer.echo(json.dumps(results))
         return
+    print_evaluation(results, protocol, fmt, title=f"{data.source}: {protocol}" + (", tuned" if tune else ""))
+
+
+def print_evaluation(results: list[dict[str, Any]], protocol: str, fmt: Format, *, title: str) -> None:
+    """The figures per model, then (where the protocol has them) per gap before the held-out interaction."""
     import polars as pl
 
-    shown = ["model", "hr@10", "hr@10_ci95", "ndcg@10", "ndcg@10_ci95", "coverage@10", "train_seconds"]
-    if protocol == "temporal":
-        shown = ["model", "recall@20", "recall@20_ci95", "ndcg@20", "ndcg@20_ci95", "train_seconds"]
-    frame = pl.DataFrame([{k: r[k] for k in shown} | {"params": json.dumps(r["params"])} for r in results])
-    frame = frame.with_columns(pl.col(pl.Float64).round(4))
-    tuned = ", parameters tuned on a validation split" if tune else ""
-    print_frame(frame, fmt, title=f"{data.source}: {protocol}, {results[0]['users']:,} users{tuned}")
-    console.print("intervals: normal approximation over users (95 %)")
+    shown = {
+        "leave-last-out": ["model", "hr@10", "hr@10_ci95", "ndcg@10", "ndcg@10_ci95", "coverage@10", "train_seconds"],
+        "temporal": ["model", "recall@20", "recall@20_ci95", "ndcg@20", "ndcg@20_ci95", "train_seconds"],
+        "next-session": ["model", "recall@20", "recall@20_interval", "ndcg@10", "ndcg@10_interval", "train_seconds"],
+    }[protocol]
+    rows = [{k: _cell(r[k]) for k in shown} | {"params": json.dumps(r["params"])} for r in results]
+    print_frame(pl.DataFrame(rows), fmt, title=f"{title}, {results[0]['users']:,} users")
+    gaps = [
+        {"model": r["model"], "gap": g} | {k: _cell(v) for k, v in f.items()}
+        for r in results
+        for g, f in r.get("by_gap", {}).items()
+    ]
+    if gaps:
+        print_frame(pl.DataFrame(gaps), fmt, title="by the gap before the held-out interaction")
+    kind = "bootstrap over users" if protocol == "next-session" else "normal approximation over users"
+    console.print(f"intervals: {kind} (95 %)")
+
+
+def _cell(value: Any) -> Any:
+    """A figure as shown in a table: rounded, an interval as `lo-hi`."""
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, (list, tuple)):
+        return "-".join(f"{v:.4f}" for v in value)
+    return value
 
 
 RegistryOption = Annotated[
@@ -177,7 +212,7 @@ def train(
     source: SourceOption = "rewards",
     warehouse: WarehouseOption = None,
     model: Annotated[
-        str, typer.Option("--model", help="popularity, item-knn, ease, recency-ease, als or default.")
+        str, typer.Option("--model", help="popularity, item-knn, ease, recency-ease, sequence-ease, als or default.")
     ] = "default",
     tune: TuneOption = False,
     registry: RegistryOption = None,

@@ -4,11 +4,15 @@ For every user with at least two interactions, the last one (by instant; ties: t
 in the file) is held out; the model is trained on everything else. HR@10 is the share of users
 whose held-out item is in their top 10; NDCG@10 gives it 1/log2(rank + 1) at 1-based rank;
 coverage@10 is the share of items that appear in anyone's top 10. The 95 % intervals are
-normal approximations over users.
+normal approximations over users. `by_gap` splits the figures by the time between the held-out
+interaction and the user's previous one (`GAP_GROUPS`): on MovieLens, many held-out items share
+their second with training items (one rating page), which is a different question from "what
+next visit". The next-session protocol (`next_session`) asks that one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -16,7 +20,17 @@ import polars as pl
 
 from footfall.recsys.models import Model, top_n
 
-__all__ = ["evaluate_leave_last_out", "leave_last_out"]
+__all__ = [
+    "GAP_GROUPS",
+    "bootstrap",
+    "by_gap",
+    "evaluate_leave_last_out",
+    "evaluate_temporal",
+    "leave_last_out",
+    "leave_last_out_by_user",
+    "ranked",
+    "temporal_split",
+]
 
 
 def leave_last_out(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -28,27 +42,9 @@ def leave_last_out(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def evaluate_leave_last_out(model: Model, events: pl.DataFrame, *, k: int = 10, batch: int = 1024) -> dict[str, Any]:
-    """Fit `model` on the training part and score the held-out items (HR@k, NDCG@k, coverage@k)."""
-    train, test = leave_last_out(events)
-    model.fit(train)
-    known_item = pl.col("item_id").is_in(model.items.tolist())
-    missed = test.filter(~known_item).height  # a held-out item no one saw in training cannot be ranked: a miss
-    test = test.filter(known_item)
-    rows = np.searchsorted(model.users, test["user_id"].to_numpy())
-    targets = np.searchsorted(model.items, test["item_id"].to_numpy())
-    hits, gains, shown = [], [], np.zeros(len(model.items), dtype=bool)
-    for start in range(0, len(rows), batch):
-        r, t = rows[start : start + batch], targets[start : start + batch]
-        scores = model.score_users(r)
-        seen = model.seen[r]
-        scores[seen.nonzero()] = -np.inf
-        for i in range(len(r)):
-            top = top_n(scores[i], k)
-            shown[top] = True
-            where = np.flatnonzero(top == t[i])
-            hits.append(1.0 if where.size else 0.0)
-            gains.append(1.0 / np.log2(where[0] + 2) if where.size else 0.0)
-    hr, ndcg = np.array(hits + [0.0] * missed), np.array(gains + [0.0] * missed)
+    """Fit `model` on the training part and score the held-out items (HR@k, NDCG@k, coverage@k, by gap)."""
+    users, coverage = leave_last_out_by_user(model, events, k=k, batch=batch)
+    hr, ndcg = users[f"hr@{k}"].to_numpy(), users[f"ndcg@{k}"].to_numpy()
     return {
         "model": model.name,
         "protocol": "leave-last-out",
@@ -58,11 +54,79 @@ def evaluate_leave_last_out(model: Model, events: pl.DataFrame, *, k: int = 10, 
         f"ndcg@{k}_ci95": _ci(ndcg),
         "recall@20": None,
         "ndcg@20": None,
-        f"coverage@{k}": float(shown.mean()) if shown.size else None,
+        f"coverage@{k}": coverage,
         "users": int(hr.size),
+        "by_gap": by_gap(users, [f"hr@{k}", f"ndcg@{k}"]),
         "train_seconds": round(model.train_seconds, 3),
         "params": model.params,
     }
+
+
+def leave_last_out_by_user(
+    model: Model, events: pl.DataFrame, *, k: int = 10, batch: int = 1024
+) -> tuple[pl.DataFrame, float | None]:
+    """Per held-out user `user_id, gap_seconds, hr@k, ndcg@k` (gap: from the user's previous interaction), and
+    coverage@k. A held-out item no one saw in training cannot be ranked: a miss."""
+    train, test = leave_last_out(events)
+    model.fit(train)
+    previous = train.group_by("user_id").agg(pl.col("ts").max().alias("_before"))
+    test = test.join(previous, on="user_id", how="left").with_columns(
+        gap_seconds=(pl.col("ts") - pl.col("_before")).dt.total_microseconds() * 1e-6
+    )
+    rows = np.searchsorted(model.items, test["item_id"].to_numpy())
+    known = (rows < len(model.items)) & (
+        model.items[np.minimum(rows, len(model.items) - 1)] == test["item_id"].to_numpy()
+    )
+    hits, gains = np.zeros(test.height), np.zeros(test.height)
+    shown = np.zeros(len(model.items), dtype=bool)
+    index = np.flatnonzero(known)
+    for position, top in zip(index, ranked(model, test["user_id"].to_numpy()[index], k, batch=batch), strict=True):
+        shown[top] = True
+        where = np.flatnonzero(top == rows[position])
+        hits[position] = 1.0 if where.size else 0.0
+        gains[position] = 1.0 / np.log2(where[0] + 2) if where.size else 0.0
+    figures = test.select("user_id", "gap_seconds").with_columns(
+        pl.Series(f"hr@{k}", hits), pl.Series(f"ndcg@{k}", gains)
+    )
+    return figures, float(shown.mean()) if shown.size else None
+
+
+def ranked(model: Model, user_ids: np.ndarray, k: int, *, batch: int = 1024) -> Iterator[np.ndarray]:
+    """Each user's top `k` item columns among the items they have not seen (users known to the fitted model)."""
+    rows = np.searchsorted(model.users, user_ids)
+    for start in range(0, len(rows), batch):
+        r = rows[start : start + batch]
+        scores = model.score_users(r)
+        scores[model.seen[r].nonzero()] = -np.inf
+        for row in scores:
+            yield top_n(row, k)
+
+
+GAP_GROUPS = ((60.0, "<1 min"), (3600.0, "1 min-1 h"), (86_400.0, "1 h-1 day"), (float("inf"), ">1 day"))
+
+
+def by_gap(users: pl.DataFrame, metrics: list[str]) -> dict[str, dict[str, float | int]]:
+    """Each metric's mean per group of the gap before the held-out interaction (`GAP_GROUPS`), with user counts."""
+    groups: dict[str, dict[str, float | int]] = {}
+    gaps = users["gap_seconds"].fill_null(float("inf")).to_numpy()
+    lower = 0.0
+    for upper, label in GAP_GROUPS:
+        inside = (gaps >= lower) & (gaps < upper)
+        lower = upper
+        if inside.any():
+            groups[label] = {"users": int(inside.sum())} | {
+                m: float(users[m].to_numpy()[inside].mean()) for m in metrics
+            }
+    return groups
+
+
+def bootstrap(values: np.ndarray, *, resamples: int = 1000, seed: int = 0) -> tuple[float, float] | None:
+    """The 95 % percentile bootstrap interval of the mean over users (resampled with a fixed seed)."""
+    if values.size < 2:
+        return None
+    draws = np.random.default_rng(seed).integers(0, values.size, size=(resamples, values.size))
+    means = values[draws].mean(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
 def _ci(values: np.ndarray) -> float | None:

@@ -1,0 +1,109 @@
+"""Sequence-aware recommenders: what a user did last, and what usually comes after it.
+
+`SequenceEase` adds a transition term to the default's recency-weighted EASE^R, in the spirit of
+SLIST (Choi et al., WWW 2021), closed form and without a second matrix inverse:
+
+    score(u) = h_u · B  +  beta · c_u · T
+
+- `h_u · B` is `RecencyEase`: EASE^R weights `B` on the user's recency-weighted history.
+- `T` is the item-to-item transition matrix: over each user's history in order (by instant, ties
+  by `seq`), item j at `d` positions after item i (1 ≤ d ≤ `window`) adds `decay^(d-1)` to
+  `C[i, j]` (and `backward` times that to `C[j, i]`: the order inside a second is arbitrary);
+  `T = C / (row sum of C + shrink)`, an estimate of "what follows i", repeats dropped.
+- `c_u` is the user's context: the last `window` items of their history, the last weighing 1 and
+  each one before it `decay` times less.
+
+Training costs the EASE^R inverse plus one pass over the interactions per lag, so it stays a
+closed form; scoring adds one short sparse row times `T`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import polars as pl
+import scipy.sparse as sp
+
+from footfall.recsys._base import RecencyEase
+
+__all__ = ["SequenceEase", "ordered_codes"]
+
+
+@dataclass
+class SequenceEase(RecencyEase):
+    """Recency-weighted EASE^R plus `beta` × the user's last items times an item-to-item transition matrix."""
+
+    name: ClassVar[str] = "sequence-ease"
+    transitions: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    context: sp.csr_matrix = field(default_factory=lambda: sp.csr_matrix((0, 0), dtype=np.float32))
+
+    def __post_init__(self) -> None:
+        # chosen by benchmarks/recsys.py on ML-100K's next-session protocol (docs/recsys.md)
+        recency = {"l2": 1000.0, "tau": 60.0, "floor": 0.1}
+        transitions = {"beta": 0.5, "window": 5, "decay": 0.5, "backward": 1.0, "shrink": 10.0}
+        self.params = recency | transitions | self.params
+
+    def _fit_order(self, events: pl.DataFrame) -> None:
+        users, items = ordered_codes(events, self.users, self.items)
+        window, decay = int(self.params["window"]), float(self.params["decay"])
+        backward = float(self.params["backward"])
+        before, after, weight = [], [], []
+        for lag in range(1, window + 1):
+            same = users[lag:] == users[:-lag]
+            before.append(items[:-lag][same])
+            after.append(items[lag:][same])
+            weight.append(np.full(int(same.sum()), decay ** (lag - 1), dtype=np.float32))
+        first, then, w = np.concatenate(before), np.concatenate(after), np.concatenate(weight)
+        if backward:  # j after i also says something about i after j (ties inside a second have no order)
+            first, then, w = np.r_[first, then], np.r_[then, first], np.r_[w, np.float32(backward) * w]
+        n = len(self.items)
+        dense = sp.coo_matrix((w, (first, then)), shape=(n, n), dtype=np.float32).toarray()  # duplicates add up
+        np.fill_diagonal(dense, 0.0)
+        dense /= dense.sum(axis=1, keepdims=True) + np.float32(self.params["shrink"])
+        self.transitions = (np.float32(self.params["beta"]) * dense).astype(np.float32)
+        self.context = _context(users, items, len(self.users), n, window, decay)
+
+    def _scores(self, rows: np.ndarray) -> np.ndarray:
+        if len(rows) == 1:  # one user, as a server asks: a few rows of T, without sparse-matrix overhead
+            start, end = self.context.indptr[rows[0]], self.context.indptr[rows[0] + 1]
+            context = self.context.data[start:end] @ self.transitions[self.context.indices[start:end]]
+            transitions: np.ndarray = context[np.newaxis, :]
+        else:
+            transitions = np.asarray(self.context[rows] @ self.transitions)
+        scores: np.ndarray = super()._scores(rows) + transitions
+        return scores
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        context = {"context_indptr": self.context.indptr, "context_indices": self.context.indices}
+        return super()._arrays() | {"transitions": self.transitions, "context_data": self.context.data, **context}
+
+    def _restore(self, arrays: Any) -> None:
+        super()._restore(arrays)
+        self.transitions = arrays["transitions"]
+        shape = (len(self.users), len(self.items))
+        parts = (arrays["context_data"], arrays["context_indices"], arrays["context_indptr"])
+        self.context = sp.csr_matrix(parts, shape=shape, dtype=np.float32)
+
+
+def ordered_codes(events: pl.DataFrame, users: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each interaction's (user row, item column), ordered by user, then instant, then `seq`."""
+    order = ["_u", *(c for c in ("ts", "seq") if c in events.columns), "_line"]
+    rows = pl.DataFrame({"user_id": users.tolist()}, schema={"user_id": pl.String}).with_row_index("_u")
+    cols = pl.DataFrame({"item_id": items.tolist()}, schema={"item_id": pl.String}).with_row_index("_i")
+    coded = events.with_row_index("_line").join(rows, on="user_id").join(cols, on="item_id").sort(order)
+    return coded["_u"].to_numpy().astype(np.int64), coded["_i"].to_numpy().astype(np.int64)
+
+
+def _context(
+    users: np.ndarray, items: np.ndarray, n_users: int, n_items: int, window: int, decay: float
+) -> sp.csr_matrix:
+    """Users × items: each user's last `window` interactions, the last weighing 1, each earlier one `decay`× less."""
+    ends = np.r_[np.flatnonzero(np.diff(users)) + 1, len(users)]  # one past each user's last position
+    position = np.arange(len(users))
+    from_end = np.repeat(ends, np.diff(np.r_[0, ends])) - 1 - position  # 0 for a user's last interaction
+    keep = from_end < window
+    weights = decay ** from_end[keep].astype(np.float64)
+    matrix = sp.csr_matrix((weights, (users[keep], items[keep])), shape=(n_users, n_items))
+    return matrix.astype(np.float32)

@@ -1,0 +1,72 @@
+"""The contract every model keeps, checked on random interactions: save/load round trip, batch == single,
+seen items never recommended, the same data gives the same model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from footfall.recsys.models import MODELS, Model, load_model, make_model
+
+T0 = datetime(2000, 1, 1, tzinfo=UTC)
+SMALL = {"als": {"factors": 4, "iterations": 3}, "sequence-ease": {"l2": 5.0, "window": 3}}
+
+
+@st.composite
+def interactions(draw: st.DrawFn) -> pl.DataFrame:
+    """Up to 12 users × 10 items, instants drawn from a few seconds to days apart (ties included)."""
+    rows = draw(
+        st.lists(
+            st.tuples(st.integers(0, 11), st.integers(0, 9), st.sampled_from([0, 1, 30, 4000, 90_000])),
+            min_size=2,
+            max_size=60,
+        )
+    )
+    seconds = np.cumsum([gap for _, _, gap in rows])
+    return pl.DataFrame(
+        {
+            "user_id": [f"u{u}" for u, _, _ in rows],
+            "item_id": [f"i{i}" for _, i, _ in rows],
+            "weight": 1.0,
+            "ts": [T0 + timedelta(seconds=int(s)) for s in seconds],
+            "seq": list(range(len(rows))),
+        }
+    )
+
+
+def _fit(name: str, events: pl.DataFrame) -> Model:
+    return make_model(name, SMALL.get(name)).fit(events)
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+@settings(max_examples=15, deadline=None)
+@given(events=interactions())
+def test_every_model_keeps_the_contract(
+    name: str, events: pl.DataFrame, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    model = _fit(name, events)
+    rows = np.arange(len(model.users))
+    batch = model.score_users(rows)
+    for row in rows:  # batch == single
+        np.testing.assert_allclose(model.score_users(np.array([row]))[0], batch[row], rtol=1e-5, atol=1e-6)
+    seen = events.group_by("user_id").agg("item_id")
+    for user, items in seen.iter_rows():  # never recommends what the user has seen
+        assert not set(model.recommend(user, 10).items) & set(items)
+    path = tmp_path_factory.mktemp("m") / "m.npz"
+    model.save(path)
+    again = load_model(path)
+    assert [again.recommend(u, 5) for u in (*model.users, "stranger")] == [
+        model.recommend(u, 5) for u in (*model.users, "stranger")
+    ]
+    twin = _fit(name, events)  # deterministic: the same data gives the same scores
+    np.testing.assert_array_equal(twin.score_users(rows), batch)
+
+
+def test_models_are_registered_under_their_names() -> None:
+    assert all(MODELS[name].name == name for name in MODELS)
+    assert make_model("default").name in MODELS
