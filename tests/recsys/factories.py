@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
 from footfall.recsys.data import Interactions, read_movielens
 
@@ -31,3 +33,19 @@ def clustered_movielens(folder: Path, *, groups: int = 3, users: int = 90, items
 def clustered_interactions(folder: Path, **kwargs: int) -> Interactions:
     """`clustered_movielens` read back as interactions."""
     return read_movielens(clustered_movielens(folder, **kwargs))
+
+
+T0 = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def timed_events(rows: list[tuple[str, str, int]]) -> pl.DataFrame:
+    """`(user, item, seconds after T0)` rows as interactions, in file order."""
+    return pl.DataFrame(
+        {
+            "user_id": [u for u, _, _ in rows],
+            "item_id": [i for _, i, _ in rows],
+            "weight": [1.0] * len(rows),
+            "ts": [T0 + timedelta(seconds=s) for _, _, s in rows],
+            "seq": list(range(len(rows))),
+        }
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -17,22 +16,7 @@ from footfall.recsys.evaluate import evaluate_leave_last_out
 from footfall.recsys.models import Popularity, RecencyEase, SequenceEase
 from footfall.recsys.next_session import SESSION_GAP, evaluate_next_session, next_session_split
 from footfall.recsys.tuning import tune
-from tests.recsys.factories import clustered_movielens
-
-T0 = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def _events(rows: list[tuple[str, str, int]]) -> pl.DataFrame:
-    """`(user, item, seconds after T0)` rows as interactions, in file order."""
-    return pl.DataFrame(
-        {
-            "user_id": [u for u, _, _ in rows],
-            "item_id": [i for _, i, _ in rows],
-            "weight": [1.0] * len(rows),
-            "ts": [T0 + timedelta(seconds=s) for _, _, s in rows],
-            "seq": list(range(len(rows))),
-        }
-    )
+from tests.recsys.factories import clustered_movielens, timed_events
 
 
 def test_what_comes_after_the_last_item_ranks_first() -> None:
@@ -40,14 +24,14 @@ def test_what_comes_after_the_last_item_ranks_first() -> None:
     rows = [(f"p{k}", "a", 0) for k in range(6)] + [(f"p{k}", "z", 10) for k in range(6)]
     rows += [(f"q{k}", "b", 0) for k in range(6)] + [(f"q{k}", "a", 10) for k in range(6)]
     rows += [("me", "c", 0), ("me", "a", 100)]
-    events = _events(rows)
+    events = timed_events(rows)
     params = {"l2": 1.0, "floor": 0.0, "backward": 0.0}
     assert SequenceEase(params=params).fit(events).recommend("me", 1).items == ["z"]
     assert RecencyEase(params={"l2": 1.0, "floor": 0.0}).fit(events).recommend("me", 1).items == ["b"]  # a tie
 
 
 def test_without_transitions_it_is_the_recency_model() -> None:
-    events = _events([(f"u{k % 7}", f"i{(k * 5) % 11}", k * 97) for k in range(60)])
+    events = timed_events([(f"u{k % 7}", f"i{(k * 5) % 11}", k * 97) for k in range(60)])
     shared = {"l2": 5.0, "tau": 60.0, "floor": 0.05}
     plain = RecencyEase(params=shared).fit(events)
     flat = SequenceEase(params=shared | {"beta": 0.0}).fit(events)
@@ -67,7 +51,7 @@ def histories(draw: st.DrawFn) -> pl.DataFrame:
     )
     seconds = np.cumsum([gap for _, _, gap in rows]).tolist()
     order = draw(st.permutations(range(len(rows))))  # the file need not be in time order
-    return _events([(f"u{rows[k][0]}", f"i{rows[k][1]}", int(seconds[k])) for k in order])
+    return timed_events([(f"u{rows[k][0]}", f"i{rows[k][1]}", int(seconds[k])) for k in order])
 
 
 @settings(max_examples=100, deadline=None)
@@ -100,7 +84,7 @@ def test_next_session_figures_on_a_hand_made_case() -> None:
     # x and y each come back a day later; x's next visit has two new items, y's only items it had already
     rows = [("x", "1", 0), ("x", "2", 5), ("x", "3", 86_400), ("x", "4", 86_410), ("x", "1", 86_420)]
     rows += [("y", "1", 0), ("y", "1", 90_000), ("o", "3", 0), ("o", "4", 1), ("o", "3", 2), ("o", "5", 3)]
-    result = evaluate_next_session(Popularity(), _events(rows))
+    result = evaluate_next_session(Popularity(), timed_events(rows))
     # only x is tested (y's last session has nothing new); popularity ranks 3, 4 first: NDCG 1, Recall 1
     assert result["users"] == 1 and result["protocol"] == "next-session"
     assert result["recall@20"] == 1.0 and result["ndcg@10"] == 1.0
@@ -109,7 +93,7 @@ def test_next_session_figures_on_a_hand_made_case() -> None:
 
 def test_leave_last_out_breaks_figures_down_by_gap() -> None:
     rows = [("a", "1", 0), ("a", "2", 0), ("b", "1", 0), ("b", "2", 7200), ("c", "2", 0), ("c", "1", 100)]
-    result = evaluate_leave_last_out(Popularity(), _events(rows))
+    result = evaluate_leave_last_out(Popularity(), timed_events(rows))
     assert {label: group["users"] for label, group in result["by_gap"].items()} == {
         "<1 min": 1,
         "1 min-1 h": 1,
@@ -119,7 +103,7 @@ def test_leave_last_out_breaks_figures_down_by_gap() -> None:
 
 def test_tuning_on_next_session_never_sees_the_test_sessions() -> None:
     rows = [(f"u{u}", f"i{(u * 3 + k) % 9}", k * 5000 + u) for u in range(20) for k in range(6)]
-    events = _events(rows)
+    events = timed_events(rows)
     chosen = tune("popularity", events, protocol="next-session")
     _, test = next_session_split(events)
     changed = events.join(test.select("seq", new=pl.lit("i0")), on="seq", how="left")

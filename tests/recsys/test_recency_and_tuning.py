@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import numpy as np
 import polars as pl
 import pytest
@@ -13,21 +11,7 @@ from hypothesis import strategies as st
 from footfall.recsys.evaluate import leave_last_out
 from footfall.recsys.models import Ease, RecencyEase, load_model
 from footfall.recsys.tuning import GRIDS, tune
-
-T0 = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def _events(rows: list[tuple[str, str, int]]) -> pl.DataFrame:
-    """`(user, item, seconds after T0)` rows as interactions, in file order."""
-    return pl.DataFrame(
-        {
-            "user_id": [u for u, _, _ in rows],
-            "item_id": [i for _, i, _ in rows],
-            "weight": [1.0] * len(rows),
-            "ts": [T0 + timedelta(seconds=s) for _, _, s in rows],
-            "seq": list(range(len(rows))),
-        }
-    )
+from tests.recsys.factories import timed_events
 
 
 def _random_events(seed: int, users: int = 25, items: int = 12, per_user: int = 6) -> pl.DataFrame:
@@ -36,7 +20,7 @@ def _random_events(seed: int, users: int = 25, items: int = 12, per_user: int = 
     for u in range(users):
         for k, i in enumerate(rng.choice(items, per_user, replace=False)):
             rows.append((f"u{u}", f"i{i}", int(rng.integers(0, 10)) * 60 + k * int(rng.integers(1, 4000))))
-    return _events(rows)
+    return timed_events(rows)
 
 
 def test_the_latest_items_weigh_most() -> None:
@@ -44,7 +28,7 @@ def test_the_latest_items_weigh_most() -> None:
     rows = [(f"p{k}", "a", 0) for k in range(5)] + [(f"p{k}", "x", 1) for k in range(5)]
     rows += [(f"q{k}", "b", 0) for k in range(5)] + [(f"q{k}", "y", 1) for k in range(5)]
     rows += [("me", "a", 0), ("me", "b", 86_400)]
-    events = _events(rows)
+    events = timed_events(rows)
     recent = RecencyEase(params={"l2": 1.0, "tau": 60.0, "floor": 0.0}).fit(events)
     assert recent.recommend("me", 1).items == ["y"]
     plain = Ease(params={"l2": 1.0}).fit(events)
