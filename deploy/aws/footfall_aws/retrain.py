@@ -67,28 +67,20 @@ def add_retrain(
     )
     failed = {"clusterArn": [cluster.cluster_arn], "group": [f"family:{task.family}"], "lastStatus": ["STOPPED"]}
     alarm_topic = targets.SnsTopic(data.alarms)
-    events.Rule(
-        stack,
-        "RetrainFailed",
-        description="The retrain task exited with an error",
-        event_pattern=events.EventPattern(
-            source=["aws.ecs"],
-            detail_type=["ECS Task State Change"],
-            detail={**failed, "containers": {"exitCode": [{"anything-but": 0}]}},
-        ),
-        targets=[alarm_topic],
-    )
-    events.Rule(
-        stack,
-        "RetrainNotStarted",
-        description="The retrain task could not start",
-        event_pattern=events.EventPattern(
-            source=["aws.ecs"],
-            detail_type=["ECS Task State Change"],
-            detail={**failed, "stopCode": ["TaskFailedToStart"]},
-        ),
-        targets=[alarm_topic],
-    )
+    alarms: dict[str, tuple[str, dict[str, object]]] = {  # rule id: (what went wrong, the stopped task's event)
+        "RetrainFailed": ("The retrain task exited with an error", {"containers": {"exitCode": [{"anything-but": 0}]}}),
+        "RetrainNotStarted": ("The retrain task could not start", {"stopCode": ["TaskFailedToStart"]}),
+    }
+    for rule, (description, detail) in alarms.items():
+        events.Rule(
+            stack,
+            rule,
+            description=description,
+            event_pattern=events.EventPattern(
+                source=["aws.ecs"], detail_type=["ECS Task State Change"], detail={**failed, **detail}
+            ),
+            targets=[alarm_topic],
+        )
     _alarm(stack, data, "RetrainScheduleFailed", _rule_metric(schedule.rule_name))
     runs = logs.MetricFilter(
         stack,
