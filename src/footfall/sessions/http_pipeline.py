@@ -67,7 +67,20 @@ def run_http_sessions(
     """
     gap = gap or HTTP_GAP
     engine.check(incremental=state_dir is not None)
-    if engine.engine != "embedded":
+    if engine.engine == "spark":
+        from footfall.sessions.spark_runs import spark_http_sessions
+
+        return spark_http_sessions(
+            logs,
+            mapping=mapping,
+            out=out,
+            gap=gap,
+            warehouse=warehouse,
+            assume_tz=assume_tz,
+            engine=engine,
+            allow_empty=allow_empty,
+        )
+    if engine.engine == "beam":
         from footfall.sessions.distributed import beam_http_sessions
 
         return beam_http_sessions(
