@@ -77,13 +77,14 @@ def check_master(master: str) -> None:
 
 def one_line(exc: BaseException) -> str:
     """The first meaningful line of a Spark/Java error, without the Java class prefix and stack."""
-    text = str(exc).strip()
+    java = getattr(exc, "java_exception", None)  # py4j's error wraps the Java one, whose message is the cause
+    text = str(java.toString() if java is not None else exc).strip()
     for line in text.splitlines():
         line = line.strip()
         if line and not line.startswith(("at ", "JVM stacktrace", "Traceback")):
             text = line
             break
-    for prefix in ("java.lang.", "org.apache.spark.", "py4j.protocol."):
-        if text.startswith(prefix) and ": " in text:
-            text = text.split(": ", 1)[1]
+    head, sep, rest = text.partition(": ")
+    if sep and "." in head and " " not in head:  # a Java class name: org.apache.spark.SparkException
+        text = rest
     return text[:400]
