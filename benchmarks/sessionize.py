@@ -33,7 +33,7 @@ SECONDS_PER_EVENT = {
     "PySpark local[2] (LAG)": 30e-6,
     "DuckDB SQL (LAG)": 6e-6,
     "footfall on Spark local[2]": 30e-6,
-    "footfall on Spark, 2-worker cluster": 60e-6,
+    "footfall on Spark 2-worker cluster": 60e-6,
 }
 SPARK_LOCAL_CONF = ["spark.driver.memory=2g", "spark.sql.shuffle.partitions=8"]  # the peer's settings, but 2g
 SPARK_CLUSTER_CONF = ["spark.executor.memory=1g", "spark.sql.shuffle.partitions=8"]
@@ -43,7 +43,7 @@ def tools(log: Path, mapping: Path, out: Path, cluster: str | None = None) -> di
     """The command of each tool, writing the report to `out` (a file, or a folder for Spark)."""
     footfall = [PY, "-m", "footfall", "logs", "sessions", str(log), "--mapping", str(mapping), "--out", str(out)]
     spark = [*footfall, "--no-warehouse", "--engine", "spark"]
-    on_cluster = {"footfall on Spark, 2-worker cluster": [*spark, "--master", cluster, "--", *SPARK_CLUSTER_CONF]}
+    on_cluster = {"footfall on Spark 2-worker cluster": [*spark, "--master", cluster, "--", *SPARK_CLUSTER_CONF]}
     return {
         "footfall on Spark local[2]": [*spark, "--master", "local[2]", "--", *SPARK_LOCAL_CONF],
         **(on_cluster if cluster else {}),

@@ -98,11 +98,11 @@ class Cluster:
             "PYSPARK_PYTHON": sys.executable,
             "PYTHONPATH": str(SRC),
         }
-        log = (self.folder / f"{name}.log").open("wb")
-        return subprocess.Popen(
-            [str(SPARK_HOME / "bin" / "spark-class"), *args],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with (self.folder / f"{name}.log").open("wb") as log:  # the child keeps its own copy of the descriptor
+            return subprocess.Popen(
+                [str(SPARK_HOME / "bin" / "spark-class"), *args],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
