@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -141,8 +142,7 @@ def test_a_worker_killed_mid_job_still_gives_the_same_report(
     job.start()
     deadline = time.monotonic() + 300
     while True:
-        sc = SparkContext._active_spark_context
-        if sc is not None and sc.statusTracker().getActiveStageIds() and _executors(sc) >= 2:
+        if _running_on_both(SparkContext._active_spark_context):
             break
         assert job.is_alive() and time.monotonic() < deadline, f"no job ran on both workers: {failures}"
         time.sleep(0.1)
@@ -154,6 +154,12 @@ def test_a_worker_killed_mid_job_still_gives_the_same_report(
     assert_frame_equal(_report(tmp_path / "s.parquet"), pl.read_parquet(tmp_path / "e.parquet"))
 
 
-def _executors(sc: object) -> int:
-    """Executors registered with the driver (the driver itself not counted)."""
-    return int(sc._jsc.sc().getExecutorMemoryStatus().size()) - 1  # type: ignore[attr-defined]
+def _running_on_both(sc: Any) -> bool:
+    """Whether the job's context is up, a stage is running, and both workers' executors have registered."""
+    if sc is None or getattr(sc, "_jsc", None) is None:
+        return False  # still starting (or already stopped)
+    try:
+        executors = int(sc._jsc.sc().getExecutorMemoryStatus().size()) - 1  # the driver is listed too
+        return bool(sc.statusTracker().getActiveStageIds()) and executors >= 2
+    except Exception:  # the context stopped between the check and the calls
+        return False

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 
 __all__ = ["spark_http_sessions", "spark_shop_sessions"]
 
+_REPORT_INPUTS = ["user_id", "ts", "seq", "kind", "campaign_id", "reward_id"]
+
 
 def spark_http_sessions(
     logs: Sequence[Path],
@@ -72,11 +74,13 @@ def spark_http_sessions(
     summary = RunSummary("logs sessions", inputs=[str(p) for p in logs])
     with _run(engine, summary) as (spark, shards), StagedFolders(tag=summary.run_id) as outputs:
         lines = numbered_lines(spark, files, names=summary.inputs)
-        parsed = _shard(parse_http_lines(lines, assume_tz=assume_tz, max_line_bytes=_max_line()), f"{shards}/parsed")
-        _count(summary, parsed, gap)
+        parsed = parse_http_lines(lines, assume_tz=assume_tz, max_line_bytes=_max_line())
+        if warehouse is None:  # only what the report and the rejects file need
+            parsed = parsed.select(*_REPORT_INPUTS, *REJECT_SCHEMA.names())
+        parsed = _shard(parsed, f"{shards}/parsed")
+        newest = _count(summary, parsed, gap)
         refuse_empty(summary, logs, allow_empty=allow_empty)
         events = parsed.where(F.col("reason").isNull())
-        newest = events.agg(F.max("ts")).first()[0]  # type: ignore[index]
         pairs = spark.createDataFrame(links.rows(), "campaign_id string, reward_id string")
         report = http_report(events, pairs, gap=gap).withColumn("open", _open(newest, gap))
         pending = outputs.folder(out)
@@ -127,10 +131,9 @@ def spark_shop_sessions(
         lines = numbered_lines(spark, paths, names=summary.inputs)
         arrays = [layout == "lines" for layout in layouts]
         parsed = _shard(parse_shop_lines_on_spark(lines, arrays=arrays, max_line_bytes=_max_line()), f"{shards}/parsed")
-        _count(summary, parsed, gap)
+        newest = _count(summary, parsed, gap)
         refuse_empty(summary, files, allow_empty=allow_empty)
         events = parsed.where(F.col("reason").isNull())
-        newest = events.agg(F.max("ts")).first()[0]  # type: ignore[index]
         summary.details.anonymous_events = events.where(F.col("customer_id").isNull()).count()
         sessioned = shop_session_ids(events, gap=gap)
         shop_report(sessioned).withColumn("open", _open(newest, gap)).write.parquet(f"{shards}/sessions")
@@ -211,21 +214,31 @@ def _shard(frame: DataFrame, path: str) -> DataFrame:
     return frame.sparkSession.read.parquet(path)
 
 
-def _count(summary: RunSummary, parsed: DataFrame, gap: timedelta) -> None:
-    """read = accepted + rejected, and the rejects by reason (a small aggregation)."""
-    by_reason = {row["reason"]: row["count"] for row in parsed.groupBy("reason").count().collect()}
+def _count(summary: RunSummary, parsed: DataFrame, gap: timedelta) -> int | None:
+    """Count read = accepted + rejected and the rejects by reason; the newest event's instant in µs since
+    the epoch (one small aggregation; an integer, as Python datetimes from Spark are in local time)."""
+    from pyspark.sql import functions as F
+
+    rows = (
+        parsed.groupBy("reason").agg(F.count("*").alias("count"), F.max(F.unix_micros("ts")).alias("newest")).collect()
+    )
+    by_reason = {row["reason"]: row["count"] for row in rows}
+    newest = next((row["newest"] for row in rows if row["reason"] is None), None)
     summary.accepted = by_reason.pop(None, 0)
     summary.rejected = sum(by_reason.values())
     summary.read = summary.accepted + summary.rejected
     summary.details.reject_reasons = dict(sorted(by_reason.items()))
     summary.details.gap_seconds = gap.total_seconds()
+    return newest
 
 
-def _open(newest: Any, gap: timedelta) -> Any:
+def _open(newest_us: int | None, gap: timedelta) -> Any:
     """`open`: the session ends within one gap of the newest event (`incremental.open_sessions`)."""
     from pyspark.sql import functions as F
 
-    return F.lit(False) if newest is None else F.col("session_end") > F.lit(newest - gap)
+    if newest_us is None:
+        return F.lit(False)
+    return F.col("session_end") > F.timestamp_micros(F.lit(newest_us - gap // timedelta(microseconds=1)))
 
 
 def _rejects(shards: str) -> pl.DataFrame:
