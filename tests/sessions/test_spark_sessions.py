@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -20,15 +21,20 @@ from typing import Any
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from pyspark.sql import SparkSession
 
+from footfall.readers.http_log import EVENT_SCHEMA, REJECT_SCHEMA, iter_http_log
 from footfall.sessions.http_sessions import SESSION_SCHEMA, http_sessions
 from footfall.sessions.spark import http_report
+from footfall.sessions.spark_lines import numbered_lines
 from footfall.sessions.spark_outputs import recover_folders
+from footfall.sessions.spark_parse import parse_http_lines
 from footfall.sessions.spark_setup import spark_session
 from footfall.synth.http_log import HttpLogSpec, generate_http_log
 from footfall.warehouse import connect
+from tests.readers.test_http_log import _EDGES, log_lines
 from tests.sessions.spark_cluster import SRC, free_port
 from tests.sessions.strategies import event_sets, links_frame, links_sets, to_frame
 
@@ -93,6 +99,42 @@ def test_spark_sessions_equal_the_embedded_engine(
     """Event sets with ties, exact gaps and out-of-order lines: Spark == embedded, row for row."""
     mapping = links_frame(links)
     assert_frame_equal(_on_spark(spark, events, mapping), http_sessions(to_frame(events), mapping, gap=GAP))
+
+
+def _parsed_alike(spark: SparkSession, lines: list[str], assume_tz: str | None) -> None:
+    """Spark's parse of a file of `lines` gives the reader's events and rejects (line numbers, reasons, details)."""
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "x.log"
+        log.write_bytes(("\n".join(lines) + "\n").encode("utf-8", errors="surrogateescape"))
+        batches = list(iter_http_log([log], assume_tz=assume_tz))
+        parsed = parse_http_lines(numbered_lines(spark, [str(log)]), assume_tz=assume_tz, max_line_bytes=1 << 20)
+        got = pl.from_arrow(parsed.toArrow())
+    assert isinstance(got, pl.DataFrame)
+    columns = [c for c in EVENT_SCHEMA.names() if c != "seq"]
+    expected_events = pl.concat([b.events for b in batches]).select(columns)
+    events = (
+        got.filter(pl.col("reason").is_null())
+        .select(columns)
+        .cast({c: EVENT_SCHEMA[c] for c in columns})
+        .sort("line_number")
+    )
+    assert_frame_equal(events, expected_events)
+    rejects = got.filter(pl.col("reason").is_not_null()).select(REJECT_SCHEMA.names()).sort("line_number")
+    assert_frame_equal(rejects, pl.concat([b.rejects for b in batches]).cast(REJECT_SCHEMA))
+
+
+@pytest.mark.parametrize("assume_tz", [None, "Asia/Singapore"])
+def test_spark_parses_lines_one_detail_off_the_common_shape_as_the_reader(
+    spark: SparkSession, assume_tz: str | None
+) -> None:
+    _parsed_alike(spark, [*_EDGES, "bad \udcff line", "nul\x00 x", "2019-08-27T00:00:00Z GET /home u\r"], assume_tz)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(log_lines(), min_size=1, max_size=40))
+def test_spark_parses_generated_lines_as_the_reader(spark: SparkSession, lines: list[str]) -> None:
+    """Lines of every shape, good and bad: the same events and the same rejects (reason, detail, raw)."""
+    _parsed_alike(spark, lines, None)
 
 
 def _footfall(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
