@@ -169,6 +169,21 @@ def test_a_setting_spark_rejects_is_its_message_on_one_line(tmp_path: Path) -> N
     assert "Traceback" not in done.stderr
 
 
+def test_spark_choices_that_cannot_run_are_one_line_errors(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from footfall.cli.main import app
+
+    for extra, message in [
+        (["--master", "spark://h:7077"], "a Spark --master (spark://h:7077) is only used with the spark engine"),
+        (["--engine", "spark", "--incremental"], "incremental runs use the embedded --engine; the spark engine"),
+        (["--engine", "spark", "--", "--conf=x"], "bad Spark setting '--conf=x': write spark.key=value"),
+    ]:
+        result = CliRunner().invoke(app, [*_tiny(tmp_path), "--no-warehouse", *extra])
+        assert result.exit_code == 2 and message in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output
+
+
 def test_an_input_that_cannot_be_read_is_one_line_naming_it(tmp_path: Path) -> None:
     args = _tiny(tmp_path)
     args[2] = str(tmp_path / "missing.log")

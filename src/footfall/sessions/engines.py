@@ -41,6 +41,8 @@ class EngineChoice:
 
     def check(self, *, incremental: bool) -> None:
         """A one-line error for a choice that cannot run (checked before any work)."""
+        if self.engine != "spark" and self.master != LOCAL_MASTER:
+            raise InputError(f"a Spark {{param}} ({self.master}) is only used with the spark engine", param="master")
         if self.engine == "embedded":
             if self.options:
                 raise InputError(
