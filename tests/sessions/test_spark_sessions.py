@@ -51,8 +51,7 @@ def spark() -> Iterator[SparkSession]:
 
 def _on_spark(spark: SparkSession, events: list[dict[str, Any]], links: pl.DataFrame) -> pl.DataFrame:
     frame = spark.createDataFrame([tuple(e[c] for c in EVENTS_DDL_COLUMNS) for e in events], EVENTS_DDL)
-    pairs = spark.createDataFrame(links.rows(), "campaign_id string, reward_id string")
-    rows = http_report(frame, pairs, gap=GAP).toArrow()
+    rows = http_report(frame, links.rows(), gap=GAP).toArrow()
     return pl.from_arrow(rows).select(SESSION_SCHEMA.names()).cast(SESSION_SCHEMA).sort("user_id", "session_start")  # type: ignore[union-attr]
 
 

@@ -11,6 +11,7 @@ reward's last issue is at or after the first view of a campaign the mapping link
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -38,14 +39,17 @@ def assign_sessions(events: DataFrame, *, gap: timedelta, user: str = "user_id")
     )
 
 
-def http_report(events: DataFrame, links: DataFrame, *, gap: timedelta) -> DataFrame:
-    """One row per session (docs/data-contracts.md → HTTP-log sessions report); `links`: campaign_id, reward_id."""
+def http_report(events: DataFrame, links: Iterable[tuple[str, str]], *, gap: timedelta) -> DataFrame:
+    """One row per session (docs/data-contracts.md → HTTP-log sessions report); `links`: (campaign_id, reward_id).
+
+    One shuffle (by user) and one aggregation: the attribution is decided inside each session from
+    its views and issues, with the mapping (small) as a literal map reward → linked campaigns.
+    """
     from pyspark.sql import functions as F
 
     columns = ["user_id", "ts", "seq", "kind", "campaign_id", "reward_id"]
     sessioned = assign_sessions(events.select(columns), gap=gap)
-    key = ["user_id", "session_index"]
-    report = sessioned.groupBy(key).agg(
+    report = sessioned.groupBy("user_id", "session_index").agg(
         F.min("ts").alias("session_start"),
         F.max("ts").alias("session_end"),
         _in_order_of_first("campaign_id").alias("campaigns"),
@@ -53,29 +57,53 @@ def http_report(events: DataFrame, links: DataFrame, *, gap: timedelta) -> DataF
         F.count("*").cast("long").alias("events"),
         F.count("campaign_id").cast("long").alias("campaign_views"),
         F.count("reward_id").cast("long").alias("rewards_issued_count"),
+        _pairs("campaign_id").alias("_views"),
+        _pairs("reward_id").alias("_issues"),
     )
-    views = sessioned.where(F.col("campaign_id").isNotNull()).groupBy(*key, "campaign_id")
-    issues = sessioned.where(F.col("reward_id").isNotNull()).groupBy(*key, "reward_id")
-    driven = (
-        issues.agg(F.max("ts").alias("last_issue"))
-        .join(F.broadcast(links.select("campaign_id", "reward_id").distinct()), "reward_id")
-        .join(views.agg(F.min("ts").alias("first_view")), [*key, "campaign_id"])
-        .where(F.col("first_view") <= F.col("last_issue"))
-        .select(*key)
-        .distinct()
-        .withColumn("reward_driven_by_campaign_view", F.lit(True))
-    )
-    return report.join(driven, key, "left").select(
+    return report.select(
         "user_id",
         "session_start",
         "session_end",
         "campaigns",
         "rewards_issued",
-        F.coalesce("reward_driven_by_campaign_view", F.lit(False)).alias("reward_driven_by_campaign_view"),
+        _driven(links).alias("reward_driven_by_campaign_view"),
         "events",
         "campaign_views",
         "rewards_issued_count",
     )
+
+
+def _pairs(column: str) -> Column:
+    """(id, instant) of the session's events that carry `column`."""
+    from pyspark.sql import functions as F
+
+    return F.collect_list(F.when(F.col(column).isNotNull(), F.struct(F.col(column).alias("id"), "ts")))
+
+
+def _driven(links: Iterable[tuple[str, str]]) -> Column:
+    """Some issue of a reward at or after a view of a campaign linked to it (`_views`, `_issues` of a session)."""
+    from pyspark.sql import functions as F
+
+    by_reward: dict[str, set[str]] = {}
+    for campaign, reward in links:
+        by_reward.setdefault(reward, set()).add(campaign)
+    if not by_reward:
+        return F.lit(False)
+    entries = []
+    for reward, campaigns in sorted(by_reward.items()):
+        entries += [F.lit(reward), F.array(*[F.lit(c) for c in sorted(campaigns)])]
+    linked = F.create_map(*entries)
+
+    def issue_after_a_linked_view(issue: Column) -> Column:
+        campaigns = F.coalesce(F.try_element_at(linked, issue.getField("id")), F.array().cast("array<string>"))
+        return F.exists(
+            "_views",
+            lambda view: (
+                (view.getField("ts") <= issue.getField("ts")) & F.array_contains(campaigns, view.getField("id"))
+            ),
+        )
+
+    return F.exists("_issues", issue_after_a_linked_view)
 
 
 def shop_session_ids(events: DataFrame, *, gap: timedelta) -> DataFrame:

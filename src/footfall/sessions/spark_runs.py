@@ -81,8 +81,7 @@ def spark_http_sessions(
         newest = _count(summary, parsed, gap)
         refuse_empty(summary, logs, allow_empty=allow_empty)
         events = parsed.where(F.col("reason").isNull())
-        pairs = spark.createDataFrame(links.rows(), "campaign_id string, reward_id string")
-        report = http_report(events, pairs, gap=gap).withColumn("open", _open(newest, gap))
+        report = http_report(events, links.rows(), gap=gap).withColumn("open", _open(newest, gap))
         pending = outputs.folder(out)
         (
             report.withColumn("date", F.to_date("session_start"))
