@@ -29,11 +29,13 @@ def assign_sessions(events: DataFrame, *, gap: timedelta, user: str = "user_id")
     from pyspark.sql import functions as F
 
     by_user = Window.partitionBy(user).orderBy("ts", "seq")
-    step = F.unix_micros("ts") - F.lag(F.unix_micros("ts")).over(by_user)
+    step = F.unix_micros("ts") - F.col("_previous")
     starts = F.when(step.isNull() | (step >= gap // timedelta(microseconds=1)), 1).otherwise(0)
     running = by_user.rowsBetween(Window.unboundedPreceding, Window.currentRow)
     return (
-        events.withColumn("_start", starts)
+        events.withColumn("_previous", F.lag(F.unix_micros("ts")).over(by_user))
+        .withColumn("_start", starts)
+        .drop("_previous")
         .withColumn("session_index", (F.sum("_start").over(running) - 1).cast("long"))
         .drop("_start")
     )
@@ -91,7 +93,7 @@ def _driven(links: Iterable[tuple[str, str]]) -> Column:
         return F.lit(False)
     entries = []
     for reward, campaigns in sorted(by_reward.items()):
-        entries += [F.lit(reward), F.array(*[F.lit(c) for c in sorted(campaigns)])]
+        entries += [F.lit(str(reward)), F.array(*[F.lit(str(c)) for c in sorted(campaigns)])]
     linked = F.create_map(*entries)
 
     def issue_after_a_linked_view(issue: Column) -> Column:

@@ -5,7 +5,9 @@ date, a plain `/campaigns/{id}` or `/rewards/{id}` if any) is parsed by Spark SQ
 the readers' fast path, the same regular expressions (readers/http_log.py, readers/timestamps.py).
 Every other line (bad lines, and good ones of an unusual shape: a few in real logs) goes, a batch
 of lines at a time through Arrow, to `parse_http_log_lines` itself, so each reject gets the very
-reason, detail and raw text the embedded engine gives. Web-shop JSON lines go to
+reason, detail and raw text the embedded engine gives. That is one `mapInArrow` over all rows (so
+the lines are scanned and matched once): rows Spark SQL parsed pass through it untouched, rows
+carrying their `bytes` are parsed by the reader. Web-shop JSON lines go to
 `parse_shop_lines` the same way (vectorized per batch, never a Python function per row).
 
 Both give one frame, `parsed`: the events' columns plus `reason`, `detail`, `raw` (set on rejects).
@@ -58,24 +60,22 @@ def parse_http_lines(lines: DataFrame, *, assume_tz: str | None, max_line_bytes:
     ).select("*", *_utc_parts(F.col("_t")))
     fast_ok = F.col("_utc_us").between(_MIN_US, _MAX_US) & ~F.col("path").rlike(NOT_PLAIN_ID)
     marked = parsed.withColumn("_fast", F.col("_common") & F.coalesce(fast_ok, F.lit(False)))
-    fast = marked.where("_fast").select(
+    fast = F.col("_fast")
+    rows = marked.select(
         "file_index",
         "line_number",
         "source_file",
-        F.timestamp_micros("_utc_us").alias("ts"),
-        F.col("_offset").cast("short").alias("utc_offset_minutes"),
-        (F.col("_frac_ns") % 1000).cast("short").alias("sub_micro_nanos"),
+        F.when(fast, F.timestamp_micros("_utc_us")).alias("ts"),
+        F.when(fast, F.col("_offset").cast("short")).alias("utc_offset_minutes"),
+        F.when(fast, (F.col("_frac_ns") % 1000).cast("short")).alias("sub_micro_nanos"),
         "method",
         "path",
         "user_id",
         *_kind_and_ids(),
         *[F.lit(None).cast("string").alias(c) for c in ("reason", "detail", "raw")],
+        F.when(~fast, F.col("value").cast("binary")).alias("bytes"),  # set: the reader decides this line
     )
-    declined = marked.where(~F.col("_fast")).select(
-        "file_index", "line_number", "source_file", F.col("value").cast("binary").alias("bytes")
-    )
-    rest = declined.mapInArrow(_http_reader(assume_tz, max_line_bytes), HTTP_PARSED)
-    both = fast.unionByName(rest)
+    both = rows.mapInArrow(_http_reader(assume_tz, max_line_bytes), HTTP_PARSED)  # one pass over the lines
     return both.withColumn("seq", seq(F.col("file_index"), F.col("line_number")))
 
 
@@ -150,7 +150,8 @@ def _shop_reader(max_line_bytes: int) -> Reader:
 def _through_reader(
     batches: Iterator[pa.RecordBatch], parse: Callable[[Any, str], tuple[Any, Any]] | None, ddl: str, limit: int
 ) -> Iterator[pa.RecordBatch]:
-    """Each (file, batch of lines) through footfall's reader; its positional line numbers mapped back."""
+    """Rows with `bytes` set through footfall's reader, a file's lines at a time (its positional line numbers
+    mapped back); the others as they are."""
     import polars as pl
 
     from footfall.readers.lines import decoded_line
@@ -160,7 +161,11 @@ def _through_reader(
     for batch in batches:
         frame = pl.from_arrow(batch)
         assert isinstance(frame, pl.DataFrame)
-        for (index, source), part in frame.group_by("file_index", "source_file", maintain_order=True):
+        done = frame.filter(pl.col("bytes").is_null())  # parsed by Spark SQL already: passed through
+        if done.height:
+            yield from _arrow(done.select(names), ddl)
+        todo = frame.filter(pl.col("bytes").is_not_null())
+        for (index, source), part in todo.group_by("file_index", "source_file", maintain_order=True):
             raws = [b[:-1] if b.endswith(b"\r") else b for b in part["bytes"].to_list()]
             lines = pl.Series("line", [decoded_line(b, limit) for b in raws], dtype=pl.String)
             if parse is None:
