@@ -82,14 +82,7 @@ def spark_http_sessions(
         refuse_empty(summary, logs, allow_empty=allow_empty)
         events = parsed.where(F.col("reason").isNull())
         report = http_report(events, links.rows(), gap=gap).withColumn("open", _open(newest, gap))
-        pending = outputs.folder(out)
-        (
-            report.withColumn("date", F.to_date("session_start"))
-            .sortWithinPartitions("date", "user_id", "session_start")
-            .write.partitionBy("date")
-            .parquet(str(pending))
-        )
-        _only_parquet(pending)
+        pending = _write_by_date(report, outputs.folder(out))
         rejects = _rejects(shards)
         rejects_out = out.with_name(f"{out.stem if out.suffix else out.name}.rejects.parquet")
         outputs.write(rejects, rejects_out)
@@ -192,6 +185,20 @@ def _check_report_path(out: Path) -> None:
         raise InputError(f"{out}: the spark engine writes a Parquet dataset (a folder); name it .parquet or no suffix")
     if not out.parent.is_dir():
         raise InputError(f"{out}: folder {out.parent} does not exist")
+
+
+def _write_by_date(report: DataFrame, folder: Path) -> Path:
+    """Write the report as Parquet partitioned by `date` (the session's UTC start date), each file sorted."""
+    from pyspark.sql import functions as F
+
+    (
+        report.withColumn("date", F.to_date("session_start"))
+        .sortWithinPartitions("date", "user_id", "session_start")
+        .write.partitionBy("date")
+        .parquet(str(folder))
+    )
+    _only_parquet(folder)
+    return folder
 
 
 def _only_parquet(folder: Path) -> None:
