@@ -1,7 +1,7 @@
 # footfall — the two commands of the quick start are `make demo` and `make test`.
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
-EXTRAS  := server,beam,orchestration,ml,aws,infra,bench,dev
+EXTRAS  := server,beam,spark,orchestration,ml,aws,infra,bench,dev
 # checkov pins old versions of packages the project shares (packaging, tabulate, networkx): its own venv
 TOOLS   ?= .venv-tools
 CHECKOV := checkov>=3.2

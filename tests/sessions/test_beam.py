@@ -166,7 +166,7 @@ def test_beam_engine_mistakes_are_one_line_errors(tmp_path: Path) -> None:
         (["--engine", "flink"], "Invalid value for '--engine': 'flink' is not one of 'embedded', 'beam'"),
         (["--engine", "beam", "--runner", "LocalRunner"], "Invalid value for '--runner': 'LocalRunner' is not one of"),
         (["--engine", "beam", "--incremental"], "incremental runs use the embedded --engine"),
-        (["--", "--project=x"], "pipeline options --project=x are only used with the beam --engine"),
+        (["--", "--project=x"], "pipeline options --project=x are only used with the beam or spark --engine"),
     ]:
         result = CliRunner().invoke(app, [*base, *extra])
         assert result.exit_code == 2 and message in result.output, result.output
@@ -185,3 +185,18 @@ def test_a_beam_runner_that_cannot_be_reached_is_one_line(tmp_path: Path) -> Non
     lines = done.stderr.strip().splitlines()
     assert lines[-1].startswith("error: the Beam FlinkRunner could not run the pipeline:"), done.stderr[-2000:]
     assert "Traceback" not in done.stderr
+
+
+def test_beam_on_two_worker_processes_equals_the_embedded_engine(tmp_path: Path) -> None:
+    """The DirectRunner in multi-processing mode: two SDK worker processes share the bundles, the
+    GroupByKey shuffles between processes; the report and rejects equal the embedded engine's."""
+    log, mapping = tmp_path / "a.log", tmp_path / "m.csv"
+    generate_http_log(HttpLogSpec(events=2_000, users=40, seed=6, days=1), log, mapping_out=mapping)
+    more = tmp_path / "b.log"
+    more.write_text(log.read_text().splitlines()[3] + "\n" + "garbage\n")
+    common = [str(log), str(more), "--mapping", str(mapping), "--no-warehouse"]
+    _cli("logs", "sessions", *common, "--out", str(tmp_path / "e.parquet"))
+    workers = ["--", "--direct_num_workers=2", "--direct_running_mode=multi_processing"]
+    _cli("logs", "sessions", *common, "--out", str(tmp_path / "b.parquet"), "--engine", "beam", *workers)
+    assert_frame_equal(pl.read_parquet(tmp_path / "b.parquet"), pl.read_parquet(tmp_path / "e.parquet"))
+    assert_frame_equal(pl.read_parquet(tmp_path / "b.rejects.parquet"), pl.read_parquet(tmp_path / "e.rejects.parquet"))

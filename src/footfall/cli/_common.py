@@ -153,10 +153,19 @@ AllowEmptyOption = Annotated[
 ]
 
 EngineOption = Annotated[
-    Literal["embedded", "beam"],
+    Literal["embedded", "beam", "spark"],
     typer.Option(
         "--engine",
-        help="embedded (Polars, this machine) or beam (Apache Beam: the same report on any Beam runner).",
+        help="embedded (Polars, this machine), beam (Apache Beam: the same report on any Beam runner) or spark "
+        "(Apache Spark: the same report on any Spark cluster).",
+    ),
+]
+MasterOption = Annotated[
+    str,
+    typer.Option(
+        "--master",
+        help="With --engine spark: the Spark master URL, e.g. spark://host:7077 (default: local[*], this machine). "
+        "Spark settings go after `--` as spark.key=value.",
     ),
 ]
 RunnerOption = Annotated[
@@ -171,17 +180,22 @@ ShardsOption = Annotated[
     str | None,
     typer.Option(
         "--shards",
-        help="With --engine beam: folder (or gs://… URL) for the pipeline's Parquet shards, reachable by the "
-        "workers and this machine (default: a local temp folder).",
+        help="With --engine beam or spark: folder (or gs://… URL) for the pipeline's Parquet shards, reachable by "
+        "the workers and this machine (default: a local temp folder).",
         show_default=False,
     ),
 ]
 
 
 def split_pipeline_options(args: list[Path]) -> tuple[list[Path], tuple[str, ...]]:
-    """(input files, Beam pipeline options): arguments after `--` that start with `-` are options."""
-    files = [a for a in args if not str(a).startswith("-")]
-    return files, tuple(str(a) for a in args if str(a).startswith("-"))
+    """(input files, engine options): arguments after `--` that start with `-` (Beam pipeline options) or
+    read `spark.key=value` (Spark settings) are options."""
+    from footfall.sessions.engines import is_spark_conf
+
+    def is_option(arg: Path) -> bool:
+        return str(arg).startswith("-") or is_spark_conf(str(arg))
+
+    return [a for a in args if not is_option(a)], tuple(str(a) for a in args if is_option(a))
 
 
 @dataclass(frozen=True)
@@ -206,13 +220,20 @@ def sessions_args(
     engine: str,
     runner: str,
     shards: str | None,
+    master: str | None = None,
 ) -> SessionsArgs:
     """The files, engine, state folder, gap and lateness of a sessions command (one-line errors)."""
     from footfall.durations import parse_duration
     from footfall.sessions.engines import EngineChoice
 
     files, extra = split_pipeline_options(args)
-    choice = EngineChoice(engine=engine, runner=runner, options=extra, shards=shards)  # type: ignore[arg-type]
+    choice = EngineChoice(
+        engine=engine,  # type: ignore[arg-type]
+        runner=runner,
+        options=extra,
+        shards=shards,
+        **({"master": master} if master else {}),
+    )
     state = state_folder(incremental, state_dir, pipeline)
     choice.check(incremental=state is not None)
     gap_delta = parse_duration(gap, param="gap") if gap else None

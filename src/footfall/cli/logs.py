@@ -14,6 +14,7 @@ from footfall.cli._common import (
     EngineOption,
     IncrementalOption,
     LatenessOption,
+    MasterOption,
     RunnerOption,
     ShardsOption,
     StateOption,
@@ -78,6 +79,7 @@ def sessions(
     engine: EngineOption = "embedded",
     runner: RunnerOption = "DirectRunner",
     shards: ShardsOption = None,
+    master: MasterOption = "local[*]",
 ) -> None:
     """Sessionize access logs into one row per user session, with campaign → reward attribution.
 
@@ -99,6 +101,8 @@ def sessions(
 
     --engine beam runs the same pipeline on Apache Beam (LOGS may be gs://… URLs or Avro
     archives; Beam pipeline options go after `--`), with the same report and warehouse load.
+    --engine spark runs it on Apache Spark (--master spark://host:7077, default local[*]; Spark
+    settings after `--` as spark.key=value): --out is then a Parquet dataset partitioned by date.
     """
     from footfall.sessions.http_pipeline import run_http_sessions
     from footfall.zones import check_time_zone
@@ -113,6 +117,7 @@ def sessions(
         engine=engine,
         runner=runner,
         shards=shards,
+        master=master,
     )
     if assume_tz:
         check_time_zone(assume_tz, param="assume_tz")

@@ -15,6 +15,7 @@ from footfall.cli._common import (
     FormatOption,
     IncrementalOption,
     LatenessOption,
+    MasterOption,
     RunnerOption,
     ShardsOption,
     StateOption,
@@ -60,6 +61,7 @@ def sessions(
     engine: EngineOption = "embedded",
     runner: RunnerOption = "DirectRunner",
     shards: ShardsOption = None,
+    master: MasterOption = "local[*]",
 ) -> None:
     """Sessionize customers' shop events into shop_sessions, with shop_events and customers.
 
@@ -79,7 +81,8 @@ def sessions(
     folders) once it stops changing.
 
     --engine beam runs the same pipeline on Apache Beam (Beam pipeline options go after `--`),
-    with the same tables.
+    with the same tables; --engine spark on Apache Spark (--master spark://host:7077, default
+    local[*]; Spark settings after `--` as spark.key=value).
     """
     from footfall.sessions.shop_pipeline import run_shop_sessions
 
@@ -93,6 +96,7 @@ def sessions(
         engine=engine,
         runner=runner,
         shards=shards,
+        master=master,
     )
 
     def run(new: list[Path], progress: Callable[[int], None] | None) -> RunSummary:

@@ -35,6 +35,8 @@ from footfall.readers.timestamps import (
 __all__ = [
     "EVENT_SCHEMA",
     "KIND",
+    "KNOWN_METHODS",
+    "NOT_PLAIN_ID",
     "REJECT_REASONS",
     "REJECT_SCHEMA",
     "iter_http_log",
@@ -76,7 +78,7 @@ REJECT_REASONS = {
 
 _ID_PATH = r"^/{}/([^/?#]+)/?(?:[?#].*)?$"
 _NO_ID_PATH = r"^/(?:campaigns|rewards)/(?:[/?#]|$)"
-_NOT_PLAIN_ID = r"^/(?:campaigns|rewards)/(?:[^/?#]*[/?#]|$)"  # the fast path takes only `/campaigns/{id}`
+NOT_PLAIN_ID = r"^/(?:campaigns|rewards)/(?:[^/?#]*[/?#]|$)"  # the fast path takes only `/campaigns/{id}`
 
 
 def iter_http_log(
@@ -155,7 +157,7 @@ def _parse_common_lines(df: pl.DataFrame) -> pl.DataFrame:
     path = pl.col("path")
     parts = pl.concat([df.drop("raw"), fields], how="horizontal").with_columns(
         **common_shape_parts(pl.col("timestamp")),
-        _not_plain=path.str.contains(_NOT_PLAIN_ID),
+        _not_plain=path.str.contains(NOT_PLAIN_ID),
         _campaign=pl.when(path.str.starts_with("/campaigns/")).then(path.str.slice(11)),
         _reward=pl.when(path.str.starts_with("/rewards/")).then(path.str.slice(9)),
     )
@@ -186,8 +188,8 @@ def _kind_and_ids() -> dict[str, pl.Expr]:
     }
 
 
-_KNOWN_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
-_COMMON_LINE = rf"^{COMMON_SHAPE} (?:{'|'.join(_KNOWN_METHODS)}) /[^ \t]* [^ \t]+$"
+KNOWN_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
+_COMMON_LINE = rf"^{COMMON_SHAPE} (?:{'|'.join(KNOWN_METHODS)}) /[^ \t]* [^ \t]+$"
 _EVENT_HEAD = ["seq", "line_number", "ts", "utc_offset_minutes", "sub_micro_nanos", "method", "path", "user_id"]
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "REJECT_SCHEMA",
     "LineBatch",
     "ParsedBatch",
+    "decoded_line",
     "iter_line_batches",
     "iter_parsed",
     "mark_reason",
@@ -305,15 +306,17 @@ def _lines_lossy(buffer: bytearray, end: int, ends: np.ndarray, limit: int) -> p
     out = []
     start = 0
     for stop in ends.tolist():
-        raw = bytes(buffer[start : stop - (stop > start and buffer[stop - 1] == 13)])
+        out.append(decoded_line(bytes(buffer[start : stop - (stop > start and buffer[stop - 1] == 13)]), limit))
         start = stop + 1
-        if len(raw) > limit:
-            out.append(_marked("line_too_long", raw[: min(_KEPT, limit)].decode("utf-8", errors="replace")))
-            continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            out.append(_marked("invalid_utf8", raw.decode("utf-8", errors="replace")))
-            continue
-        out.append(_marked("nul_byte", text) if "\x00" in text else text)
     return pl.Series("line", out, dtype=pl.String)
+
+
+def decoded_line(raw: bytes, limit: int) -> str:
+    """One line's text (its ending removed), marked when no parser can read it (too long, not UTF-8, NUL)."""
+    if len(raw) > limit:
+        return _marked("line_too_long", raw[: min(_KEPT, limit)].decode("utf-8", errors="replace"))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _marked("invalid_utf8", raw.decode("utf-8", errors="replace"))
+    return _marked("nul_byte", text) if "\x00" in text else text

@@ -68,9 +68,8 @@ def run_http_sessions(
     gap = gap or HTTP_GAP
     engine.check(incremental=state_dir is not None)
     if engine.engine != "embedded":
-        from footfall.sessions.distributed import beam_http_sessions
-
-        return beam_http_sessions(
+        distributed = _distributed_http_sessions(engine)
+        return distributed(
             logs,
             mapping=mapping,
             out=out,
@@ -104,6 +103,17 @@ def run_http_sessions(
 
 
 COMMAND, STREAM = "logs sessions", "http-sessions"
+
+
+def _distributed_http_sessions(engine: EngineChoice) -> Callable[..., RunSummary]:
+    """The entry point of a distributed engine (imported only when chosen: Spark and Beam are heavy)."""
+    if engine.engine == "spark":
+        from footfall.sessions.spark_runs import spark_http_sessions
+
+        return spark_http_sessions
+    from footfall.sessions.distributed import beam_http_sessions
+
+    return beam_http_sessions
 
 
 def recover_http_sessions(out: Path, *, state_dir: Path | None, warehouse: Warehouse | None) -> None:

@@ -48,7 +48,11 @@ def run_shop_sessions(
     """
     gap = gap or SHOP_GAP
     engine.check(incremental=state_dir is not None)
-    if engine.engine != "embedded":
+    if engine.engine == "spark":
+        from footfall.sessions.spark_runs import spark_shop_sessions
+
+        return spark_shop_sessions(files, gap=gap, warehouse=warehouse, engine=engine, allow_empty=allow_empty)
+    if engine.engine == "beam":
         from footfall.sessions.distributed import beam_shop_sessions
 
         return beam_shop_sessions(files, gap=gap, warehouse=warehouse, engine=engine, allow_empty=allow_empty)

@@ -1,0 +1,90 @@
+"""Start and stop the Spark session a sessions run uses, with footfall's settings and one-line errors.
+
+Defaults (each can be overridden by a `spark.key=value` setting): no web UI, session time zone
+UTC (reports are in UTC), Parquet instants written as microseconds (not INT96); executors' Python is
+the one running footfall unless PYSPARK_PYTHON says otherwise. A `spark://host:port` master is
+checked with a plain TCP connect first: Spark itself would retry registering for minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from footfall.errors import InputError, UnavailableError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+__all__ = ["DEFAULTS", "spark_session"]
+
+DEFAULTS = {
+    "spark.app.name": "footfall",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    "spark.sql.sources.partitionOverwriteMode": "static",
+    "spark.sql.execution.arrow.maxRecordsPerBatch": "20000",
+}
+_CONNECT_SECONDS = 5.0
+
+
+@contextmanager
+def spark_session(master: str, conf: dict[str, str] | None = None) -> Iterator[SparkSession]:
+    """A Spark session on `master`; one already running on the same master is reused and left running."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None and active.sparkContext.master == master:
+        yield active
+        return
+    check_master(master)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # PySpark takes the executors' Python only from here
+    settings = {**DEFAULTS, **(conf or {})}
+    builder = SparkSession.builder.master(master)
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # Spark's own refusal of a setting: its message, on one line
+        raise InputError(f"Spark did not start on {master}: {one_line(exc)}", param="spark_conf") from None
+    session.sparkContext.setLogLevel("ERROR")
+    try:
+        yield session
+    finally:
+        session.stop()
+
+
+def check_master(master: str) -> None:
+    """A one-line error naming `master` when a standalone master (`spark://h:p[,h2:p2]`) answers on no address."""
+    if not master.startswith("spark://"):
+        return
+    failures = []
+    for address in master.removeprefix("spark://").split(","):
+        host, _, port = address.rpartition(":")
+        try:
+            with socket.create_connection((host, int(port)), timeout=_CONNECT_SECONDS):
+                return
+        except (OSError, ValueError) as exc:
+            failures.append(f"{address}: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}")
+    raise UnavailableError(f"the Spark master {master} cannot be reached ({'; '.join(failures)})", param="master")
+
+
+def one_line(exc: BaseException) -> str:
+    """The first meaningful line of a Spark/Java error, without the Java class prefix and stack."""
+    java = getattr(exc, "java_exception", None)  # py4j's error wraps the Java one, whose message is the cause
+    text = str(java.toString() if java is not None else exc).strip()
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith(("at ", "JVM stacktrace", "Traceback")):
+            text = line
+            break
+    head, sep, rest = text.partition(": ")
+    if sep and "." in head and " " not in head:  # a Java class name: org.apache.spark.SparkException
+        text = rest
+    return text[:400]
