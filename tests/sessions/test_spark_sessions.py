@@ -45,8 +45,10 @@ EVENTS_DDL = "user_id string, ts timestamp, seq long, kind string, campaign_id s
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[SparkSession]:
+    ctrl_c = signal.getsignal(signal.SIGINT)
     with spark_session("local[2]", {"spark.sql.shuffle.partitions": "2"}) as session:
         yield session
+    assert signal.getsignal(signal.SIGINT) is ctrl_c, "Spark's Ctrl-C handler outlived its session"
 
 
 def _on_spark(spark: SparkSession, events: list[dict[str, Any]], links: pl.DataFrame) -> pl.DataFrame:

@@ -9,10 +9,12 @@ checked with a plain TCP connect first: Spark itself would retry registering for
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from footfall.errors import InputError, UnavailableError
@@ -49,15 +51,25 @@ def spark_session(master: str, conf: dict[str, str] | None = None) -> Iterator[S
     builder = SparkSession.builder.master(master)
     for key, value in settings.items():
         builder = builder.config(key, value)
+    ctrl_c = signal.getsignal(signal.SIGINT)  # SparkContext installs its own handler and leaves it after stop()
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # Spark's own refusal of a setting: its message, on one line
+        _restore(ctrl_c)
         raise InputError(f"Spark did not start on {master}: {one_line(exc)}", param="spark_conf") from None
     session.sparkContext.setLogLevel("ERROR")
     try:
         yield session
     finally:
         session.stop()
+        _restore(ctrl_c)
+
+
+def _restore(handler: Callable[[int, FrameType | None], object] | int | None) -> None:
+    """Put back the Ctrl-C handler footfall had before Spark started (where one can be set: the main thread)."""
+    if handler is not None and signal.getsignal(signal.SIGINT) is not handler:
+        with suppress(ValueError):  # not the main thread: nothing was changed there
+            signal.signal(signal.SIGINT, handler)
 
 
 def check_master(master: str) -> None:
