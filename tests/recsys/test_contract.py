@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from footfall.errors import InputError
 from footfall.recsys.models import MODELS, Model, load_model, make_model
 
 T0 = datetime(2000, 1, 1, tzinfo=UTC)
@@ -70,3 +71,12 @@ def test_every_model_keeps_the_contract(
 def test_models_are_registered_under_their_names() -> None:
     assert all(MODELS[name].name == name for name in MODELS)
     assert make_model("default").name in MODELS
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_a_misspelt_parameter_is_refused_not_stored(name: str) -> None:
+    """`make_model("ease", {"lambda": 5})` once kept l2=500 silently and stored the typo."""
+    with pytest.raises(InputError, match=f"unknown parameter 'lambda' for model {name}"):
+        make_model(name, {"lambda": 5})
+    model = make_model(name)
+    assert set(model.params) == set(type(model).defaults)  # every parameter has its default, nothing else

@@ -38,6 +38,7 @@ class Model:
     """Shared machinery: id maps, the training matrix, popularity, top-n with seen items excluded."""
 
     name: ClassVar[str] = "model"
+    defaults: ClassVar[dict[str, float]] = {}  # every parameter the model takes, with its default
     params: dict[str, Any] = field(default_factory=dict)
     users: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     items: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
@@ -45,6 +46,15 @@ class Model:
     age: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     popularity: np.ndarray = field(default_factory=lambda: np.zeros(0))
     train_seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.params) - set(self.defaults))
+        if unknown:
+            known = ", ".join(self.defaults) or "none"
+            raise InputError(
+                f"unknown parameter {unknown[0]!r} for model {self.name}: it takes {known}", param="params"
+            )
+        self.params = self.defaults | self.params
 
     def fit(self, events: pl.DataFrame) -> Model:
         """Learn from `user_id, item_id[, ts]` interactions."""
@@ -148,9 +158,7 @@ class Ease(ItemItem):
     """EASE^R (Steck 2019): item-item weights in closed form, B = I - P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹."""
 
     name: ClassVar[str] = "ease"
-
-    def __post_init__(self) -> None:
-        self.params = {"l2": 500.0, **self.params}
+    defaults: ClassVar[dict[str, float]] = {"l2": 500.0}
 
     def _fit(self, matrix: sp.csr_matrix) -> None:
         gram = (matrix.T @ matrix).toarray()
@@ -170,9 +178,7 @@ class RecencyEase(Ease):
     """
 
     name: ClassVar[str] = "recency-ease"
-
-    def __post_init__(self) -> None:
-        self.params = {"l2": 500.0, "tau": 60.0, "floor": 0.01, **self.params}
+    defaults: ClassVar[dict[str, float]] = {"l2": 500.0, "tau": 60.0, "floor": 0.01}
 
     def _history(self) -> sp.csr_matrix:
         """What a user's row counts in the scores: `floor + exp(-age / tau)` per item seen."""

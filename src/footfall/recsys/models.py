@@ -46,9 +46,7 @@ class ItemKnn(ItemItem):
     """Item-based k-nearest neighbours: cosine similarity between item columns, the `k` closest kept per item."""
 
     name: ClassVar[str] = "item-knn"
-
-    def __post_init__(self) -> None:
-        self.params = {"k": 100, "shrink": 10.0, **self.params}
+    defaults: ClassVar[dict[str, float]] = {"k": 100, "shrink": 10.0}
 
     def _fit(self, matrix: sp.csr_matrix) -> None:
         co = (matrix.T @ matrix).toarray()
@@ -70,8 +68,13 @@ class Als(Model):
     user_factors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     item_factors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
-    def __post_init__(self) -> None:
-        self.params = {"factors": 64, "regularization": 0.05, "alpha": 2.0, "iterations": 15, "seed": 0, **self.params}
+    defaults: ClassVar[dict[str, float]] = {
+        "factors": 64,
+        "regularization": 0.05,
+        "alpha": 2.0,
+        "iterations": 15,
+        "seed": 0,
+    }
 
     def _fit(self, matrix: sp.csr_matrix) -> None:
         from implicit.cpu.als import AlternatingLeastSquares

@@ -39,11 +39,14 @@ class SequenceEase(RecencyEase):
     transitions: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     context: sp.csr_matrix = field(default_factory=lambda: sp.csr_matrix((0, 0), dtype=np.float32))
 
-    def __post_init__(self) -> None:
-        # chosen by benchmarks/recsys.py on ML-100K's next-session protocol (docs/recsys.md)
-        recency = {"l2": 1000.0, "tau": 60.0, "floor": 0.1}
-        transitions = {"beta": 0.5, "window": 5, "decay": 0.5, "backward": 1.0, "shrink": 10.0}
-        self.params = recency | transitions | self.params
+    # chosen by benchmarks/recsys.py on ML-100K's next-session protocol (docs/recsys.md)
+    defaults: ClassVar[dict[str, float]] = {"l2": 1000.0, "tau": 60.0, "floor": 0.1} | {
+        "beta": 0.5,
+        "window": 5,
+        "decay": 0.5,
+        "backward": 1.0,
+        "shrink": 10.0,
+    }
 
     def _fit_order(self, events: pl.DataFrame) -> None:
         users, items = ordered_codes(events, self.users, self.items)
