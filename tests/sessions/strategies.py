@@ -71,3 +71,18 @@ def links_frame(links: set[tuple[str, str]]) -> pl.DataFrame:
         {"campaign_id": [c for c, _ in pairs], "reward_id": [r for _, r in pairs]},
         schema={"campaign_id": pl.String, "reward_id": pl.String},
     )
+
+
+T0 = datetime(2019, 8, 27, 10, tzinfo=UTC)
+
+
+def event(user: str, seconds: float, seq: int, kind: str = "other", ident: str | None = None) -> dict[str, Any]:
+    """One event `seconds` after T0 (a campaign id for a view, a reward id for an issue)."""
+    return {
+        "user_id": user,
+        "ts": T0 + timedelta(seconds=seconds),
+        "seq": seq,
+        "kind": kind,
+        "campaign_id": ident if kind == "campaign_view" else None,
+        "reward_id": ident if kind == "reward_issued" else None,
+    }

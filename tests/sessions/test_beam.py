@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,33 +28,20 @@ from footfall.sessions.http_sessions import http_sessions
 from footfall.synth.http_log import HttpLogSpec, generate_http_log
 from footfall.synth.shop_events import ShopSpec, generate_shop_events
 from footfall.warehouse import connect
-from tests.sessions.strategies import event_sets, links_frame, links_sets, to_frame
-
-T0 = datetime(2019, 8, 27, 10, tzinfo=UTC)
-
-
-def _event(user: str, seconds: float, seq: int, kind: str = "other", ident: str | None = None) -> dict[str, Any]:
-    return {
-        "user_id": user,
-        "ts": T0 + timedelta(seconds=seconds),
-        "seq": seq,
-        "kind": kind,
-        "campaign_id": ident if kind == "campaign_view" else None,
-        "reward_id": ident if kind == "reward_issued" else None,
-    }
+from tests.sessions.strategies import T0, event, event_sets, links_frame, links_sets, to_frame
 
 
 def test_attribution_transform_on_a_test_pipeline() -> None:
     events = [
-        _event("u1", 0, 0, "reward_issued", "r1"),  # same instant as the view below, earlier in file order
-        _event("u1", 0, 1, "campaign_view", "c1"),
-        _event("u1", 299.999999, 2),  # just under the 5-minute gap: same session
-        _event("u1", 599.999999, 3, "campaign_view", "c2"),  # exactly 5 minutes later: a new session
-        _event("u1", 600, 4, "reward_issued", "r1"),  # c2 is not linked to r1
-        _event("u2", 50, 5, "reward_issued", "r2"),
-        _event("u2", 10, 6, "campaign_view", "c2"),  # out of order in the input, earlier in time
-        _event("u3", 0.000999, 7),  # 299.999001 s apart: one session, though Beam's millisecond
-        _event("u3", 300, 8),  # timestamps (0.000 and 300.000) would put them exactly one gap apart
+        event("u1", 0, 0, "reward_issued", "r1"),  # same instant as the view below, earlier in file order
+        event("u1", 0, 1, "campaign_view", "c1"),
+        event("u1", 299.999999, 2),  # just under the 5-minute gap: same session
+        event("u1", 599.999999, 3, "campaign_view", "c2"),  # exactly 5 minutes later: a new session
+        event("u1", 600, 4, "reward_issued", "r1"),  # c2 is not linked to r1
+        event("u2", 50, 5, "reward_issued", "r2"),
+        event("u2", 10, 6, "campaign_view", "c2"),  # out of order in the input, earlier in time
+        event("u3", 0.000999, 7),  # 299.999001 s apart: one session, though Beam's millisecond
+        event("u3", 300, 8),  # timestamps (0.000 and 300.000) would put them exactly one gap apart
     ]
 
     def row(user: str, start: float, end: float, campaigns: list[str], rewards: list[str], driven: bool, n: int) -> Any:

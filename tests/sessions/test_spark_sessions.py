@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +36,8 @@ from footfall.synth.http_log import HttpLogSpec, generate_http_log
 from footfall.warehouse import connect
 from tests.readers.test_http_log import _EDGES, log_lines
 from tests.sessions.spark_cluster import SRC, free_port
-from tests.sessions.strategies import event_sets, links_frame, links_sets, to_frame
+from tests.sessions.strategies import event, event_sets, links_frame, links_sets, to_frame
 
-T0 = datetime(2019, 8, 27, 10, tzinfo=UTC)
 GAP = timedelta(minutes=5)
 EVENTS_DDL = "user_id string, ts timestamp, seq long, kind string, campaign_id string, reward_id string"
 
@@ -60,30 +59,19 @@ def _on_spark(spark: SparkSession, events: list[dict[str, Any]], links: pl.DataF
 EVENTS_DDL_COLUMNS = [field.split(" ")[0] for field in EVENTS_DDL.split(", ")]
 
 
-def _event(user: str, seconds: float, seq: int, kind: str = "other", ident: str | None = None) -> dict[str, Any]:
-    return {
-        "user_id": user,
-        "ts": T0 + timedelta(seconds=seconds),
-        "seq": seq,
-        "kind": kind,
-        "campaign_id": ident if kind == "campaign_view" else None,
-        "reward_id": ident if kind == "reward_issued" else None,
-    }
-
-
 def test_exact_gaps_ties_and_order_on_spark(spark: SparkSession) -> None:
     """Exactly one gap apart: two sessions (session_window would give one); a reward issued at the same
     instant as a linked view but earlier in the file still counts (same instant); out-of-order input."""
     events = [
-        _event("u1", 0, 0, "reward_issued", "r1"),
-        _event("u1", 0, 1, "campaign_view", "c1"),
-        _event("u1", 299.999999, 2),
-        _event("u1", 599.999999, 3, "campaign_view", "c2"),  # exactly 5 minutes after the previous event
-        _event("u1", 600, 4, "reward_issued", "r1"),
-        _event("u2", 50, 5, "reward_issued", "r2"),
-        _event("u2", 10, 6, "campaign_view", "c2"),
-        _event("u3", 30, 7, "reward_issued", "r2"),  # the view comes after the issue: not driven
-        _event("u3", 40, 8, "campaign_view", "c2"),
+        event("u1", 0, 0, "reward_issued", "r1"),
+        event("u1", 0, 1, "campaign_view", "c1"),
+        event("u1", 299.999999, 2),
+        event("u1", 599.999999, 3, "campaign_view", "c2"),  # exactly 5 minutes after the previous event
+        event("u1", 600, 4, "reward_issued", "r1"),
+        event("u2", 50, 5, "reward_issued", "r2"),
+        event("u2", 10, 6, "campaign_view", "c2"),
+        event("u3", 30, 7, "reward_issued", "r2"),  # the view comes after the issue: not driven
+        event("u3", 40, 8, "campaign_view", "c2"),
     ]
     links = pl.DataFrame({"campaign_id": ["c1", "c2"], "reward_id": ["r1", "r2"]})
     got = _on_spark(spark, events, links)
