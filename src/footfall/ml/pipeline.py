@@ -188,8 +188,8 @@ def train_from_warehouse(wh: Warehouse, *, models_root: Path, horizon_days: int 
     promoting = Registration(models_root=models_root, promote=True)
     seg_params = SegmentParams(until=last)
     segmentation = segment_customers(data.frame, seg_params)
-    version, decision = register_segmentation(segmentation, data, seg_params, promoting)
-    lines.append(f"segments: {segmentation.method}, k={segmentation.k} → {version} ({decision})")
+    _, decision = register_segmentation(segmentation, data, seg_params, promoting)
+    lines.append(f"segments: {segmentation.method}, k={segmentation.k} → {decision}")
     horizon = min(horizon_days, ((last - first).days - 28) // 2)
     if horizon < 7:
         return [*lines, f"predictions: skipped, data from {first} to {last} is too short for a holdout"]
@@ -202,10 +202,10 @@ def train_from_warehouse(wh: Warehouse, *, models_root: Path, horizon_days: int 
         run = run_prediction(data.frame, params=params, engagement=engagement)
     except InputError as exc:
         return [*lines, f"predictions: skipped, {exc}"]
-    for (version, decision), target in zip(
+    for (_, decision), target in zip(
         register_prediction(run, data, params, promoting, engagement=engagement),
         run.best,
         strict=True,
     ):
-        lines.append(f"{target}: {run.best[target]} → {version} ({decision})")
+        lines.append(f"{target}: {run.best[target]} → {decision}")
     return lines
