@@ -4,7 +4,8 @@ Usage: .venv/bin/python -m benchmarks.serve [--events 1000000] [--log-events 200
 
 Load comes from wrk (Debian's `wrk`: apt-get install -y wrk), a C client that costs the server
 little CPU; `/health` is timed meanwhile by footfall's own asyncio client (`footfall.api.loadgen`,
-a new connection per probe, every 50 ms) in this process, and the pipeline scenario's load is that
+a new connection per probe, every 50 ms) in this process, on the main port and on the health port
+(FOOTFALL_HEALTH_PORT: answered from a thread of its own), and the pipeline scenario's load is that
 client too. Targets (issue 18): 200 connections for 20 s on /metrics/orders with zero hangs, every
 request answered (200 or a fast 503) and /health p99 < 50 ms; >= 200 req/s on cached report endpoints
 at 16 connections; serving while a 2M-event `footfall logs sessions` writes the same DuckDB file with
@@ -26,14 +27,14 @@ from pathlib import Path
 
 from benchmarks._common import cache_dir, table
 from footfall.api.loadgen import Answer, hammer, probe
-from footfall.api.process import serve_in_background
+from footfall.api.process import free_port, serve_in_background
 from footfall.sessions.shop_pipeline import run_shop_sessions
 from footfall.synth.http_log import HttpLogSpec, generate_http_log
 from footfall.synth.shop_events import ShopSpec, generate_shop_events
 from footfall.warehouse import connect
 
 HEADER = ["scenario", "warehouse", "conns", "s", "requests", "req/s", "200", "503", "hangs", "p99 ms", "health p50",
-          "health p99", "health max", "note"]  # fmt: skip
+          "health p99", "health max", "health port p50", "health port p99", "health port max", "note"]  # fmt: skip
 HANG = 15.0  # seconds without an answer that count as a hang: the server's own bound is 2 s + 10 s (pool, request)
 CHARTS = ["shop/orders", "shop/funnel", "shop/referrers", "engagement/active-users", "engagement/weekday-hour",
           "members/top-items", "rewards/by-reward", "sessions/daily"]  # fmt: skip
@@ -81,11 +82,14 @@ def _arguments() -> argparse.Namespace:
 
 
 def _scenarios(url: str, kind: str, seconds: float) -> list[list[object]]:
-    with tempfile.TemporaryDirectory() as tmp, serve_in_background(url, log=Path(tmp) / "serve.log") as base:
-        varied = _wrk(base, 200, seconds, VARIED, Path(tmp) / "varied.lua")
-        same = _wrk(base, 200, seconds, 'wrk.path = "/metrics/orders"\n', Path(tmp) / "same.lua")
+    port = free_port()
+    checks = f"http://127.0.0.1:{port}"
+    env = {"FOOTFALL_HEALTH_PORT": str(port)}
+    with tempfile.TemporaryDirectory() as tmp, serve_in_background(url, log=Path(tmp) / "serve.log", env=env) as base:
+        varied = _wrk(base, checks, 200, seconds, VARIED, Path(tmp) / "varied.lua")
+        same = _wrk(base, checks, 200, seconds, 'wrk.path = "/metrics/orders"\n', Path(tmp) / "same.lua")
         paths = ", ".join(f'"{p}"' for p in CHARTS)
-        charts = _wrk(base, 16, 10, CHARTS_LUA % paths, Path(tmp) / "charts.lua")
+        charts = _wrk(base, checks, 16, 10, CHARTS_LUA % paths, Path(tmp) / "charts.lua")
     return [
         ["/metrics/orders, every request a new question", kind, 200, seconds, *varied, ""],
         ["/metrics/orders, one question (cached)", kind, 200, seconds, *same, ""],
@@ -93,11 +97,11 @@ def _scenarios(url: str, kind: str, seconds: float) -> list[list[object]]:
     ]
 
 
-def _wrk(base: str, connections: int, seconds: float, script: str, path: Path) -> list[object]:
-    """wrk's counts and p99 beside /health timed meanwhile: requests, req/s, 200, 503, hangs, p99, health."""
+def _wrk(base: str, checks: str, connections: int, seconds: float, script: str, path: Path) -> list[object]:
+    """wrk's counts and p99 beside /health timed meanwhile on the main port and on the health port `checks`."""
     path.write_text(script)
 
-    async def run() -> tuple[str, list[Answer]]:
+    async def run() -> tuple[str, list[Answer], list[Answer]]:
         command = [
             "wrk",
             "-t2",
@@ -111,16 +115,19 @@ def _wrk(base: str, connections: int, seconds: float, script: str, path: Path) -
             base,
         ]
         load = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
-        health = await probe(base, "/health", every=0.05, seconds=seconds - 0.5, timeout=HANG)
+        health, checked = await asyncio.gather(
+            probe(base, "/health", every=0.05, seconds=seconds - 0.5, timeout=HANG),
+            probe(checks, "/health", every=0.05, seconds=seconds - 0.5, timeout=HANG),
+        )
         out, _ = await load.communicate()
-        return out.decode(), health
+        return out.decode(), health, checked
 
-    out, health = asyncio.run(run())
+    out, health, checked = asyncio.run(run())
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     refused = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
     hangs = int(m.group(1)) if (m := re.search(r"timeout (\d+)", out)) else 0
     p99 = _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1))  # type: ignore[union-attr]
-    return [total, total / seconds, total - refused, refused, hangs, p99, *_health(health)]
+    return [total, total / seconds, total - refused, refused, hangs, p99, *_health(health), *_health(checked)]
 
 
 def _with_pipeline(url: str, folder: Path, events: int) -> list[object]:
@@ -149,7 +156,18 @@ def _with_pipeline(url: str, folder: Path, events: int) -> list[object]:
     p99 = sorted(a.seconds for a in answers)[int(len(answers) * 0.99)] * 1000
     runs = f"{codes.count(0)}/2 {events / 1e6:g}M-event runs ok"
     row = ["/metrics/orders while logs sessions writes", "duckdb", 16, round(seconds, 1), len(answers)]
-    return [*row, len(answers) / seconds, statuses[200], statuses[503], statuses[None], p99, *_health(health), runs]
+    no_port = ["", "", ""]
+    return [
+        *row,
+        len(answers) / seconds,
+        statuses[200],
+        statuses[503],
+        statuses[None],
+        p99,
+        *_health(health),
+        *no_port,
+        runs,
+    ]
 
 
 def _question(i: int) -> str:
@@ -189,7 +207,7 @@ def _postgres_rows(folder: Path, args: argparse.Namespace) -> list[list[object]]
             con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
             con.execute(f"CREATE SCHEMA {schema}")
     except psycopg.Error as exc:
-        return [["(PostgreSQL skipped)", "postgres", "", "", "", "", "", "", "", "", "", "", "", str(exc)[:40]]]
+        return [["(PostgreSQL skipped)", "postgres", *[""] * (len(HEADER) - 3), str(exc)[:40]]]
     url = f"{args.postgres_url}?options=-csearch_path%3D{schema}"
     try:
         with connect(url) as wh:

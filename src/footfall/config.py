@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     report_tz: str = "Asia/Singapore"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    health_port: int | None = Field(default=None, ge=1, le=65535)  # docs/serving.md#the-health-port
     # recommender promotion: a new model becomes current unless its NDCG@10 is more than this
     # relative drop below the current model's on the same data (0.02 = 2 % worse is still accepted)
     promote_tolerance: float = Field(default=0.0, ge=0.0, lt=1.0)
@@ -66,6 +67,7 @@ class Settings(BaseSettings):
     pool_timeout: float = Field(default=2.0, gt=0, le=60)
     request_timeout: float = Field(default=10.0, gt=0, le=3_600)
     cache_mb: int = Field(default=64, ge=0, le=65_536)
+    access_log: bool = True
     # access (docs/serving.md#authentication); the secret key has no default, on purpose
     auth: Literal["auto", "required"] = "auto"
     secret_key: SecretStr | None = None

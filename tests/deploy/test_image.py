@@ -45,11 +45,12 @@ def test_multi_stage_non_root_healthcheck_and_one_entrypoint_for_every_role() ->
     assert user == ["10001:10001"]  # numeric: no root, resolvable by any host
     assert ("ENTRYPOINT", '["footfall"]') in runtime
     health = next(args for op, args in runtime if op == "HEALTHCHECK")
-    assert "HEALTHCHECK_URL" in health and "HEALTHCHECK_URL=http://127.0.0.1:8000/health" in TEXT
+    assert "HEALTHCHECK_URL" in health and "HEALTHCHECK_URL=http://127.0.0.1:8001/health" in TEXT
+    assert "FOOTFALL_HEALTH_PORT=8001" in TEXT  # checked on the port that answers however busy the API is
     labels = " ".join(args for op, args in runtime if op == "LABEL")
     for key in ("title", "version", "revision", "created", "licenses"):
         assert f"org.opencontainers.image.{key}=" in labels, key
-    assert {p for op, args in runtime if op == "EXPOSE" for p in args.split()} == {"8000", "8080", "3000"}
+    assert {p for op, args in runtime if op == "EXPOSE" for p in args.split()} == {"8000", "8001", "8080", "3000"}
 
 
 def test_every_copied_file_is_in_the_build_context_and_nothing_else_is() -> None:

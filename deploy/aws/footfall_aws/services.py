@@ -27,6 +27,8 @@ from footfall_aws.policy import skip_checks
 from footfall_aws.retrain import add_retrain
 from footfall_aws.tasks import TaskFactory
 
+HEALTH_PORT = 8001
+
 DEFINITIONS = "footfall.orchestration.definitions"
 
 
@@ -54,17 +56,22 @@ class ServicesStack(Stack):
             "api",
             cpu=stage.api_cpu,
             memory_mib=stage.api_memory_mib,
-            command=["serve", "--host", "0.0.0.0", "--port", "8000"],
+            command=["serve", "--host", "0.0.0.0", "--port", "8000", "--health-port", str(HEALTH_PORT)],
             port=8000,
             **self._api_access(deployment, data),
         )
+        # health checks on the port answered from a thread of its own (docs/serving.md#the-health-port)
+        api.default_container.add_port_mappings(ecs.PortMapping(container_port=HEALTH_PORT))  # type: ignore[union-attr]
         self.api = self._service("Api", api, data, stage.api_tasks)
+        self.api.connections.allow_from(self.alb, ec2.Port.tcp(HEALTH_PORT), "health checks from the load balancer")
         target = self.https.add_targets(
             "Api",
             port=8000,
             protocol=elbv2.ApplicationProtocol.HTTP,
             targets=[self.api],
-            health_check=elbv2.HealthCheck(path="/health", healthy_http_codes="200", interval=Duration.seconds(30)),
+            health_check=elbv2.HealthCheck(
+                path="/health", port=str(HEALTH_PORT), healthy_http_codes="200", interval=Duration.seconds(30)
+            ),
             deregistration_delay=Duration.seconds(30),
         )
         scaling = self.api.auto_scale_task_count(min_capacity=stage.api_tasks, max_capacity=stage.api_tasks * 4)

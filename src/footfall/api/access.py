@@ -20,7 +20,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from footfall.api.errors import error_response
+from footfall.api.errors import send_error
 from footfall.auth import Principal, Role, verify_session
 from footfall.auth.tokens import TokenTable
 from footfall.errors import ForbiddenError, InputError, NotAuthenticatedError, UnavailableError
@@ -99,7 +99,7 @@ class AccessMiddleware:
                 target = path + (f"?{scope['query_string'].decode('latin-1')}" if scope.get("query_string") else "")
                 await RedirectResponse(f"/login?next={quote(target)}", status_code=303)(scope, receive, send)
                 return
-            await error_response(str(exc), exc.status, headers=exc.headers())(scope, receive, send)
+            await send_error(send, str(exc), exc.status, headers=exc.headers())
             return
         scope.setdefault("state", {})["principal"] = who
         await self.app(scope, receive, send)

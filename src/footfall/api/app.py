@@ -1,6 +1,6 @@
 """The FastAPI application factory; every route reads the warehouse through report functions.
 
-Layers, outermost first (docs/serving.md): security headers on every answer → the trusted-host
+Layers, outermost first (docs/serving.md): the access log → security headers on every answer → the trusted-host
 check → CORS (only when configured) → who is asking (tokens, sessions) → the response cache of
 report endpoints → the routes, whose warehouse connections come from a bounded pool through
 admission control (`serving.Serving`).
@@ -8,6 +8,7 @@ admission control (`serving.Serving`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,10 +19,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from footfall.api.access import Access, AccessMiddleware, auth_required, check_secret, role_of
+from footfall.api.access_log import AccessLog, LineBuffer
 from footfall.api.cache import ResponseCache
 from footfall.api.dashboard import error_page, mount_dashboard
 from footfall.api.docs_ui import mount_docs
 from footfall.api.errors import install_error_handlers
+from footfall.api.health_port import STALLED_AFTER, HealthListener, LoopHeartbeat
 from footfall.api.protection import Liveness, SecurityHeaders, TrustedHosts, allowed_hosts
 from footfall.api.routes import auth, charts, health, metrics, ml, recommendations, runs
 from footfall.api.serving import Serving
@@ -33,9 +36,12 @@ if TYPE_CHECKING:
 __all__ = ["create_app"]
 
 
-def create_app(warehouse_url: str, *, models: Path | None = None, host: str | None = None) -> FastAPI:
+def create_app(
+    warehouse_url: str, *, models: Path | None = None, host: str | None = None, health_port: int | None = None
+) -> FastAPI:
     """An app serving the warehouse at `warehouse_url` and the model registry at `models`, to be listened
-    for on `host` (default FOOTFALL_HOST), which decides whether tokens are required and which Host names answer."""
+    for on `host` (default FOOTFALL_HOST), which decides whether tokens are required and which Host names answer;
+    `health_port` (default FOOTFALL_HEALTH_PORT, none when unset) answers health checks from a thread of its own."""
     from footfall.config import get_settings
     from footfall.ml.serving import CurrentMlModels
     from footfall.recsys.serving import CurrentModel
@@ -47,6 +53,10 @@ def create_app(warehouse_url: str, *, models: Path | None = None, host: str | No
     if access.required:
         check_secret(bind, secret)
     serving = _serving(warehouse_url, settings, access)
+    access_log = LineBuffer()
+    alive = health.Health(status="ok", warehouse=serving.pool.dialect).model_dump_json().encode()
+    heartbeat = LoopHeartbeat()
+    checks_port = health_port or settings.health_port
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -56,8 +66,19 @@ def create_app(warehouse_url: str, *, models: Path | None = None, host: str | No
         # limiting per request costs more than the product (threadpoolctl scans loaded libraries)
         limits = threadpool_limits(1, "blas")
         serving.pool.start()
+        # the current customer models load while the server starts answering, not in the first request
+        threading.Thread(target=app.state.ml.warm, name="footfall-ml-warm", daemon=True).start()
+        heartbeat.start()
+        listener = None
+        if checks_port is not None:
+            listener = HealthListener(bind, checks_port, body=alive, heartbeat=heartbeat, stalled_after=STALLED_AFTER)
+            listener.start()
         yield
+        if listener is not None:
+            listener.stop()
+        heartbeat.stop()
         serving.pool.close()
+        access_log.flush()
         limits.restore_original_limits()
 
     app = FastAPI(
@@ -79,7 +100,9 @@ def create_app(warehouse_url: str, *, models: Path | None = None, host: str | No
     mount_dashboard(app)  # last: its pages are /{page}
     is_page = _page_paths(routers)
     install_error_handlers(app, is_page=lambda request: is_page(request.url.path), page=error_page)
-    _layers(app, settings, bind=bind, is_page=is_page)
+    _layers(app, settings, bind=bind, is_page=is_page, alive=alive)
+    if settings.access_log:
+        app.add_middleware(AccessLog, buffer=access_log)
     _declare_errors_once(app)
     return app
 
@@ -105,7 +128,7 @@ def _serving(url: str, settings: Settings, access: Access) -> Serving:
     )
 
 
-def _layers(app: FastAPI, settings: Settings, *, bind: str, is_page: Callable[[str], bool]) -> None:
+def _layers(app: FastAPI, settings: Settings, *, bind: str, is_page: Callable[[str], bool], alive: bytes) -> None:
     """The middleware, added innermost first: cache, access, liveness, CORS, trusted hosts, security headers."""
     serving: Serving = app.state.serving
     cached = frozenset(_paths(metrics.router, runs.router, charts.router) - charts.UNCACHED)
@@ -118,7 +141,6 @@ def _layers(app: FastAPI, settings: Settings, *, bind: str, is_page: Callable[[s
         admission=serving.admission,
     )
     app.add_middleware(AccessMiddleware, access=app.state.access, is_page=is_page)
-    alive = health.Health(status="ok", warehouse=serving.pool.dialect).model_dump_json().encode()
     app.add_middleware(Liveness, body=alive)
     if settings.cors_origins:
         app.add_middleware(

@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from footfall.api.errors import error_response
+from footfall.api.errors import send_error
 from footfall.errors import UnavailableError
 
 __all__ = ["MAX_ENTRY_BYTES", "ResponseCache"]
@@ -88,7 +88,7 @@ class ResponseCache:
             admitted = self.admission()
             admitted.__enter__()
         except UnavailableError as refused:  # answered here, without the cost of routing a request to refuse it
-            await error_response(str(refused), refused.status, headers=refused.headers())(scope, receive, send)
+            await send_error(send, str(refused), refused.status, headers=refused.headers())
             return
         try:
             await self._compute(key, version, scope, receive, send)

@@ -9,6 +9,7 @@ shape is 422. A bug is 500 with a message that reveals nothing of the server.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 
@@ -17,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Send
 
 from footfall.errors import FootfallError
 
@@ -101,3 +103,13 @@ def install_error_handlers(app: FastAPI, *, is_page: Callable[[Request], bool], 
 def error_response(message: str, status: int, *, headers: dict[str, str] | None = None) -> JSONResponse:
     """The one JSON error shape of the API: `{"error": message}`."""
     return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+async def send_error(send: Send, message: str, status: int, *, headers: dict[str, str] | None = None) -> None:
+    """`error_response` sent straight to an ASGI `send`: the same bytes, without building a Response
+    (middleware refusing requests before routing answers this way, many thousand times a second)."""
+    body = json.dumps({"error": message}, ensure_ascii=False, separators=(",", ":")).encode()
+    raw = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
+    raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})

@@ -15,7 +15,7 @@ from contextlib import suppress
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from footfall.api.errors import error_response
+from footfall.api.errors import send_error
 
 __all__ = ["CSP", "Liveness", "SecurityHeaders", "TrustedHosts", "allowed_hosts", "is_loopback"]
 
@@ -41,6 +41,7 @@ _HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+_HEADER_NAMES = frozenset(name for name, _ in _HEADERS)
 _LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1"]
 _WILDCARDS = {"", "0.0.0.0", "::"}
 
@@ -58,8 +59,7 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                names = {name for name, _ in _HEADERS}
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _HEADER_NAMES]
                 message = {**message, "headers": kept + _HEADERS}
             await send(message)
 
@@ -106,7 +106,7 @@ class TrustedHosts:
             await self.app(scope, receive, send)
             return
         message = f"this server does not answer for host {host[:100]!r}; add it to FOOTFALL_ALLOWED_HOSTS"
-        await error_response(message, 400)(scope, receive, send)
+        await send_error(send, message, 400)
 
 
 def allowed_hosts(bind: str, extra: list[str]) -> list[str]:

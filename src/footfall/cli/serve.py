@@ -9,6 +9,7 @@ import typer
 
 from footfall.cli._common import WarehouseOption, err_console
 from footfall.cli.recsys import RegistryOption
+from footfall.errors import InputError
 
 
 def serve(
@@ -23,6 +24,18 @@ def serve(
     ] = None,
     port: Annotated[
         int | None, typer.Option("--port", help="Port (default FOOTFALL_PORT or 8000).", show_default=False)
+    ] = None,
+    health_port: Annotated[
+        int | None,
+        typer.Option(
+            "--health-port",
+            min=1,
+            max=65535,
+            help="Also answer GET /health on this port, from a thread of its own, so health checks are answered at "
+            "once however busy the main port is; 503 when the server's event loop has stalled (default "
+            "FOOTFALL_HEALTH_PORT; none when unset).",
+            show_default=False,
+        ),
     ] = None,
     warehouse: WarehouseOption = None,
     registry: RegistryOption = None,
@@ -53,6 +66,9 @@ def serve(
         return
     url = warehouse or settings.warehouse_url()
     where = (host or settings.host, port or settings.port)
+    checks_port = health_port or settings.health_port
+    if checks_port == where[1]:
+        raise InputError(f"bad {{param}} {checks_port}: it is the main port; pick another", param="health_port")
     required = auth_required(where[0], settings.auth)
     if required:
         check_secret(where[0], settings.secret_key.get_secret_value() if settings.secret_key else None)
@@ -66,15 +82,18 @@ def serve(
             soft_wrap=True,
         )
     check_port_free(*where)
+    if checks_port is not None:
+        check_port_free(where[0], checks_port)
     _log_to_stderr()
     # The event loop shares the GIL with the threads running queries; handing it over every 1 ms
     # instead of 5 ms keeps /health and refusals quick while queries run (docs/serving.md).
     sys.setswitchinterval(0.001)
     uvicorn.run(
-        create_app(url, models=registry, host=where[0]),
+        create_app(url, models=registry, host=where[0], health_port=checks_port),
         host=where[0],
         port=where[1],
         log_level="info",
+        access_log=False,  # footfall's own, cheaper (FOOTFALL_ACCESS_LOG, docs/serving.md#the-access-log)
         server_header=False,
         timeout_graceful_shutdown=5,
     )

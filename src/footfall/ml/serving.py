@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from footfall.errors import FootfallError, InputError, UnavailableError
-from footfall.ml.registry import ml_registry
+from footfall.ml.registry import FAMILIES, ml_registry
 
 __all__ = ["CurrentMlModels", "LoadedMl"]
 
@@ -41,6 +42,12 @@ class CurrentMlModels:
         self.models_root = models_root
         self._loaded: dict[str, LoadedMl] = {}
         self._lock = threading.Lock()
+
+    def warm(self) -> None:
+        """Load every family's current version now (a server's start, in a thread), so no request waits for it."""
+        for family in FAMILIES:
+            with suppress(UnavailableError):
+                self.get(family)
 
     def get(self, family: str) -> LoadedMl:
         """The family's current version; an UnavailableError (503) when there is none to serve."""

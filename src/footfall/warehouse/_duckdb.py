@@ -14,6 +14,7 @@ from footfall.errors import WarehouseError
 from footfall.warehouse import _dialect, _intent
 from footfall.warehouse._base import Params, Warehouse
 from footfall.warehouse._frames import to_utc
+from footfall.warehouse._priority import lowered
 
 __all__ = ["DuckDBWarehouse"]
 
@@ -30,6 +31,8 @@ class DuckDBWarehouse(Warehouse):
     (`_intent`, docs/serving.md#sharing-a-duckdb-file-with-pipelines), so a server reading the
     same file lets go of it; it waits up to `lock_timeout` seconds for the file.
     """
+
+    _background = False
 
     dialect = "duckdb"
     _announced: str | None = None
@@ -59,11 +62,13 @@ class DuckDBWarehouse(Warehouse):
             raise
 
     @classmethod
-    def over(cls, connection: duckdb.DuckDBPyConnection, *, url: str) -> DuckDBWarehouse:
-        """A warehouse over an open connection or cursor (a server's pooled read connection)."""
+    def over(cls, connection: duckdb.DuckDBPyConnection, *, url: str, background: bool = False) -> DuckDBWarehouse:
+        """A warehouse over an open connection or cursor (a server's pooled read connection); `background`:
+        its queries run at lower CPU priority than the server's event loop (docs/serving.md)."""
         warehouse = cls.__new__(cls)
         warehouse.url = url
         warehouse._con = connection
+        warehouse._background = background
         warehouse._con.execute("SET TimeZone = 'UTC'")
         return warehouse
 
@@ -73,6 +78,12 @@ class DuckDBWarehouse(Warehouse):
 
     def execute(self, sql: str, params: Params = None) -> None:
         """Run one statement, or a script when `params` is None."""
+        if self._background:  # a server's query: on a lowered thread (docs/serving.md)
+            lowered(lambda: self._execute(sql, params))
+            return
+        self._execute(sql, params)
+
+    def _execute(self, sql: str, params: Params) -> None:
         try:
             self._con.execute(_dialect.placeholders(sql, self.dialect), dict(params or {}))
         except duckdb.Error as exc:
@@ -88,6 +99,11 @@ class DuckDBWarehouse(Warehouse):
         loop (a report on 4 threads: 2.7x the throughput this way). DuckDB's warning that Arrow
         from a DB-API result costs a copy of the rows is silenced above: results here are small.
         """
+        if self._background:  # a server's query: on a lowered thread (docs/serving.md)
+            return lowered(lambda: self._query(sql, params))
+        return self._query(sql, params)
+
+    def _query(self, sql: str, params: Params) -> pl.DataFrame:
         try:
             result = self._con.execute(_dialect.placeholders(sql, self.dialect), dict(params or {}))
             table = result.to_arrow_table() if result.description is not None else None

@@ -10,6 +10,7 @@ from footfall.errors import InputError, WarehouseError
 from footfall.warehouse import _dialect
 from footfall.warehouse._base import Params, Warehouse
 from footfall.warehouse._frames import to_copy_csv, to_utc
+from footfall.warehouse._priority import lowered
 from footfall.warehouse._urls import redact_url
 
 __all__ = ["PostgresWarehouse"]
@@ -40,6 +41,8 @@ _TYPES: dict[int, Any] = {
 class PostgresWarehouse(Warehouse):
     """A PostgreSQL database; the session time zone is UTC."""
 
+    _background = False
+
     dialect = "postgres"
 
     def __init__(self, conninfo: str, *, url: str) -> None:
@@ -56,18 +59,26 @@ class PostgresWarehouse(Warehouse):
         self._con.execute("SET TIME ZONE 'UTC'")
 
     @classmethod
-    def over(cls, connection: Any, *, url: str) -> PostgresWarehouse:
-        """A warehouse over an open psycopg connection (a server's pooled read connection, already set up)."""
+    def over(cls, connection: Any, *, url: str, background: bool = False) -> PostgresWarehouse:
+        """A warehouse over an open psycopg connection (a server's pooled read connection, already set up);
+        `background`: its queries run at lower CPU priority than the server's event loop (docs/serving.md)."""
         import psycopg
 
         warehouse = cls.__new__(cls)
         warehouse._psycopg = psycopg
         warehouse.url = url
         warehouse._con = connection
+        warehouse._background = background
         return warehouse
 
     def execute(self, sql: str, params: Params = None) -> None:
         """Run one statement (or a script when `params` is None)."""
+        if self._background:  # a server's query: on a lowered thread (docs/serving.md)
+            lowered(lambda: self._execute(sql, params))
+            return
+        self._execute(sql, params)
+
+    def _execute(self, sql: str, params: Params) -> None:
         try:
             if params is None:
                 self._con.execute(sql.encode("utf-8"))  # raw script, no placeholders
@@ -78,6 +89,11 @@ class PostgresWarehouse(Warehouse):
 
     def query(self, sql: str, params: Params = None) -> pl.DataFrame:
         """Rows of a query as a Polars frame typed from the result's column types."""
+        if self._background:  # a server's query: on a lowered thread (docs/serving.md)
+            return lowered(lambda: self._query(sql, params))
+        return self._query(sql, params)
+
+    def _query(self, sql: str, params: Params) -> pl.DataFrame:
         try:
             with self._con.cursor() as cur:
                 cur.execute(_dialect.placeholders(sql, self.dialect).encode("utf-8"), dict(params or {}))

@@ -93,7 +93,7 @@ class PostgresReadPool(ReadPool):
             raise WarehouseError(
                 f"cannot connect to PostgreSQL right now (no connection within {self._connect_timeout:g} s)"
             ) from None
-        return PostgresWarehouse.over(connection, url=self.url)
+        return PostgresWarehouse.over(connection, url=self.url, background=True)
 
     def checkin(self, warehouse: Warehouse) -> None:
         if isinstance(warehouse, PostgresWarehouse):

@@ -23,6 +23,7 @@ from footfall.errors import OverloadedError, UnavailableError
 from footfall.warehouse import _intent
 from footfall.warehouse._base import Warehouse
 from footfall.warehouse._duckdb import DuckDBWarehouse
+from footfall.warehouse._priority import lowered
 
 __all__ = ["BUSY", "DuckDBReadPool", "ReadPool", "Refresh"]
 
@@ -190,9 +191,10 @@ class DuckDBReadPool(ReadPool):
     def _open(self) -> None:
         try:
             read_only = self.path != ":memory:"  # (an in-memory database cannot be opened read-only)
-            db = duckdb.connect(self.path, read_only=read_only)
+            # opened on a lowered thread: DuckDB's worker threads inherit its priority (docs/serving.md)
+            db = lowered(lambda: duckdb.connect(self.path, read_only=read_only))
             db.execute(f"SET memory_limit = '{self._memory_limit}'")
-            cursors = [DuckDBWarehouse.over(db.cursor(), url=self.url) for _ in range(self.size)]
+            cursors = [DuckDBWarehouse.over(db.cursor(), url=self.url, background=True) for _ in range(self.size)]
         except duckdb.Error as exc:
             self._cannot_open(str(exc))
             return
