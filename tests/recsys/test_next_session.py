@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ def test_what_comes_after_the_last_item_ranks_first() -> None:
     rows += [(f"q{k}", "b", 0) for k in range(6)] + [(f"q{k}", "a", 10) for k in range(6)]
     rows += [("me", "c", 0), ("me", "a", 100)]
     events = timed_events(rows)
-    params = {"l2": 1.0, "floor": 0.0, "backward": 0.0}
+    params = {"l2": 1.0, "floor": 0.0, "backward": 0.0, "pop": 0.0}
     assert SequenceEase(params=params).fit(events).recommend("me", 1).items == ["z"]
     assert RecencyEase(params={"l2": 1.0, "floor": 0.0}).fit(events).recommend("me", 1).items == ["b"]  # a tie
 
@@ -34,9 +35,21 @@ def test_without_transitions_it_is_the_recency_model() -> None:
     events = timed_events([(f"u{k % 7}", f"i{(k * 5) % 11}", k * 97) for k in range(60)])
     shared = {"l2": 5.0, "tau": 60.0, "floor": 0.05}
     plain = RecencyEase(params=shared).fit(events)
-    flat = SequenceEase(params=shared | {"beta": 0.0}).fit(events)
+    flat = SequenceEase(params=shared | {"beta": 0.0, "pop": 0.0}).fit(events)
     rows = np.arange(len(plain.users))
     np.testing.assert_allclose(flat.score_users(rows), plain.score_users(rows), rtol=1e-6)
+
+
+def test_what_is_popular_lately_reaches_a_user_whose_history_says_nothing() -> None:
+    # "old" was everyone's film two months ago, "new" is what five users watched in the last days
+    day = 86_400
+    rows = [(f"o{k}", "old", k) for k in range(10)] + [(f"n{k}", "new", 60 * day + k) for k in range(5)]
+    rows += [("me", "c", 0), ("o0", "c", 1)]
+    events = timed_events(rows)
+    assert Popularity().fit(events).recommend("me", 1).items == ["old"]
+    lately = SequenceEase(params={"l2": 1.0, "pop": 0.5, "days": 30.0}).fit(events)
+    assert lately.recommend("me", 1).items == ["new"]
+    assert SequenceEase(params={"l2": 1.0, "pop": 0.5, "days": 90.0}).fit(events).recommend("me", 1).items == ["old"]
 
 
 @st.composite
@@ -129,3 +142,20 @@ def test_cli_evaluates_the_next_session_protocol(tmp_path: Path) -> None:
     assert table.exit_code == 0 and "by the gap before the held-out interaction" in table.output
     bad = CliRunner().invoke(app, ["recsys", "evaluate", "--movielens", str(folder), "--protocol", "random"])
     assert bad.exit_code == 2 and "bad --protocol 'random'" in bad.output
+
+
+@settings(max_examples=50, deadline=None)
+@given(events=histories(), pop=st.sampled_from([0.1, 1.0, 3.0]), days=st.sampled_from([0.5, 2.0, 30.0]))
+def test_the_recent_popularity_term_adds_the_same_bounded_vector_to_every_user(
+    events: pl.DataFrame, pop: float, days: float
+) -> None:
+    shared = {"l2": 5.0, "window": 3, "days": days, "pop": 0.0}
+    without = SequenceEase(params=shared).fit(events)
+    blended = SequenceEase(params=shared | {"pop": pop}).fit(events)
+    rows = np.arange(len(without.users))
+    added = blended.score_users(rows) - without.score_users(rows)
+    np.testing.assert_allclose(added, np.broadcast_to(added[0], added.shape), atol=1e-5)
+    assert added.min() >= -1e-5 and abs(added.max() - pop) < 1e-5  # the item most interacted with lately gets pop
+    last = events["ts"].max()
+    lately = set(events.filter(pl.col("ts") >= last - timedelta(days=days))["item_id"].to_list())
+    assert {str(i) for i in blended.items[added[0] > 1e-6]} == lately  # only items interacted with lately

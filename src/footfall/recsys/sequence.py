@@ -3,7 +3,7 @@
 `SequenceEase` adds a transition term to the default's recency-weighted EASE^R, in the spirit of
 SLIST (Choi et al., WWW 2021), closed form and without a second matrix inverse:
 
-    score(u) = h_u · B  +  beta · c_u · T
+    score(u) = h_u · B  +  beta · c_u · T  +  pop · r
 
 - `h_u · B` is `RecencyEase`: EASE^R weights `B` on the user's recency-weighted history.
 - `T` is the item-to-item transition matrix: over each user's history in order (by instant, ties
@@ -12,14 +12,18 @@ SLIST (Choi et al., WWW 2021), closed form and without a second matrix inverse:
   `T = C / (row sum of C + shrink)`, an estimate of "what follows i", repeats dropped.
 - `c_u` is the user's context: the last `window` items of their history, the last weighing 1 and
   each one before it `decay` times less.
+- `r` is what is popular now: each item's interactions in the last `days` days of the training
+  data, divided by the largest such count (all interactions when there are no instants). Users
+  who come back after a while do what others did lately, which the history terms cannot know.
 
 Training costs the EASE^R inverse plus one pass over the interactions per lag, so it stays a
-closed form; scoring adds one short sparse row times `T`.
+closed form; scoring adds one short sparse row times `T` and one vector.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, ClassVar
 
 import numpy as np
@@ -38,6 +42,7 @@ class SequenceEase(RecencyEase):
     name: ClassVar[str] = "sequence-ease"
     transitions: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     context: sp.csr_matrix = field(default_factory=lambda: sp.csr_matrix((0, 0), dtype=np.float32))
+    recent: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))  # pop x r (recent popularity)
 
     # chosen by benchmarks/recsys.py on ML-100K's next-session protocol (docs/recsys.md)
     defaults: ClassVar[dict[str, float]] = {"l2": 1000.0, "tau": 60.0, "floor": 0.1} | {
@@ -46,6 +51,8 @@ class SequenceEase(RecencyEase):
         "decay": 0.5,
         "backward": 1.0,
         "shrink": 10.0,
+        "pop": 0.1,
+        "days": 30.0,
     }
 
     def _fit_order(self, events: pl.DataFrame) -> None:
@@ -67,6 +74,7 @@ class SequenceEase(RecencyEase):
         dense /= dense.sum(axis=1, keepdims=True) + np.float32(self.params["shrink"])
         self.transitions = (np.float32(self.params["beta"]) * dense).astype(np.float32)
         self.context = _context(users, items, len(self.users), n, window, decay)
+        self.recent = np.float32(self.params["pop"]) * _recent(events, self.items, float(self.params["days"]))
 
     def _scores(self, rows: np.ndarray) -> np.ndarray:
         if len(rows) == 1:  # one user, as a server asks: a few rows of T, without sparse-matrix overhead
@@ -75,16 +83,18 @@ class SequenceEase(RecencyEase):
             transitions: np.ndarray = context[np.newaxis, :]
         else:
             transitions = np.asarray(self.context[rows] @ self.transitions)
-        scores: np.ndarray = super()._scores(rows) + transitions
+        scores: np.ndarray = super()._scores(rows) + transitions + self.recent
         return scores
 
     def _arrays(self) -> dict[str, np.ndarray]:
         context = {"context_indptr": self.context.indptr, "context_indices": self.context.indices}
-        return super()._arrays() | {"transitions": self.transitions, "context_data": self.context.data, **context}
+        arrays = {"transitions": self.transitions, "recent": self.recent, "context_data": self.context.data}
+        return super()._arrays() | arrays | context
 
     def _restore(self, arrays: Any) -> None:
         super()._restore(arrays)
         self.transitions = arrays["transitions"]
+        self.recent = arrays["recent"] if "recent" in arrays.files else np.zeros(len(self.items), dtype=np.float32)
         shape = (len(self.users), len(self.items))
         parts = (arrays["context_data"], arrays["context_indices"], arrays["context_indptr"])
         self.context = sp.csr_matrix(parts, shape=shape, dtype=np.float32)
@@ -110,3 +120,15 @@ def _context(
     weights = decay ** from_end[keep].astype(np.float64)
     matrix = sp.csr_matrix((weights, (users[keep], items[keep])), shape=(n_users, n_items))
     return matrix.astype(np.float32)
+
+
+def _recent(events: pl.DataFrame, items: np.ndarray, days: float) -> np.ndarray:
+    """Each item's interactions in the last `days` days of `events`, over the largest count (float32, 0 to 1)."""
+    if "ts" in events.columns and events.height:
+        since = events["ts"].max() - timedelta(days=days)  # type: ignore[operator]
+        events = events.filter(pl.col("ts") >= since)
+    counts = events.group_by("item_id").len()
+    column = np.searchsorted(items, counts["item_id"].to_numpy())
+    recent = np.zeros(len(items), dtype=np.float32)
+    np.add.at(recent, column, counts["len"].to_numpy().astype(np.float32))  # every item in `events` is in `items`
+    return recent / max(float(recent.max(initial=0.0)), 1.0)
