@@ -17,7 +17,7 @@ from footfall.recsys.evaluate import evaluate_leave_last_out
 from footfall.recsys.models import Popularity, RecencyEase, SequenceEase
 from footfall.recsys.next_session import SESSION_GAP, evaluate_next_session, next_session_split
 from footfall.recsys.tuning import tune
-from tests.recsys.factories import clustered_movielens, timed_events
+from tests.recsys.factories import T0, clustered_movielens, timed_events
 
 
 def test_what_comes_after_the_last_item_ranks_first() -> None:
@@ -48,8 +48,11 @@ def test_what_is_popular_lately_reaches_a_user_whose_history_says_nothing() -> N
     events = timed_events(rows)
     assert Popularity().fit(events).recommend("me", 1).items == ["old"]
     lately = SequenceEase(params={"l2": 1.0, "pop": 0.5, "days": 30.0}).fit(events)
-    assert lately.recommend("me", 1).items == ["new"]
+    assert lately.recommend("me", 1).items == ["new"]  # asked at the data's end: me has been away 60 days
     assert SequenceEase(params={"l2": 1.0, "pop": 0.5, "days": 90.0}).fit(events).recommend("me", 1).items == ["old"]
+    # asked an hour after me's last visit, me is not back from an absence: only the history speaks
+    assert lately.recommend("me", 1, at=T0 + timedelta(hours=1)).items == ["old"]
+    assert lately.recommend("me", 1, at=T0 + timedelta(days=2)).items == ["new"]
 
 
 @st.composite
@@ -145,17 +148,27 @@ def test_cli_evaluates_the_next_session_protocol(tmp_path: Path) -> None:
 
 
 @settings(max_examples=50, deadline=None)
-@given(events=histories(), pop=st.sampled_from([0.1, 1.0, 3.0]), days=st.sampled_from([0.5, 2.0, 30.0]))
-def test_the_recent_popularity_term_adds_the_same_bounded_vector_to_every_user(
-    events: pl.DataFrame, pop: float, days: float
+@given(
+    events=histories(),
+    pop=st.sampled_from([0.1, 1.0, 3.0]),
+    days=st.sampled_from([0.5, 2.0, 30.0]),
+    away=st.sampled_from([1.0, 3600.0, 86_400.0]),
+)
+def test_the_recent_popularity_term_reaches_exactly_the_users_back_from_an_absence(
+    events: pl.DataFrame, pop: float, days: float, away: float
 ) -> None:
-    shared = {"l2": 5.0, "window": 3, "days": days, "pop": 0.0}
+    shared = {"l2": 5.0, "window": 3, "days": days, "away": away, "pop": 0.0}
     without = SequenceEase(params=shared).fit(events)
     blended = SequenceEase(params=shared | {"pop": pop}).fit(events)
     rows = np.arange(len(without.users))
-    added = blended.score_users(rows) - without.score_users(rows)
-    np.testing.assert_allclose(added, np.broadcast_to(added[0], added.shape), atol=1e-5)
-    assert added.min() >= -1e-5 and abs(added.max() - pop) < 1e-5  # the item most interacted with lately gets pop
-    last = events["ts"].max()
-    lately = set(events.filter(pl.col("ts") >= last - timedelta(days=days))["item_id"].to_list())
-    assert {str(i) for i in blended.items[added[0] > 1e-6]} == lately  # only items interacted with lately
+    added = blended.score_users(rows) - without.score_users(rows)  # asked at the data's last instant
+    last = events.group_by("user_id").agg(pl.col("ts").max())
+    back = dict(zip(last["user_id"], (last["ts"] <= events["ts"].max() - timedelta(seconds=away)), strict=True))
+    later = SequenceEase(params=shared | {"pop": pop}).fit(events)
+    asked = np.full(len(rows), events["ts"].max().timestamp() + away)  # type: ignore[union-attr]
+    vector = later.score_users(rows, asked)[0] - without.score_users(rows)[0]  # everyone is back by then
+    assert vector.min() >= -1e-5 and abs(vector.max() - pop) < 1e-5  # the item most interacted with lately gets pop
+    lately = set(events.filter(pl.col("ts") >= events["ts"].max() - timedelta(days=days))["item_id"].to_list())
+    assert {str(i) for i in blended.items[vector > 1e-6]} == lately  # only items interacted with lately
+    for row, user in enumerate(without.users):
+        np.testing.assert_allclose(added[row], vector if back[user] else 0.0, atol=1e-5)
