@@ -52,12 +52,12 @@ class SequenceEase(RecencyEase):
 
     # chosen by benchmarks/recsys.py on ML-100K's next-session protocol (docs/recsys.md)
     defaults: ClassVar[dict[str, float]] = {"l2": 1000.0, "tau": 60.0, "floor": 0.1} | {
-        "beta": 0.5,
+        "beta": 1.0,
         "window": 5,
         "decay": 0.5,
         "backward": 1.0,
         "shrink": 10.0,
-        "pop": 0.1,
+        "pop": 0.3,
         "days": 30.0,
         "away": 86_400.0,
     }
