@@ -7,7 +7,8 @@ coverage@10 is the share of items that appear in anyone's top 10. The 95 % inter
 normal approximations over users. `by_gap` splits the figures by the time between the held-out
 interaction and the user's previous one (`GAP_GROUPS`): on MovieLens, many held-out items share
 their second with training items (one rating page), which is a different question from "what
-next visit". The next-session protocol (`next_session`) asks that one.
+next visit". The next-session protocol (`next_session`) asks that one. Models are asked at the
+held-out interaction's instant (`at`, the time of the request; the temporal protocol: at the cut).
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ Relevant items are the distinct items of the held-out session that the user had 
 the top 20 / min(20, relevant); NDCG@10 has binary gains and the ideal ordering of min(10,
 relevant) hits. A relevant item no one interacted with in training is a miss. Intervals are 95 %
 percentile bootstraps over users; `gap_seconds` is the time from the end of the previous session
-to the start of the held-out one.
+to the start of the held-out one. The model is asked at that start (`at`: a server knows the time
+of a request; models that use how long a user has been away read it), never told the items.
 """
 
 from __future__ import annotations
