@@ -107,6 +107,22 @@ def test_next_session_figures_on_a_hand_made_case() -> None:
     assert result["by_gap"] == {"1 h-1 day": {"users": 1, "recall@20": 1.0, "ndcg@10": 1.0}}
 
 
+def test_the_protocols_ask_at_the_moment_the_held_out_data_begins() -> None:
+    # the training data ends an hour after me's first visit; me comes back two days later for "zz",
+    # which others took lately: only a model asked at me's return knows that me has been away
+    rows = [(f"o{k}", "old", k) for k in range(10)] + [(f"n{k}", "zz", 3600 + k) for k in range(5)]
+    rows += [("o0", "c", 20), ("me", "c", 0), ("me", "zz", 2 * 86_400)]
+    events = timed_events(rows)
+    params = {"l2": 1.0, "pop": 0.5, "days": 0.01}  # lately: the last 864 s of the training data
+    trained = SequenceEase(params=params).fit(next_session_split(events)[0])
+    assert trained.recommend("me", 1).items == ["old"]  # asked at the training data's end, an hour after me's visit
+    assert trained.recommend("me", 1, at=T0 + timedelta(days=2)).items == ["zz"]
+    assert evaluate_next_session(SequenceEase(params=params), events)["ndcg@10"] == 1.0
+    assert evaluate_leave_last_out(SequenceEase(params=params), events)["ndcg@10"] == 1.0
+    without = SequenceEase(params=params | {"pop": 0.0})
+    assert evaluate_leave_last_out(without, events)["ndcg@10"] < 1.0  # "old" first: a tie, broken by id
+
+
 def test_leave_last_out_breaks_figures_down_by_gap() -> None:
     rows = [("a", "1", 0), ("a", "2", 0), ("b", "1", 0), ("b", "2", 7200), ("c", "2", 0), ("c", "1", 100)]
     result = evaluate_leave_last_out(Popularity(), timed_events(rows))
