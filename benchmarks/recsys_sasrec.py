@@ -135,5 +135,5 @@ class SasRec(Model):
                 out[row, -len(tail) :] = tail
         return torch.from_numpy(out)
 
-    def score_users(self, rows: np.ndarray) -> np.ndarray:
+    def score_users(self, rows: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
         return self._scores([self.sequences[int(r)] for r in rows])

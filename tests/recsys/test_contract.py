@@ -15,7 +15,7 @@ from footfall.errors import InputError
 from footfall.recsys.models import MODELS, Model, load_model, make_model
 
 T0 = datetime(2000, 1, 1, tzinfo=UTC)
-SMALL = {"als": {"factors": 4, "iterations": 3}, "sequence-ease": {"l2": 5.0, "window": 3}}
+SMALL = {"als": {"factors": 4, "iterations": 3}, "sequence-ease": {"l2": 5.0, "window": 3, "pop": 0.5, "days": 1.0}}
 
 
 @st.composite

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from footfall.recsys.evaluate import evaluate_leave_last_out
 from footfall.recsys.models import Popularity, RecencyEase, SequenceEase
 from footfall.recsys.next_session import SESSION_GAP, evaluate_next_session, next_session_split
 from footfall.recsys.tuning import tune
-from tests.recsys.factories import clustered_movielens, timed_events
+from tests.recsys.factories import T0, clustered_movielens, timed_events
 
 
 def test_what_comes_after_the_last_item_ranks_first() -> None:
@@ -25,7 +26,7 @@ def test_what_comes_after_the_last_item_ranks_first() -> None:
     rows += [(f"q{k}", "b", 0) for k in range(6)] + [(f"q{k}", "a", 10) for k in range(6)]
     rows += [("me", "c", 0), ("me", "a", 100)]
     events = timed_events(rows)
-    params = {"l2": 1.0, "floor": 0.0, "backward": 0.0}
+    params = {"l2": 1.0, "floor": 0.0, "backward": 0.0, "pop": 0.0}
     assert SequenceEase(params=params).fit(events).recommend("me", 1).items == ["z"]
     assert RecencyEase(params={"l2": 1.0, "floor": 0.0}).fit(events).recommend("me", 1).items == ["b"]  # a tie
 
@@ -34,9 +35,24 @@ def test_without_transitions_it_is_the_recency_model() -> None:
     events = timed_events([(f"u{k % 7}", f"i{(k * 5) % 11}", k * 97) for k in range(60)])
     shared = {"l2": 5.0, "tau": 60.0, "floor": 0.05}
     plain = RecencyEase(params=shared).fit(events)
-    flat = SequenceEase(params=shared | {"beta": 0.0}).fit(events)
+    flat = SequenceEase(params=shared | {"beta": 0.0, "pop": 0.0}).fit(events)
     rows = np.arange(len(plain.users))
     np.testing.assert_allclose(flat.score_users(rows), plain.score_users(rows), rtol=1e-6)
+
+
+def test_what_is_popular_lately_reaches_a_user_whose_history_says_nothing() -> None:
+    # "old" was everyone's film two months ago, "new" is what five users watched in the last days
+    day = 86_400
+    rows = [(f"o{k}", "old", k) for k in range(10)] + [(f"n{k}", "new", 60 * day + k) for k in range(5)]
+    rows += [("me", "c", 0), ("o0", "c", 1)]
+    events = timed_events(rows)
+    assert Popularity().fit(events).recommend("me", 1).items == ["old"]
+    lately = SequenceEase(params={"l2": 1.0, "pop": 0.5, "days": 30.0}).fit(events)
+    assert lately.recommend("me", 1).items == ["new"]  # asked at the data's end: me has been away 60 days
+    assert SequenceEase(params={"l2": 1.0, "pop": 0.5, "days": 90.0}).fit(events).recommend("me", 1).items == ["old"]
+    # asked an hour after me's last visit, me is not back from an absence: only the history speaks
+    assert lately.recommend("me", 1, at=T0 + timedelta(hours=1)).items == ["old"]
+    assert lately.recommend("me", 1, at=T0 + timedelta(days=2)).items == ["new"]
 
 
 @st.composite
@@ -91,6 +107,22 @@ def test_next_session_figures_on_a_hand_made_case() -> None:
     assert result["by_gap"] == {"1 h-1 day": {"users": 1, "recall@20": 1.0, "ndcg@10": 1.0}}
 
 
+def test_the_protocols_ask_at_the_moment_the_held_out_data_begins() -> None:
+    # the training data ends an hour after me's first visit; me comes back two days later for "zz",
+    # which others took lately: only a model asked at me's return knows that me has been away
+    rows = [(f"o{k}", "old", k) for k in range(10)] + [(f"n{k}", "zz", 3600 + k) for k in range(5)]
+    rows += [("o0", "c", 20), ("me", "c", 0), ("me", "zz", 2 * 86_400)]
+    events = timed_events(rows)
+    params = {"l2": 1.0, "pop": 0.5, "days": 0.01}  # lately: the last 864 s of the training data
+    trained = SequenceEase(params=params).fit(next_session_split(events)[0])
+    assert trained.recommend("me", 1).items == ["old"]  # asked at the training data's end, an hour after me's visit
+    assert trained.recommend("me", 1, at=T0 + timedelta(days=2)).items == ["zz"]
+    assert evaluate_next_session(SequenceEase(params=params), events)["ndcg@10"] == 1.0
+    assert evaluate_leave_last_out(SequenceEase(params=params), events)["ndcg@10"] == 1.0
+    without = SequenceEase(params=params | {"pop": 0.0})
+    assert evaluate_leave_last_out(without, events)["ndcg@10"] < 1.0  # "old" first: a tie, broken by id
+
+
 def test_leave_last_out_breaks_figures_down_by_gap() -> None:
     rows = [("a", "1", 0), ("a", "2", 0), ("b", "1", 0), ("b", "2", 7200), ("c", "2", 0), ("c", "1", 100)]
     result = evaluate_leave_last_out(Popularity(), timed_events(rows))
@@ -129,3 +161,30 @@ def test_cli_evaluates_the_next_session_protocol(tmp_path: Path) -> None:
     assert table.exit_code == 0 and "by the gap before the held-out interaction" in table.output
     bad = CliRunner().invoke(app, ["recsys", "evaluate", "--movielens", str(folder), "--protocol", "random"])
     assert bad.exit_code == 2 and "bad --protocol 'random'" in bad.output
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    events=histories(),
+    pop=st.sampled_from([0.1, 1.0, 3.0]),
+    days=st.sampled_from([0.5, 2.0, 30.0]),
+    away=st.sampled_from([1.0, 3600.0, 86_400.0]),
+)
+def test_the_recent_popularity_term_reaches_exactly_the_users_back_from_an_absence(
+    events: pl.DataFrame, pop: float, days: float, away: float
+) -> None:
+    shared = {"l2": 5.0, "window": 3, "days": days, "away": away, "pop": 0.0}
+    without = SequenceEase(params=shared).fit(events)
+    blended = SequenceEase(params=shared | {"pop": pop}).fit(events)
+    rows = np.arange(len(without.users))
+    added = blended.score_users(rows) - without.score_users(rows)  # asked at the data's last instant
+    last = events.group_by("user_id").agg(pl.col("ts").max())
+    back = dict(zip(last["user_id"], (last["ts"] <= events["ts"].max() - timedelta(seconds=away)), strict=True))
+    later = SequenceEase(params=shared | {"pop": pop}).fit(events)
+    asked = np.full(len(rows), events["ts"].max().timestamp() + away)  # type: ignore[union-attr]
+    vector = later.score_users(rows, asked)[0] - without.score_users(rows)[0]  # everyone is back by then
+    assert vector.min() >= -1e-5 and abs(vector.max() - pop) < 1e-5  # the item most interacted with lately gets pop
+    lately = set(events.filter(pl.col("ts") >= events["ts"].max() - timedelta(days=days))["item_id"].to_list())
+    assert {str(i) for i in blended.items[vector > 1e-6]} == lately  # only items interacted with lately
+    for row, user in enumerate(without.users):
+        np.testing.assert_allclose(added[row], vector if back[user] else 0.0, atol=1e-5)

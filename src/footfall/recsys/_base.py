@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -81,17 +82,22 @@ class Model:
     def _fit_order(self, events: pl.DataFrame) -> None:
         """Learn from the order of each user's interactions (sequence-aware models; called after `_fit`)."""
 
-    def score_users(self, rows: np.ndarray) -> np.ndarray:
-        """Scores of every item for the users at `rows` (dense, users × items)."""
+    def score_users(self, rows: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
+        """Scores of every item for the users at `rows` (dense, users × items). `at`: each row's request
+        instant in seconds since the epoch (None: the training data's last instant), for the models that
+        use how long a user has been away."""
         return np.tile(self.popularity, (len(rows), 1)).astype(np.float64)
 
-    def recommend(self, user_id: str, n: int = 10, *, exclude_seen: bool = True) -> Recommendation:
-        """The `n` best items for `user_id` (unknown users: the most popular, flagged cold start)."""
+    def recommend(
+        self, user_id: str, n: int = 10, *, exclude_seen: bool = True, at: datetime | None = None
+    ) -> Recommendation:
+        """The `n` best items for `user_id` asked at `at` (unknown users: the most popular, flagged cold start)."""
         if not 1 <= n <= 1000:
             raise InputError(f"bad n {n}: ask for 1 to 1000 items")
         row = np.searchsorted(self.users, user_id)
         known = row < len(self.users) and self.users[row] == user_id
-        scores = self.score_users(np.array([row]))[0] if known else self.popularity.astype(np.float64)
+        when = None if at is None else np.array([at.timestamp()])
+        scores = self.score_users(np.array([row]), when)[0] if known else self.popularity.astype(np.float64)
         if known and exclude_seen:
             scores = scores.copy()
             scores[self.seen[row].indices] = -np.inf
@@ -124,7 +130,7 @@ class ItemItem(Model):
 
     HEAVY_ITEMS: ClassVar[int] = 500  # a row this long costs milliseconds to score: answer it from `heavy`
 
-    def score_users(self, rows: np.ndarray) -> np.ndarray:
+    def score_users(self, rows: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
         if self.history is None:
             self.history = self._history()
             many = np.flatnonzero(np.diff(self.history.indptr) >= self.HEAVY_ITEMS)

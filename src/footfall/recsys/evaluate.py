@@ -7,7 +7,8 @@ coverage@10 is the share of items that appear in anyone's top 10. The 95 % inter
 normal approximations over users. `by_gap` splits the figures by the time between the held-out
 interaction and the user's previous one (`GAP_GROUPS`): on MovieLens, many held-out items share
 their second with training items (one rating page), which is a different question from "what
-next visit". The next-session protocol (`next_session`) asks that one.
+next visit". The next-session protocol (`next_session`) asks that one. Models are asked at the
+held-out interaction's instant (`at`, the time of the request; the temporal protocol: at the cut).
 """
 
 from __future__ import annotations
@@ -80,7 +81,9 @@ def leave_last_out_by_user(
     hits, gains = np.zeros(test.height), np.zeros(test.height)
     shown = np.zeros(len(model.items), dtype=bool)
     index = np.flatnonzero(known)
-    for position, top in zip(index, ranked(model, test["user_id"].to_numpy()[index], k, batch=batch), strict=True):
+    asked = _seconds(test["ts"])[index]  # the request comes when the held-out interaction does
+    tops = ranked(model, test["user_id"].to_numpy()[index], k, at=asked, batch=batch)
+    for position, top in zip(index, tops, strict=True):
         shown[top] = True
         where = np.flatnonzero(top == rows[position])
         hits[position] = 1.0 if where.size else 0.0
@@ -91,12 +94,15 @@ def leave_last_out_by_user(
     return figures, float(shown.mean()) if shown.size else None
 
 
-def ranked(model: Model, user_ids: np.ndarray, k: int, *, batch: int = 1024) -> Iterator[np.ndarray]:
-    """Each user's top `k` item columns among the items they have not seen (users known to the fitted model)."""
+def ranked(
+    model: Model, user_ids: np.ndarray, k: int, *, at: np.ndarray | None = None, batch: int = 1024
+) -> Iterator[np.ndarray]:
+    """Each user's top `k` item columns among the items they have not seen (users known to the fitted model),
+    asked at `at` (each user's request instant, seconds since the epoch; None: the training data's end)."""
     rows = np.searchsorted(model.users, user_ids)
     for start in range(0, len(rows), batch):
         r = rows[start : start + batch]
-        scores = model.score_users(r)
+        scores = model.score_users(r, None if at is None else at[start : start + batch])
         scores[model.seen[r].nonzero()] = -np.inf
         for row in scores:
             yield top_n(row, k)
@@ -118,6 +124,11 @@ def by_gap(users: pl.DataFrame, metrics: list[str]) -> dict[str, dict[str, float
                 m: float(users[m].to_numpy()[inside].mean()) for m in metrics
             }
     return groups
+
+
+def _seconds(instants: pl.Series) -> np.ndarray:
+    """Instants as seconds since the epoch (float64)."""
+    return instants.dt.epoch("us").cast(pl.Float64).to_numpy() * 1e-6
 
 
 def bootstrap(values: np.ndarray, *, resamples: int = 1000, seed: int = 0) -> tuple[float, float] | None:

@@ -92,7 +92,7 @@ class Als(Model):
             als.fit(matrix.astype(np.float32), show_progress=False)
         self.user_factors, self.item_factors = np.asarray(als.user_factors), np.asarray(als.item_factors)
 
-    def score_users(self, rows: np.ndarray) -> np.ndarray:
+    def score_users(self, rows: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
         return np.asarray(self.user_factors[rows] @ self.item_factors.T, dtype=np.float64)
 
     def _arrays(self) -> dict[str, np.ndarray]:

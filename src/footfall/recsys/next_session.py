@@ -12,7 +12,8 @@ Relevant items are the distinct items of the held-out session that the user had 
 the top 20 / min(20, relevant); NDCG@10 has binary gains and the ideal ordering of min(10,
 relevant) hits. A relevant item no one interacted with in training is a miss. Intervals are 95 %
 percentile bootstraps over users; `gap_seconds` is the time from the end of the previous session
-to the start of the held-out one.
+to the start of the held-out one. The model is asked at that start (`at`: a server knows the time
+of a request; models that use how long a user has been away read it), never told the items.
 """
 
 from __future__ import annotations
@@ -71,12 +72,17 @@ def next_session_by_user(model: Model, events: pl.DataFrame, *, batch: int = 102
         test.join(train.select("user_id", "item_id"), on=["user_id", "item_id"], how="anti")
         .join(before, on="user_id")
         .group_by("user_id", maintain_order=True)
-        .agg(pl.col("item_id").unique(maintain_order=True), gap=pl.col("ts").min() - pl.col("_before").first())
+        .agg(
+            pl.col("item_id").unique(maintain_order=True),
+            gap=pl.col("ts").min() - pl.col("_before").first(),
+            start=pl.col("ts").min(),
+        )
         .with_columns(gap_seconds=pl.col("gap").dt.total_microseconds() * 1e-6)
     )
     discounts = 1.0 / np.log2(np.arange(2, 22))
     recalls, ndcgs = np.zeros(wanted.height), np.zeros(wanted.height)
-    tops = ranked(model, wanted["user_id"].to_numpy(), 20, batch=batch)
+    asked = wanted["start"].dt.epoch("us").cast(pl.Float64).to_numpy() * 1e-6  # the request: the session's start
+    tops = ranked(model, wanted["user_id"].to_numpy(), 20, at=asked, batch=batch)
     for position, (items, top) in enumerate(zip(wanted["item_id"].to_list(), tops, strict=True)):
         ids = np.array(items, dtype=object)
         columns = np.searchsorted(model.items, ids)

@@ -32,8 +32,8 @@ GRIDS: dict[str, dict[str, list[Any]]] = {
         "tau": [60.0, 600.0],
         "floor": [0.01, 0.1],
         "beta": [0.5, 1.0],
-        "backward": [0.0, 1.0],
         "window": [5, 10],
+        "pop": [0.0, 0.1, 0.3, 1.0],
     },
     "als": {"factors": [32, 64, 128], "regularization": [0.01, 0.1], "alpha": [0.5, 1.0, 5.0, 20.0]},
 }
