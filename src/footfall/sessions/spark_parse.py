@@ -8,8 +8,8 @@ of lines at a time through Arrow, to `parse_http_log_lines` itself, so each reje
 reason, detail and raw text the embedded engine gives. The two steps are separate passes so that
 only those lines cross into Python: `parse_http_lines` (Spark SQL only, run and written once) keeps
 a line's `bytes` where the reader must decide it, and `read_the_rest` sends just those rows through
-one `mapInArrow` (at 1M generated lines, about 0.1 %; sending every row through Python took most
-of the run's time). Web-shop JSON lines go to `parse_shop_lines` the same way (vectorized per batch,
+one `mapInArrow` (0.1 % of the generated benchmark lines; sending every row through Python was about half
+of the Spark time). Web-shop JSON lines go to `parse_shop_lines` the same way (vectorized per batch,
 never a Python function per row).
 
 Both give the frame `parsed`: the events' columns plus `reason`, `detail`, `raw` (set on rejects);
