@@ -32,7 +32,7 @@ SECONDS_PER_EVENT = {
     "pandas take-home": 185e-6 * 2.5,
     "PySpark local[2] (LAG)": 30e-6,
     "DuckDB SQL (LAG)": 6e-6,
-    "footfall on Spark local[2]": 150e-6,  # measured on a shared machine (docs/distributed.md)
+    "footfall on Spark local[2]": 100e-6,  # measured on a shared machine (docs/distributed.md)
     "footfall on Spark 2-worker cluster": 180e-6,
 }
 SPARK_LOCAL_CONF = ["spark.driver.memory=2g", "spark.sql.shuffle.partitions=8"]  # the peer's settings, but 2g

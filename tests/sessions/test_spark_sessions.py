@@ -30,7 +30,7 @@ from footfall.sessions.http_sessions import SESSION_SCHEMA, http_sessions
 from footfall.sessions.spark import http_report
 from footfall.sessions.spark_lines import numbered_lines
 from footfall.sessions.spark_outputs import recover_folders
-from footfall.sessions.spark_parse import parse_http_lines
+from footfall.sessions.spark_parse import parse_http_lines, read_the_rest, with_the_rest
 from footfall.sessions.spark_setup import spark_session
 from footfall.synth.http_log import HttpLogSpec, generate_http_log
 from footfall.warehouse import connect
@@ -96,7 +96,8 @@ def _parsed_alike(spark: SparkSession, lines: list[str], assume_tz: str | None) 
         log = Path(folder) / "x.log"
         log.write_bytes(("\n".join(lines) + "\n").encode("utf-8", errors="surrogateescape"))
         batches = list(iter_http_log([log], assume_tz=assume_tz))
-        parsed = parse_http_lines(numbered_lines(spark, [str(log)]), assume_tz=assume_tz, max_line_bytes=1 << 20)
+        rows = parse_http_lines(numbered_lines(spark, [str(log)]), assume_tz=assume_tz, max_line_bytes=1 << 20)
+        parsed = with_the_rest(rows, read_the_rest(rows, assume_tz=assume_tz, max_line_bytes=1 << 20))
         got = pl.from_arrow(parsed.toArrow())
     assert isinstance(got, pl.DataFrame)
     columns = [c for c in EVENT_SCHEMA.names() if c != "seq"]
@@ -124,6 +125,21 @@ def test_spark_parses_lines_one_detail_off_the_common_shape_as_the_reader(
 def test_spark_parses_generated_lines_as_the_reader(spark: SparkSession, lines: list[str]) -> None:
     """Lines of every shape, good and bad: the same events and the same rejects (reason, detail, raw)."""
     _parsed_alike(spark, lines, None)
+
+
+def test_only_lines_off_the_common_shape_cross_into_python(spark: SparkSession, tmp_path: Path) -> None:
+    """The SQL pass keeps the bytes (for footfall's reader, in Python) of the lines it does not parse, and
+    only those: common lines in every offset and fraction style stay in the JVM."""
+    log = tmp_path / "x.log"
+    common = [
+        "2019-08-01T00:00:04.361+08:00 GET /campaigns/1 u1",
+        "2019-07-31T12:00:47.872174-04:00 POST /rewards/7 u2",
+        "2019-07-31T16:00:53Z GET /home u3",
+    ]
+    log.write_text("\n".join([*common, "2019-07-31T16:00:53Z GET /campaigns/ u4", "garbage", *common]) + "\n")
+    rows = parse_http_lines(numbered_lines(spark, [str(log)]), assume_tz=None, max_line_bytes=1 << 20)
+    to_reader = rows.where(rows["bytes"].isNotNull()).select("line_number").toArrow()
+    assert to_reader.column("line_number").to_pylist() == [4, 5]
 
 
 def _footfall(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -201,7 +217,7 @@ def test_a_spark_run_killed_as_a_whole_changes_nothing(tmp_path: Path) -> None:
     )
     try:
         deadline = time.monotonic() + 300
-        while not list(shards.glob("*/parsed/_SUCCESS")):  # mid-run: the parse is written, nothing loaded
+        while not list(shards.glob("*/parsed/reader/_SUCCESS")):  # mid-run: the parse is written, nothing loaded
             assert proc.poll() is None and time.monotonic() < deadline, "the run ended before it could be killed"
             time.sleep(0.2)
     finally:

@@ -5,12 +5,15 @@ date, a plain `/campaigns/{id}` or `/rewards/{id}` if any) is parsed by Spark SQ
 the readers' fast path, the same regular expressions (readers/http_log.py, readers/timestamps.py).
 Every other line (bad lines, and good ones of an unusual shape: a few in real logs) goes, a batch
 of lines at a time through Arrow, to `parse_http_log_lines` itself, so each reject gets the very
-reason, detail and raw text the embedded engine gives. That is one `mapInArrow` over all rows (so
-the lines are scanned and matched once): rows Spark SQL parsed pass through it untouched, rows
-carrying their `bytes` are parsed by the reader. Web-shop JSON lines go to
-`parse_shop_lines` the same way (vectorized per batch, never a Python function per row).
+reason, detail and raw text the embedded engine gives. The two steps are separate passes so that
+only those lines cross into Python: `parse_http_lines` (Spark SQL only, run and written once) keeps
+a line's `bytes` where the reader must decide it, and `read_the_rest` sends just those rows through
+one `mapInArrow` (0.1 % of the generated benchmark lines; sending every row through Python was about half
+of the Spark time). Web-shop JSON lines go to `parse_shop_lines` the same way (vectorized per batch,
+never a Python function per row).
 
-Both give one frame, `parsed`: the events' columns plus `reason`, `detail`, `raw` (set on rejects).
+Both give the frame `parsed`: the events' columns plus `reason`, `detail`, `raw` (set on rejects);
+for HTTP logs, the union of the SQL rows without `bytes` and the reader's rows.
 """
 
 from __future__ import annotations
@@ -26,7 +29,14 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import Column, DataFrame
 
-__all__ = ["HTTP_PARSED", "SHOP_PARSED", "parse_http_lines", "parse_shop_lines_on_spark"]
+__all__ = [
+    "HTTP_PARSED",
+    "SHOP_PARSED",
+    "parse_http_lines",
+    "parse_shop_lines_on_spark",
+    "read_the_rest",
+    "with_the_rest",
+]
 
 _REJECT_COLUMNS = "reason string, detail string, raw string"
 HTTP_PARSED = (
@@ -44,7 +54,8 @@ _MIN_US, _MAX_US = -62_135_596_800_000_000, 253_402_300_799_999_999  # readers/t
 
 
 def parse_http_lines(lines: DataFrame, *, assume_tz: str | None, max_line_bytes: int) -> DataFrame:
-    """`numbered_lines` → `parsed` (HTTP_PARSED plus `seq`): common lines by Spark SQL, the rest by the reader."""
+    """`numbered_lines` → HTTP_PARSED plus `seq` and `bytes`: common lines parsed by Spark SQL; `bytes` (the
+    line as read) set, and the other columns left empty, on lines the reader decides (`read_the_rest`)."""
     from pyspark.sql import functions as F
 
     text = F.regexp_replace("value", "\r\\z", "")
@@ -75,8 +86,23 @@ def parse_http_lines(lines: DataFrame, *, assume_tz: str | None, max_line_bytes:
         *[F.lit(None).cast("string").alias(c) for c in ("reason", "detail", "raw")],
         F.when(~fast, F.col("value").cast("binary")).alias("bytes"),  # set: the reader decides this line
     )
-    both = rows.mapInArrow(_http_reader(assume_tz, max_line_bytes), HTTP_PARSED)  # one pass over the lines
-    return both.withColumn("seq", seq(F.col("file_index"), F.col("line_number")))
+    return rows.withColumn("seq", seq(F.col("file_index"), F.col("line_number")))
+
+
+def read_the_rest(rows: DataFrame, *, assume_tz: str | None, max_line_bytes: int) -> DataFrame:
+    """The rows of `parse_http_lines` output that carry `bytes`, parsed by footfall's reader (HTTP_PARSED, `seq`)."""
+    from pyspark.sql import functions as F
+
+    rest = rows.where(F.col("bytes").isNotNull()).select("file_index", "line_number", "source_file", "bytes")
+    parsed = rest.mapInArrow(_http_reader(assume_tz, max_line_bytes), HTTP_PARSED)
+    return parsed.withColumn("seq", seq(F.col("file_index"), F.col("line_number")))
+
+
+def with_the_rest(rows: DataFrame, rest: DataFrame) -> DataFrame:
+    """`parsed`: the rows SQL parsed (no `bytes`) and `rest` (`read_the_rest` of `rows`), in `rest`'s columns."""
+    from pyspark.sql import functions as F
+
+    return rows.where(F.col("bytes").isNull()).select(rest.columns).unionByName(rest)
 
 
 def parse_shop_lines_on_spark(lines: DataFrame, *, arrays: list[bool], max_line_bytes: int) -> DataFrame:
@@ -150,8 +176,8 @@ def _shop_reader(max_line_bytes: int) -> Reader:
 def _through_reader(
     batches: Iterator[pa.RecordBatch], parse: Callable[[Any, str], tuple[Any, Any]] | None, ddl: str, limit: int
 ) -> Iterator[pa.RecordBatch]:
-    """Rows with `bytes` set through footfall's reader, a file's lines at a time (its positional line numbers
-    mapped back); the others as they are."""
+    """Rows (each with its `bytes`) through footfall's reader, a file's lines at a time (its positional line
+    numbers mapped back)."""
     import polars as pl
 
     from footfall.readers.lines import decoded_line
@@ -161,11 +187,7 @@ def _through_reader(
     for batch in batches:
         frame = pl.from_arrow(batch)
         assert isinstance(frame, pl.DataFrame)
-        done = frame.filter(pl.col("bytes").is_null())  # parsed by Spark SQL already: passed through
-        if done.height:
-            yield from _arrow(done.select(names), ddl)
-        todo = frame.filter(pl.col("bytes").is_not_null())
-        for (index, source), part in todo.group_by("file_index", "source_file", maintain_order=True):
+        for (index, source), part in frame.group_by("file_index", "source_file", maintain_order=True):
             raws = [b[:-1] if b.endswith(b"\r") else b for b in part["bytes"].to_list()]
             lines = pl.Series("line", [decoded_line(b, limit) for b in raws], dtype=pl.String)
             if parse is None:

@@ -63,7 +63,6 @@ def spark_http_sessions(
 
     from footfall.sessions.spark import http_report
     from footfall.sessions.spark_lines import numbered_lines
-    from footfall.sessions.spark_parse import parse_http_lines
 
     files = _inputs(logs)
     _check_report_path(out)
@@ -74,10 +73,7 @@ def spark_http_sessions(
     summary = RunSummary("logs sessions", inputs=[str(p) for p in logs])
     with _run(engine, summary) as (spark, shards), StagedFolders(tag=summary.run_id) as outputs:
         lines = numbered_lines(spark, files, names=summary.inputs)
-        parsed = parse_http_lines(lines, assume_tz=assume_tz, max_line_bytes=_max_line())
-        if warehouse is None:  # only what the report and the rejects file need
-            parsed = parsed.select(*_REPORT_INPUTS, *REJECT_SCHEMA.names())
-        parsed = _shard(parsed, f"{shards}/parsed")
+        parsed = _parse_http(lines, f"{shards}/parsed", assume_tz=assume_tz, narrow=warehouse is None)
         newest = _count(summary, parsed, gap)
         refuse_empty(summary, logs, allow_empty=allow_empty)
         events = parsed.where(F.col("reason").isNull())
@@ -187,6 +183,22 @@ def _check_report_path(out: Path) -> None:
         raise InputError(f"{out}: folder {out.parent} does not exist")
 
 
+def _parse_http(lines: DataFrame, folder: str, *, assume_tz: str | None, narrow: bool) -> DataFrame:
+    """Parse in two shards under `folder`: `sql` (every line, by Spark SQL alone: no Python worker) and
+    `reader` (the few lines it left, by footfall's reader); `parsed` is their union. `narrow`: only the
+    columns the report and the rejects file need."""
+    from footfall.sessions.spark_parse import parse_http_lines, read_the_rest, with_the_rest
+
+    keep = [*_REPORT_INPUTS, *REJECT_SCHEMA.names()] if narrow else None
+    sql = parse_http_lines(lines, assume_tz=assume_tz, max_line_bytes=_max_line())
+    if keep:
+        sql = sql.select(*keep, "file_index", "bytes")
+    sql = _shard(sql, f"{folder}/sql")
+    rest = read_the_rest(sql, assume_tz=assume_tz, max_line_bytes=_max_line())
+    rest = _shard(rest.select(*keep) if keep else rest, f"{folder}/reader")
+    return with_the_rest(sql, rest)
+
+
 def _write_by_date(report: DataFrame, folder: Path) -> Path:
     """Write the report as Parquet partitioned by `date` (the session's UTC start date), each file sorted."""
     from pyspark.sql import functions as F
@@ -249,10 +261,12 @@ def _open(newest_us: int | None, gap: timedelta) -> Any:
 
 def _rejects(shards: str) -> pl.DataFrame:
     """The rejects, as the embedded engine orders them (by file, then line)."""
-    parts = sorted(Path(f"{shards}/parsed").glob("*.parquet"))
+    parts = sorted(Path(f"{shards}/parsed").rglob("*.parquet"))
     if not parts:
         return pl.DataFrame(schema=REJECT_SCHEMA)
-    rejects = pl.scan_parquet(parts).filter(pl.col("reason").is_not_null()).select(REJECT_SCHEMA.names())
+    rejects = pl.concat(
+        [pl.scan_parquet(part).filter(pl.col("reason").is_not_null()).select(REJECT_SCHEMA.names()) for part in parts]
+    )
     return rejects.sort("source_file", "line_number").collect().cast(REJECT_SCHEMA)
 
 
@@ -277,7 +291,8 @@ def _parts(folder: str | Path, shape: Any) -> _Parts:
 
 
 def _http_events(part: pl.DataFrame) -> pl.DataFrame:
-    events = part.filter(pl.col("reason").is_null())
+    left_to_reader = pl.col("bytes").is_not_null() if "bytes" in part.columns else pl.lit(False)  # in `reader`
+    events = part.filter(pl.col("reason").is_null() & ~left_to_reader)
     return events.select(HTTP_EVENT_SCHEMA.names()).cast(HTTP_EVENT_SCHEMA)
 
 

@@ -2,13 +2,17 @@
 
 Defaults (each can be overridden by a `spark.key=value` setting): no web UI, session time zone
 UTC (reports are in UTC), Parquet instants written as microseconds (not INT96); executors' Python is
-the one running footfall unless PYSPARK_PYTHON says otherwise. A `spark://host:port` master is
-checked with a plain TCP connect first: Spark itself would retry registering for minutes.
+the one running footfall unless PYSPARK_PYTHON says otherwise. On a `local[N]` master, where one JVM
+is driver and executors, `spark.sql.shuffle.partitions` is 4 per core (Spark's 200 means 200 shuffle
+files per map task and 200 reduce tasks queued on a few cores; adaptive execution still merges small
+ones). A `spark://host:port` master is checked with a plain TCP connect first: Spark itself would
+retry registering for minutes.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import sys
@@ -22,7 +26,7 @@ from footfall.errors import InputError, UnavailableError
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-__all__ = ["DEFAULTS", "spark_session"]
+__all__ = ["DEFAULTS", "local_defaults", "spark_session"]
 
 DEFAULTS = {
     "spark.app.name": "footfall",
@@ -34,6 +38,7 @@ DEFAULTS = {
     "spark.sql.execution.arrow.maxRecordsPerBatch": "20000",
 }
 _CONNECT_SECONDS = 5.0
+_LOCAL = re.compile(r"^local(?:\[(\d+|\*)(?:,\d+)?\])?$")
 
 
 @contextmanager
@@ -47,7 +52,7 @@ def spark_session(master: str, conf: dict[str, str] | None = None) -> Iterator[S
         return
     check_master(master)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # PySpark takes the executors' Python only from here
-    settings = {**DEFAULTS, **(conf or {})}
+    settings = {**DEFAULTS, **local_defaults(master), **(conf or {})}
     builder = SparkSession.builder.master(master)
     for key, value in settings.items():
         builder = builder.config(key, value)
@@ -63,6 +68,16 @@ def spark_session(master: str, conf: dict[str, str] | None = None) -> Iterator[S
     finally:
         session.stop()
         _restore(ctrl_c)
+
+
+def local_defaults(master: str) -> dict[str, str]:
+    """Footfall's defaults for a `local`, `local[N]`, `local[*]` or `local[N,F]` master (none for others)."""
+    found = _LOCAL.match(master)
+    if found is None:
+        return {}
+    cores = found.group(1) or "1"
+    count = (os.cpu_count() or 1) if cores == "*" else int(cores)
+    return {"spark.sql.shuffle.partitions": str(max(4 * count, 4))}
 
 
 def _restore(handler: Callable[[int, FrameType | None], object] | int | None) -> None:
