@@ -169,9 +169,16 @@ def test_an_unreachable_master_is_one_line_naming_it_within_30_seconds(tmp_path:
 def test_a_setting_spark_rejects_is_its_message_on_one_line(tmp_path: Path) -> None:
     done = _footfall(*_tiny(tmp_path), "--no-warehouse", "--engine", "spark", "--", "spark.executor.memory=1k")
     assert done.returncode == 2, done.stderr[-3000:]
-    last = done.stderr.strip().splitlines()[-1]
+    (last,) = done.stderr.strip().splitlines()  # Spark's own lines went to its log, not to the terminal
     assert last.startswith("error: Spark did not start on local[*]: ") and "executor memory" in last.lower(), last
-    assert "Traceback" not in done.stderr
+
+
+def test_a_setting_the_jvm_rejects_is_the_jvms_reason_on_one_line(tmp_path: Path) -> None:
+    done = _footfall(*_tiny(tmp_path), "--no-warehouse", "--engine", "spark", "--", "spark.driver.memory=abc")
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert done.stderr.strip().splitlines() == [
+        "error: Spark did not start on local[*]: Invalid maximum heap size: -Xmxabc"
+    ], done.stderr
 
 
 def test_spark_choices_that_cannot_run_are_one_line_errors(tmp_path: Path) -> None:

@@ -6,7 +6,9 @@ the one running footfall unless PYSPARK_PYTHON says otherwise. On a `local[N]` m
 is driver and executors, `spark.sql.shuffle.partitions` is 4 per core (Spark's 200 means 200 shuffle
 files per map task and 200 reduce tasks queued on a few cores; adaptive execution still merges small
 ones). A `spark://host:port` master is checked with a plain TCP connect first: Spark itself would
-retry registering for minutes.
+retry registering for minutes. The JVM's own output (start-up lines, warnings, its log) goes to
+`spark_log_path()`, not to the terminal, so a mistake is one line: when the JVM refuses to
+start, that line carries the JVM's own reason.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import re
 import signal
 import socket
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -26,7 +30,7 @@ from footfall.errors import InputError, UnavailableError
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-__all__ = ["DEFAULTS", "local_defaults", "spark_session"]
+__all__ = ["DEFAULTS", "local_defaults", "spark_log_path", "spark_session"]
 
 DEFAULTS = {
     "spark.app.name": "footfall",
@@ -38,6 +42,7 @@ DEFAULTS = {
     "spark.sql.execution.arrow.maxRecordsPerBatch": "20000",
 }
 _CONNECT_SECONDS = 5.0
+_SPARK_LOG = re.compile(r"^(\d\d/\d\d/\d\d \d\d:|Using Spark's default log4j|Setting default log level|WARNING: )")
 _LOCAL = re.compile(r"^local(?:\[(\d+|\*)(?:,\d+)?\])?$")
 
 
@@ -57,17 +62,52 @@ def spark_session(master: str, conf: dict[str, str] | None = None) -> Iterator[S
     for key, value in settings.items():
         builder = builder.config(key, value)
     ctrl_c = signal.getsignal(signal.SIGINT)  # SparkContext installs its own handler and leaves it after stop()
+    log = spark_log_path()
     try:
-        session = builder.getOrCreate()
+        with log.open("wb") as out, _stderr_to(out.fileno()):  # the JVM inherits it: its lines go to the log
+            session = builder.getOrCreate()
     except Exception as exc:  # Spark's own refusal of a setting: its message, on one line
         _restore(ctrl_c)
-        raise InputError(f"Spark did not start on {master}: {one_line(exc)}", param="spark_conf") from None
+        exited = "JAVA_GATEWAY_EXITED" in str(exc) or "gateway process exited" in str(exc)
+        why = (_jvm_refusal(log) if exited else "") or one_line(exc)
+        raise InputError(f"Spark did not start on {master}: {why}", param="spark_conf") from None
     session.sparkContext.setLogLevel("ERROR")
     try:
         yield session
     finally:
         session.stop()
         _restore(ctrl_c)
+
+
+def spark_log_path() -> Path:
+    """Where the JVM's own output goes (its start-up lines, warnings and errors): a file per footfall process."""
+    return Path(tempfile.gettempdir()) / f"footfall-spark-{os.getpid()}.log"
+
+
+@contextmanager
+def _stderr_to(fd: int) -> Iterator[None]:
+    """Point this process's standard error (file descriptor 2) at `fd` for the block: children started in it
+    keep `fd` as theirs."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    os.dup2(fd, 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _jvm_refusal(log: Path) -> str:
+    """The JVM's own reason for not starting (`Invalid maximum heap size: -Xmxabc`), from its output, or ''."""
+    generic = ("Error: Could not create the Java Virtual Machine", "Error: A fatal exception")
+    with suppress(OSError):
+        for line in log.read_text(errors="replace").splitlines():
+            line = line.strip()
+            if line and not line.startswith(generic) and not _SPARK_LOG.match(line):
+                return line[:400]
+    return ""
 
 
 def local_defaults(master: str) -> dict[str, str]:
