@@ -192,7 +192,7 @@ def _dataset(
     customers active in the `active_days` up to `cut` when that is set."""
     features = customer_features(tx, until=cut, params=params.features)
     if params.active_days is not None:
-        features = features.filter(pl.col("weeks_since_last") * 7 < params.active_days)
+        features = features.filter((pl.col("weeks_since_last") * 7).round() < params.active_days)  # whole days
     if engagement is not None:
         features = features.join(engagement(cut), on="customer_id", how="left").fill_null(0.0)
     targets = holdout_targets(tx, after=cut, until=end)

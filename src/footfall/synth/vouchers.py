@@ -20,6 +20,7 @@ redeemed voucher without its date).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -233,43 +234,49 @@ class _Lives:
 
     def vouchers(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
         """(user, day from the start) of exactly `n` vouchers: the lives' vouchers inside the export, at
-        a base rate scaled until there are at least `n`, then `n` of them kept at random."""
-        scale = 0.05
-        while True:
-            user, day = self._simulate(rng, scale)
+        a base rate scaled until there are at least `n`, then `n` of them kept at random. Lives too short
+        for `n` (a few users, most gone before the start) are lengthened after a few tries."""
+        scale, lifetime = 0.05, self.lifetime
+        for attempt in itertools.count():
+            user, day = self._simulate(rng, scale, lifetime)
             if len(user) >= n:
                 break
-            scale *= 1.1 * n / max(len(user), 1)
+            scale *= min(10.0, 1.1 * n / max(len(user), 1))
+            if attempt >= 5:
+                lifetime = lifetime * 2
         keep = np.sort(rng.choice(len(user), n, replace=False))
         return user[keep], day[keep]
 
-    def _simulate(self, rng: np.random.Generator, scale: float) -> tuple[np.ndarray, np.ndarray]:
-        """Every voucher of every life at base rate `scale` (vouchers per seasonal day), inside the export."""
+    def _simulate(self, rng: np.random.Generator, scale: float, lifetime: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every voucher of every life at base rate `scale` (vouchers per seasonal day, new members keener: see
+        `_effort`) and with at most `lifetime` vouchers, inside the export (users, then days, in order)."""
         users = len(self.rate)
         born = np.interp(self.joined, np.arange(len(self.clock)), self.clock)
-        span = self.clock[-1] - born
-        later = rng.poisson(self.rate * scale * span)  # the vouchers a user who never left would add
-        owner = np.repeat(np.arange(users), later)
-        at = born[owner] + rng.random(len(owner)) * span[owner]
-        settled = rng.random(len(owner)) < _settling(at - born[owner])  # new members' zeal wears off
-        owner, at = owner[settled], at[settled]
-        later = np.bincount(owner, minlength=users)
-        order = np.lexsort((at, owner))
-        owner, at = owner[order], at[order]
-        rank = np.arange(len(owner)) - np.repeat(np.cumsum(later) - later, later)
-        kept = rank < self.lifetime[owner] - 1  # the first voucher is the joining one
-        owner = np.concatenate([np.arange(users), owner[kept]])
-        at = np.concatenate([born, at[kept]])
+        ages = np.linspace(0.0, self.clock[-1], 20_001)
+        efforts = _effort(ages)  # a life's activity up to each age, in settled seasonal days
+        effort = _effort(self.clock[-1] - born)  # ... up to the export's end
+        later = rng.poisson(self.rate * scale * effort)  # the vouchers after the first of a user who never left
+        count = np.minimum(later, lifetime - 1)  # those before leaving: the first `count` of them
+        owner = np.repeat(np.arange(users), count)
+        # the first `count` of `later` uniform points on (0, effort): exponential spacings over their sum
+        steps = np.concatenate([[0.0], np.cumsum(rng.exponential(1.0, len(owner)))])
+        start = np.cumsum(count) - count
+        walked = steps[1:] - np.repeat(steps[start], count)
+        whole = steps[start + count] - steps[start] + rng.gamma((later - count + 1).astype(float))
+        at = born[owner] + np.interp(walked / np.repeat(whole, count) * effort[owner], efforts, ages)
+        owner = np.concatenate([np.arange(users), owner])  # the first voucher is the joining one
+        at = np.concatenate([born, at])
         day = np.searchsorted(self.clock, at, side="right") - 1 - self.history
         inside = (day >= 0) & (day < len(self.clock) - 1 - self.history)
         order = np.lexsort((at[inside], owner[inside]))
         return owner[inside][order], day[inside][order]
 
 
-def _settling(age: np.ndarray) -> np.ndarray:
-    """A member's activity at an age (seasonal days since joining) relative to their first days: new
-    members are keen, and settle to `_SETTLED` of it over a few months."""
-    return _SETTLED + (1 - _SETTLED) * np.exp(-age / _SETTLING_DAYS)
+def _effort(age: np.ndarray) -> np.ndarray:
+    """A member's activity from joining up to `age` (seasonal days), new members keen: the integral of
+    `_SETTLED` + (1 − `_SETTLED`)·exp(−age / `_SETTLING_DAYS`), their first days' activity settling to a
+    third over a few months."""
+    return _SETTLED * age + (1 - _SETTLED) * _SETTLING_DAYS * (1 - np.exp(-age / _SETTLING_DAYS))
 
 
 def _issue_instants(rng: np.random.Generator, spec: VouchersSpec, day: np.ndarray) -> np.ndarray:
