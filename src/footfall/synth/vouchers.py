@@ -21,7 +21,7 @@ redeemed voucher without its date).
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -234,29 +234,30 @@ class _Lives:
 
     def vouchers(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
         """(user, day from the start) of exactly `n` vouchers: the lives' vouchers inside the export, at
-        a base rate scaled until there are at least `n`, then `n` of them kept at random. Lives too short
-        for `n` (a few users, most gone before the start) are lengthened after a few tries."""
-        scale, lifetime = 0.05, self.lifetime
+        a base rate scaled until there are at least `n`, then `n` of them kept at random. Lives that cannot
+        hold `n` (a few users asked for many vouchers) start by the export's first day and never end."""
+        scale, lives = 0.05, self
         for attempt in itertools.count():
-            user, day = self._simulate(rng, scale, lifetime)
+            user, day = lives._simulate(rng, scale)
             if len(user) >= n:
                 break
             scale *= min(10.0, 1.1 * n / max(len(user), 1))
-            if attempt >= 5:
-                lifetime = lifetime * 2
+            if attempt == 5:
+                forever = np.full_like(self.lifetime, 2**40)
+                lives, scale = replace(self, joined=np.maximum(self.joined, self.history), lifetime=forever), 0.05
         keep = np.sort(rng.choice(len(user), n, replace=False))
         return user[keep], day[keep]
 
-    def _simulate(self, rng: np.random.Generator, scale: float, lifetime: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _simulate(self, rng: np.random.Generator, scale: float) -> tuple[np.ndarray, np.ndarray]:
         """Every voucher of every life at base rate `scale` (vouchers per seasonal day, new members keener: see
-        `_effort`) and with at most `lifetime` vouchers, inside the export (users, then days, in order)."""
+        `_effort`) and with at most their `lifetime` of vouchers, inside the export (users, then days, in order)."""
         users = len(self.rate)
         born = np.interp(self.joined, np.arange(len(self.clock)), self.clock)
         ages = np.linspace(0.0, self.clock[-1], 20_001)
         efforts = _effort(ages)  # a life's activity up to each age, in settled seasonal days
         effort = _effort(self.clock[-1] - born)  # ... up to the export's end
         later = rng.poisson(self.rate * scale * effort)  # the vouchers after the first of a user who never left
-        count = np.minimum(later, lifetime - 1)  # those before leaving: the first `count` of them
+        count = np.minimum(later, self.lifetime - 1)  # those before leaving: the first `count` of them
         owner = np.repeat(np.arange(users), count)
         # the first `count` of `later` uniform points on (0, effort): exponential spacings over their sum
         steps = np.concatenate([[0.0], np.cumsum(rng.exponential(1.0, len(owner)))])
