@@ -197,13 +197,14 @@ def _day_weights(first: date, days: int) -> np.ndarray:
     weekday = np.array([d.weekday() for d in dates])  # 0 = Monday
     dom = np.array([d.day for d in dates])
     week_of_year = np.array([d.isocalendar()[1] for d in dates])
-    return (
+    weights = (
         1.0
         + 0.35 * (weekday >= 5)
         + 0.5 * ((dom >= 25) & (dom <= 28))
         + _SALE * ((week_of_year >= 22) & (week_of_year <= 26))
         + 0.15 * np.sin(np.arange(days) / 9.0)
     )
+    return np.asarray(weights, dtype=float)
 
 
 @dataclass(frozen=True)
@@ -284,7 +285,7 @@ def _issue_instants(rng: np.random.Generator, spec: VouchersSpec, day: np.ndarra
     """Issue instants (µs) on the given days from the start, at the local hours of the zone's day."""
     hour = rng.choice(24, len(day), p=_HOUR_WEIGHTS / _HOUR_WEIGHTS.sum())
     midnight = local_midnights(spec.start, spec.days, spec.zone)
-    return midnight[day] + hour * HOUR_US + rng.integers(0, HOUR_US, len(day))
+    return np.asarray(midnight[day] + hour * HOUR_US + rng.integers(0, HOUR_US, len(day)), dtype=np.int64)
 
 
 def _rewards_chosen(rng: np.random.Generator, user: np.ndarray, issued: np.ndarray, users: int) -> np.ndarray:
