@@ -137,7 +137,9 @@ def vouchers_covid_recommender(ctx: DemoContext) -> DemoStep:
     from footfall.vouchers.recommend import train_voucher_model
 
     vouchers_csv, covid_csv = ctx.folder / "vouchers.csv", ctx.folder / "covid_cases.csv"
-    generate_vouchers(VouchersSpec(seed=SEED, zone=ctx.report_tz), vouchers_csv)
+    # 52 weeks of the programme (2024-01-01 to 12-29, whole weeks): the sale in June, and a holdout in the
+    # autumn like the weeks before it
+    generate_vouchers(VouchersSpec(seed=SEED, days=364, zone=ctx.report_tz), vouchers_csv)
     loaded = [load_vouchers(vouchers_csv, warehouse=ctx.warehouse)]
     generate_covid(covid_csv, seed=SEED)
     loaded.append(load_covid(covid_csv, warehouse=ctx.warehouse))

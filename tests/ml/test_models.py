@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -111,3 +112,15 @@ def test_tabular_on_a_full_factorial_table(tmp_path: Path) -> None:
     assert buying.ceiling == pytest.approx(groups / table.height)
     with pytest.raises(InputError, match="unknown target column 'colour'"):
         run_tabular(table, TabularParams(target="colour"))
+
+
+def test_active_days_scores_only_the_customers_with_a_purchase_in_those_days(transactions: pl.DataFrame) -> None:
+    params = PredictParams(calibration_end=CAL, holdout_end=END, bootstrap_rounds=0, active_days=60)
+    active = run_prediction(transactions, params=params)
+    everyone = run_prediction(transactions, params=replace(params, active_days=None))
+    days = transactions.filter(pl.col("ts").dt.date() <= CAL).group_by("customer_id").agg(last=pl.col("ts").max())
+    expected = days.filter(pl.col("last").dt.date() > CAL - timedelta(days=60))["customer_id"]
+    assert sorted(active.holdout["customer_id"]) == sorted(expected)
+    assert 0 < active.customers == len(expected) < everyone.customers
+    # the lapsed customers dropped are the easy ones: fewer returners among them than among the active
+    assert active.returners / active.customers > everyone.returners / everyone.customers

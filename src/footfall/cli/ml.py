@@ -199,6 +199,16 @@ def predict(
             "budget; cross-validation inside the calibration window).",
         ),
     ] = False,
+    active_days: Annotated[
+        int | None,
+        typer.Option(
+            "--active-days",
+            min=1,
+            help="Score only the customers with a purchase in this many days up to each cut-off "
+            "(default: every customer).",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOption = Format.TABLE,
     report: ReportOption = None,
     registry: RegistryOption = None,
@@ -216,7 +226,7 @@ def predict(
     data, engagement = load_source(_source(cdnow, transactions, warehouse, customers))
     check_split(data.frame, cal, end)
     err_console.print(rejects_line(data), highlight=False)
-    params = PredictParams(calibration_end=cal, holdout_end=end, tune=tune)
+    params = PredictParams(calibration_end=cal, holdout_end=end, tune=tune, active_days=active_days)
     run = run_prediction(data.frame, params=params, engagement=engagement)
     if report is not None:
         from footfall.ml.reports import write_prediction_report

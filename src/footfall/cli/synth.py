@@ -182,9 +182,9 @@ def vouchers(
     seed: SeedOption = 0,
     tz: ZoneOption = None,
 ) -> None:
-    """Write a voucher export: seasonality, issues by day in local time (--tz), redemption delays, expiries
-    after 30 days, 60 rewards in six categories, users with tastes, a few heavy users, user demographics,
-    and three bad rows."""
+    """Write a voucher export: members who join, come back at their own rate and some of whom lapse (BG/NBD-like),
+    seasonality, issues by day in local time (--tz), redemption delays, expiries after 30 days, 60 rewards in
+    six categories, users with tastes, user demographics, and three bad rows."""
     from footfall.synth.vouchers import VouchersSpec, generate_vouchers
 
     if min(count, users, days) < 1:

@@ -80,8 +80,9 @@ def register_prediction(
     engagement: Engagement | None = None,
 ) -> list[tuple[str, Promotion | None]]:
     """Store each target's chosen predictor (with its holdout figures) and promote it unless worse."""
+    population = {} if params.active_days is None else {"active_days": params.active_days}
     about = describe_data(
-        data.frame, data.source, calibration_end=params.calibration_end, holdout_end=params.holdout_end
+        data.frame, data.source, calibration_end=params.calibration_end, holdout_end=params.holdout_end, **population
     )
     results = []
     for target, name in run.best.items():
@@ -173,9 +174,12 @@ def register_tabular(
     return register_and_promote("tabular", artifact, evaluation, to)
 
 
-def train_from_warehouse(wh: Warehouse, *, models_root: Path, horizon_days: int = 45) -> list[str]:
-    """Segment and predict on the warehouse's transactions (holdout: the last `horizon_days`), promote if not
-    worse; one line per step saying what happened (a step the data is too short for says so)."""
+def train_from_warehouse(
+    wh: Warehouse, *, models_root: Path, horizon_days: int = 45, active_days: int | None = 365
+) -> list[str]:
+    """Segment and predict on the warehouse's transactions (holdout: the last `horizon_days`; scored: the
+    customers with a purchase in the `active_days` up to each cut-off), promote if not worse; one line per
+    step saying what happened (a step the data is too short for says so)."""
     from datetime import timedelta
 
     from footfall.ml.features import end_of
@@ -193,7 +197,9 @@ def train_from_warehouse(wh: Warehouse, *, models_root: Path, horizon_days: int 
     horizon = min(horizon_days, ((last - first).days - 28) // 2)
     if horizon < 7:
         return [*lines, f"predictions: skipped, data from {first} to {last} is too short for a holdout"]
-    params = PredictParams(calibration_end=last - timedelta(days=horizon), holdout_end=last, bootstrap_rounds=0)
+    params = PredictParams(
+        calibration_end=last - timedelta(days=horizon), holdout_end=last, bootstrap_rounds=0, active_days=active_days
+    )
 
     def engagement(day: date) -> pl.DataFrame:
         return read_engagement(wh, until=end_of(day))

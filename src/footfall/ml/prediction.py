@@ -35,7 +35,8 @@ Engagement = Callable[[date], pl.DataFrame]
 
 @dataclass(frozen=True, kw_only=True)
 class PredictParams:
-    """The split, and how hard to look: `tune` runs the fixed, seeded Optuna budget per candidate."""
+    """The split, how hard to look (`tune`: the fixed, seeded Optuna budget per candidate) and whom to score
+    (`active_days`: the customers with a purchase in that many days up to each cut-off; None: everyone)."""
 
     calibration_end: date
     holdout_end: date
@@ -44,6 +45,7 @@ class PredictParams:
     seed: int = 0
     bootstrap_rounds: int = 200
     features: FeatureParams = field(default_factory=FeatureParams)
+    active_days: int | None = None  # only customers with a purchase in the last `active_days` days at each cut-off
 
     @property
     def horizon(self) -> timedelta:
@@ -186,8 +188,11 @@ _FIT_SECONDS: dict[str, float] = {}
 def _dataset(
     tx: pl.DataFrame, cut: date, end: date, params: PredictParams, engagement: Engagement | None
 ) -> pl.DataFrame:
-    """Features at `cut` (with engagement when given) and the purchases in (cut, end], 0 for none."""
+    """Features at `cut` (with engagement when given) and the purchases in (cut, end], 0 for none; only the
+    customers active in the `active_days` up to `cut` when that is set."""
     features = customer_features(tx, until=cut, params=params.features)
+    if params.active_days is not None:
+        features = features.filter((pl.col("weeks_since_last") * 7).round() < params.active_days)  # whole days
     if engagement is not None:
         features = features.join(engagement(cut), on="customer_id", how="left").fill_null(0.0)
     targets = holdout_targets(tx, after=cut, until=end)

@@ -1,18 +1,27 @@
 """Generate a realistic voucher export: one row per voucher, with the user's attributes.
 
-Issues follow seasonality (weekends and paydays busier, a mid-period sale), a daily rhythm in
-local time of the report zone (or the zone given), Zipf-popular rewards from a catalogue of 60
-in six categories, and a few heavy users; each user has tastes (most of their vouchers come from
-one or two categories, as coffee lovers, shoppers or families do), so a recommender has
-something to learn and heavy users still have rewards left to discover. About 55 % of vouchers
-are redeemed after a log-normal delay (hours to weeks), unredeemed vouchers expire 30 days after
-issue (those still inside that window at the export date stay `issued`). A few bad rows are
-added on purpose (an unknown status, a bad timestamp, a redeemed voucher without its date).
+Users live in the programme as BG/NBD customers do (Fader, Hardie & Lee 2005): each joins on a
+day (half of them in the year before the export starts, the rest during it), is issued vouchers
+at a rate of their own (Gamma-distributed: occasional users and regulars) while active, and
+leaves after each voucher with a chance of their own (Beta-distributed), so most regulars keep
+coming back and some users lapse. New members are keen and settle to about a third of their
+first weeks' activity over a few months. Every user follows the same seasonal clock (weekends
+and paydays busier, the Great Singapore Sale in weeks 22-26 of every year) and the daily rhythm
+in local time of the report zone (or the zone given). The export holds exactly `vouchers` of the
+vouchers these lives produce inside its days (a random subset, the base rate scaled to have
+enough). Rewards are Zipf-popular from a catalogue of 60 in six categories; each user has tastes
+(most of their vouchers come from one or two categories, as coffee lovers, shoppers or families
+do), so a recommender has something to learn and heavy users still have rewards left to
+discover. About 55 % of vouchers are redeemed after a log-normal delay (hours to weeks),
+unredeemed vouchers expire 30 days after issue (those still inside that window at the export
+date stay `issued`). A few bad rows are added on purpose (an unknown status, a bad timestamp, a
+redeemed voucher without its date).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -99,6 +108,12 @@ _HOUR_WEIGHTS = np.array([3, 1, 1, 1, 1, 1, 2, 5, 8, 8, 8, 10, 14, 13, 9, 8, 8, 
 _TASTE_CONCENTRATION = 0.4  # Dirichlet: most users favour one or two categories
 _TASTE_OPEN = 0.05  # the share of a user's vouchers spread evenly over every category
 _STICKY = 0.6  # the chance a voucher is of the same category as the user's previous one
+_HISTORY_DAYS = 365  # users who joined before the export did so in the year before its start
+_EXISTING = 0.5  # the share of users who joined before the export starts
+_RATE_SHAPE = 1.0  # Gamma shape of the users' voucher rates: occasional users and regulars
+_DROPOUT = (2.0, 60.0)  # Beta(a, b) of the chance a user leaves after a voucher (mean 7 %)
+_SETTLED, _SETTLING_DAYS = 0.3, 90.0  # members settle to 30 % of their first weeks' activity, over ~3 months
+_SALE = 0.6  # the sale weeks' extra activity
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,15 +136,17 @@ def generate_vouchers(spec: VouchersSpec, out: Path) -> int:
     n, u = spec.vouchers, spec.users
     start_us = utc_midnight_us(spec.start)
     export_us = int(local_midnights(spec.start, spec.days + 1, spec.zone)[-1])  # the export: local midnight after
-    # users: a few heavy users (Pareto activity), demographics, signup before their first voucher
-    activity = rng.pareto(1.3, u) + 0.2
+    # users: demographics, and a programme life (rate, dropout) from which their vouchers follow
     birth_year = np.clip(rng.normal(1988, 11, u).round(), 1945, 2008).astype(int)
     gender = rng.choice(["female", "male", "other"], u, p=[0.52, 0.46, 0.02])
     country_idx = rng.choice(len(_COUNTRIES), u, p=[c[2] for c in _COUNTRIES])
     city = [str(rng.choice(_COUNTRIES[i][1])) for i in country_idx]
-    signup_us = start_us - (rng.exponential(400, u) * DAY_US).astype(np.int64)
-    user = rng.choice(u, n, p=activity / activity.sum())
-    issued = _issue_times(rng, spec, n)
+    lives = _Lives.draw(rng, spec)
+    user, day = lives.vouchers(rng, n)
+    signup_us = start_us + ((lives.joined - _HISTORY_DAYS) * DAY_US).astype(np.int64)
+    signup_us -= (rng.exponential(np.where(lives.joined < _HISTORY_DAYS, 400, 20)) * DAY_US).astype(np.int64)
+    activity = lives.rate
+    issued = _issue_instants(rng, spec, day)
     reward = _rewards_chosen(rng, user, issued, u)
     delay = (rng.lognormal(np.log(30), 1.2, n) * HOUR_US).astype(np.int64)  # median ~30 h
     redeem_prob = 0.45 + 0.2 * (activity[user] > np.median(activity)) + 0.1 * (reward % 3 == 0)
@@ -173,25 +190,102 @@ def generate_vouchers(spec: VouchersSpec, out: Path) -> int:
     return frame.height
 
 
-def _issue_times(rng: np.random.Generator, spec: VouchersSpec, n: int) -> np.ndarray:
-    """Issue instants (µs): weekends and paydays (25th to 28th) busier, a sale in weeks 22-26 of the
-    year, and the local hours of the zone's day."""
-    day_index = np.arange(spec.days)
-    dates = [spec.start + timedelta(days=int(d)) for d in day_index]
+def _day_weights(first: date, days: int) -> np.ndarray:
+    """Each day's relative activity: weekends and paydays (25th to 28th) busier, the Great Singapore
+    Sale in ISO weeks 22-26 of every year, and a slow drift."""
+    dates = [first + timedelta(days=d) for d in range(days)]
     weekday = np.array([d.weekday() for d in dates])  # 0 = Monday
     dom = np.array([d.day for d in dates])
     week_of_year = np.array([d.isocalendar()[1] for d in dates])
-    day_weight = (
+    weights = (
         1.0
         + 0.35 * (weekday >= 5)
         + 0.5 * ((dom >= 25) & (dom <= 28))
-        + 0.8 * ((week_of_year >= 22) & (week_of_year <= 26))
-        + 0.15 * np.sin(day_index / 9.0)
+        + _SALE * ((week_of_year >= 22) & (week_of_year <= 26))
+        + 0.15 * np.sin(np.arange(days) / 9.0)
     )
-    day = rng.choice(spec.days, n, p=day_weight / day_weight.sum())
-    hour = rng.choice(24, n, p=_HOUR_WEIGHTS / _HOUR_WEIGHTS.sum())
+    return np.asarray(weights, dtype=float)
+
+
+@dataclass(frozen=True)
+class _Lives:
+    """Every user's life in the programme, BG/NBD-like (Fader, Hardie & Lee 2005): joined on a day
+    (`joined`, days from `_HISTORY_DAYS` before the start), then vouchers at their own Gamma-drawn
+    `rate` while active (on the seasonal clock of `_day_weights`), leaving after each voucher with
+    their own Beta-drawn chance, so `lifetime` vouchers at most (the first included)."""
+
+    joined: np.ndarray
+    rate: np.ndarray
+    lifetime: np.ndarray
+    clock: np.ndarray  # seasonal time at the start of each day from `_HISTORY_DAYS` before the start
+    history: int
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator, spec: VouchersSpec) -> _Lives:
+        days = _HISTORY_DAYS + spec.days
+        weights = _day_weights(spec.start - timedelta(days=_HISTORY_DAYS), days)
+        clock = np.concatenate([[0.0], np.cumsum(weights)])
+        existing = rng.random(spec.users) < _EXISTING
+        joined = np.where(
+            existing, rng.uniform(0, _HISTORY_DAYS, spec.users), rng.uniform(_HISTORY_DAYS, days, spec.users)
+        )
+        rate = rng.gamma(_RATE_SHAPE, 1.0 / _RATE_SHAPE, spec.users)  # mean 1: scaled to the vouchers asked for
+        lifetime = rng.geometric(rng.beta(*_DROPOUT, spec.users))
+        return cls(joined, rate, lifetime, clock, _HISTORY_DAYS)
+
+    def vouchers(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(user, day from the start) of exactly `n` vouchers: the lives' vouchers inside the export, at
+        a base rate scaled until there are at least `n`, then `n` of them kept at random. Lives that cannot
+        hold `n` (a few users asked for many vouchers) start by the export's first day and never end."""
+        scale, lives = 0.05, self
+        for attempt in itertools.count():
+            user, day = lives._simulate(rng, scale)
+            if len(user) >= n:
+                break
+            scale *= min(10.0, 1.1 * n / max(len(user), 1))
+            if attempt == 5:
+                forever = np.full_like(self.lifetime, 2**40)
+                lives, scale = replace(self, joined=np.maximum(self.joined, self.history), lifetime=forever), 0.05
+        keep = np.sort(rng.choice(len(user), n, replace=False))
+        return user[keep], day[keep]
+
+    def _simulate(self, rng: np.random.Generator, scale: float) -> tuple[np.ndarray, np.ndarray]:
+        """Every voucher of every life at base rate `scale` (vouchers per seasonal day, new members keener: see
+        `_effort`) and with at most their `lifetime` of vouchers, inside the export (users, then days, in order)."""
+        users = len(self.rate)
+        born = np.interp(self.joined, np.arange(len(self.clock)), self.clock)
+        ages = np.linspace(0.0, self.clock[-1], 20_001)
+        efforts = _effort(ages)  # a life's activity up to each age, in settled seasonal days
+        effort = _effort(self.clock[-1] - born)  # ... up to the export's end
+        later = rng.poisson(self.rate * scale * effort)  # the vouchers after the first of a user who never left
+        count = np.minimum(later, self.lifetime - 1)  # those before leaving: the first `count` of them
+        owner = np.repeat(np.arange(users), count)
+        # the first `count` of `later` uniform points on (0, effort): exponential spacings over their sum
+        steps = np.concatenate([[0.0], np.cumsum(rng.exponential(1.0, len(owner)))])
+        start = np.cumsum(count) - count
+        walked = steps[1:] - np.repeat(steps[start], count)
+        whole = steps[start + count] - steps[start] + rng.gamma((later - count + 1).astype(float))
+        at = born[owner] + np.interp(walked / np.repeat(whole, count) * effort[owner], efforts, ages)
+        owner = np.concatenate([np.arange(users), owner])  # the first voucher is the joining one
+        at = np.concatenate([born, at])
+        day = np.searchsorted(self.clock, at, side="right") - 1 - self.history
+        inside = (day >= 0) & (day < len(self.clock) - 1 - self.history)
+        order = np.lexsort((at[inside], owner[inside]))
+        return owner[inside][order], day[inside][order]
+
+
+def _effort(age: np.ndarray) -> np.ndarray:
+    """A member's activity from joining up to `age` (seasonal days), new members keen: the integral of
+    `_SETTLED` + (1 − `_SETTLED`)·exp(−age / `_SETTLING_DAYS`), their first days' activity settling to a
+    third over a few months."""
+    return _SETTLED * age + (1 - _SETTLED) * _SETTLING_DAYS * (1 - np.exp(-age / _SETTLING_DAYS))
+
+
+def _issue_instants(rng: np.random.Generator, spec: VouchersSpec, day: np.ndarray) -> np.ndarray:
+    """Issue instants (µs) on the given days from the start, at the local hours of the zone's day."""
+    hour = rng.choice(24, len(day), p=_HOUR_WEIGHTS / _HOUR_WEIGHTS.sum())
     midnight = local_midnights(spec.start, spec.days, spec.zone)
-    return midnight[day] + hour * HOUR_US + rng.integers(0, HOUR_US, n)
+    return np.asarray(midnight[day] + hour * HOUR_US + rng.integers(0, HOUR_US, len(day)), dtype=np.int64)
 
 
 def _rewards_chosen(rng: np.random.Generator, user: np.ndarray, issued: np.ndarray, users: int) -> np.ndarray:

@@ -31,9 +31,11 @@ GROUP = "customer_models"
 
 
 class PredictorConfig(dg.Config):
-    """The holdout length of the nightly retrain, in days (the prediction horizon served)."""
+    """The holdout length of the nightly retrain, in days (the prediction horizon served), and whom it scores:
+    the customers with a purchase in the `active_days` up to each cut-off (None: every customer)."""
 
     horizon_days: int = 91
+    active_days: int | None = 365
     tune: bool = False
 
 
@@ -105,7 +107,12 @@ def customer_predictors(
     horizon = min(config.horizon_days, ((last - first).days - 28) // 2)
     if horizon < 7:
         return dg.MaterializeResult(metadata={"skipped": f"data from {first} to {last} is too short for a holdout"})
-    params = PredictParams(calibration_end=last - timedelta(days=horizon), holdout_end=last, tune=config.tune)
+    params = PredictParams(
+        calibration_end=last - timedelta(days=horizon),
+        holdout_end=last,
+        tune=config.tune,
+        active_days=config.active_days,
+    )
     try:
         run = run_prediction(snapshot.frame, params=params)
     except InputError as exc:
