@@ -131,3 +131,24 @@ def test_queries_run_on_lowered_threads_and_the_caller_is_never_lowered() -> Non
     before = nice()
     assert lowered(nice) == min(19, before + NICE)
     assert nice() == before
+
+
+def test_a_client_that_sends_nothing_or_in_pieces_does_not_hold_the_health_port() -> None:
+    import socket
+
+    heartbeat, port = LoopHeartbeat(), free_port()
+    listener = HealthListener("127.0.0.1", port, body=b'{"status":"ok"}', heartbeat=heartbeat, stalled_after=5.0)
+    listener.start()
+    try:
+        silent = socket.create_connection(("127.0.0.1", port))  # connects and never sends
+        slow = socket.create_connection(("127.0.0.1", port))
+        slow.sendall(b"GET /hea")
+        assert get(f"http://127.0.0.1:{port}/health") == (200, b'{"status":"ok"}')  # answered meanwhile
+        slow.sendall(b"lth HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = slow.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and answer.endswith(b'{"status":"ok"}')
+        assert silent.recv(10) == b""  # closed after READ_SECONDS without a request
+        silent.close()
+        slow.close()
+    finally:
+        listener.stop()

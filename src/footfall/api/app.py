@@ -8,6 +8,7 @@ admission control (`serving.Serving`).
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -69,6 +70,10 @@ def create_app(
         # the current customer models load while the server starts answering, not in the first request
         threading.Thread(target=app.state.ml.warm, name="footfall-ml-warm", daemon=True).start()
         heartbeat.start()
+        # what exists now (the app, the libraries) is never garbage: full collections skip it, which keeps
+        # their pauses, during which no thread runs Python, short (docs/serving.md#the-health-port)
+        gc.collect()
+        gc.freeze()
         listener = None
         if checks_port is not None:
             listener = HealthListener(bind, checks_port, body=alive, heartbeat=heartbeat, stalled_after=STALLED_AFTER)
