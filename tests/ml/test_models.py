@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from footfall.errors import InputError
 from footfall.ml.models import CANDIDATES, fit_predictor, load_predictor
 from footfall.ml.prediction import PredictParams, check_split, run_prediction
-from footfall.ml.profiles import eta_squared
+from footfall.ml.profiles import eta_squared, name_segment
 from footfall.ml.segmentation import SegmentParams, segment_customers
 from footfall.ml.tabular import TabularParams, read_table, run_tabular
 from footfall.ml.transactions import parse_raw
@@ -95,6 +95,16 @@ def test_eta_squared_is_a_share_of_variance(pairs: list[tuple[int, float]]) -> N
     assert -1e-9 <= value <= 1 + 1e-9
     assert eta_squared(np.arange(len(y)), y) == pytest.approx(1.0 if y.std() > 0 else 0.0)
     assert eta_squared(np.zeros(len(y)), y) == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize(
+    ("weeks", "name"),
+    [(13, "active loyal top-spend"), (26, "cooling loyal top-spend"), (104, "lapsed loyal top-spend"),
+     (104.1, "dormant loyal top-spend")],
+)  # fmt: skip
+def test_segment_names_tell_years_of_absence_from_months(weeks: float, name: str) -> None:
+    overall = {"spend_p50": 10.0, "spend_p90": 100.0}
+    assert name_segment({"recency_weeks": weeks, "frequency": 6, "total_spend": 100.0}, overall) == name
 
 
 def test_tabular_on_a_full_factorial_table(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ def profile_segments(inputs: pl.DataFrame, labels: np.ndarray) -> tuple[pl.DataF
 def name_segment(profile: dict[str, Any], overall: dict[str, float]) -> str:
     """A readable name from the median profile: activity, buying habit and spend (docs/ml.md#segmentation)."""
     weeks, repeats, spend = profile["recency_weeks"], profile["frequency"], profile["total_spend"]
-    activity = "active" if weeks <= 13 else "cooling" if weeks <= 26 else "lapsed"
+    activity = "active" if weeks <= 13 else "cooling" if weeks <= 26 else "lapsed" if weeks <= 104 else "dormant"
     habit = "one-time" if repeats == 0 else "repeat" if repeats <= 2 else "frequent" if repeats <= 5 else "loyal"
     level = (
         "top-spend" if spend >= overall["spend_p90"] else "mid-spend" if spend >= overall["spend_p50"] else "low-spend"
