@@ -82,3 +82,31 @@ def test_the_report_zone_setting_is_every_endpoint_s_default(
     settings_env(report_tz="Asia/Singapore")
     assert client.get("/metrics/orders", params=day, headers=fresh).json()["median_visits_before_order"] == 0.0
     assert client.get("/api/charts/shop/funnel", params=day, headers=fresh).json()["rows"][0]["sessions"] == 1
+
+
+@pytest.mark.parametrize(
+    ("message", "status", "headers"), [("busy: ünïcode", 503, {"Retry-After": "2"}), ("no", 400, None)]
+)
+def test_errors_sent_before_routing_are_the_one_shape_byte_for_byte(
+    message: str, status: int, headers: dict[str, str] | None
+) -> None:
+    import asyncio
+
+    from footfall.api.errors import error_response, send_error
+
+    def sent(answer: Callable[[Callable[[dict[str, object]], object]], object]) -> list[dict[str, object]]:
+        messages: list[dict[str, object]] = []
+
+        async def send(message: dict[str, object]) -> None:
+            messages.append(message)
+
+        asyncio.run(answer(send))  # type: ignore[arg-type]
+        return messages
+
+    async def nothing() -> dict[str, object]:
+        return {"type": "http.request"}
+
+    scope = {"type": "http", "method": "GET", "path": "/"}
+    built = sent(lambda send: error_response(message, status, headers=headers)(scope, nothing, send))  # type: ignore[arg-type]
+    direct = sent(lambda send: send_error(send, message, status, headers=headers))  # type: ignore[arg-type]
+    assert direct == built

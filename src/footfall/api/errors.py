@@ -109,7 +109,7 @@ async def send_error(send: Send, message: str, status: int, *, headers: dict[str
     """`error_response` sent straight to an ASGI `send`: the same bytes, without building a Response
     (middleware refusing requests before routing answers this way, many thousand times a second)."""
     body = json.dumps({"error": message}, ensure_ascii=False, separators=(",", ":")).encode()
-    raw = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
-    raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
+    raw += [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
