@@ -40,3 +40,19 @@ def test_serves_the_current_model_and_follows_promotions(tmp_path: Path) -> None
         for n in (0, 1001):
             bad = client.get("/recommendations/a", params={"n": n})
             assert bad.status_code == 400 and bad.json()["error"].startswith("n: Input should be")
+
+
+def test_the_current_model_is_loaded_and_prepared_before_the_first_request(tmp_path: Path) -> None:
+    """The server loads and prepares the model at start: the first request does not pay for either."""
+    import time
+
+    store = Registry(tmp_path / "models")
+    events = _events([("a", "1"), ("a", "2"), ("b", "2"), ("b", "3"), ("c", "3"), ("c", "1")])
+    store.promote(store.register(make_model("sequence-ease").fit(events), {}))
+    app = create_app(f"duckdb:///{tmp_path / 'w.duckdb'}", models=tmp_path / "models")
+    with local_client(app):
+        deadline = time.monotonic() + 10
+        while app.state.models._loaded is None and time.monotonic() < deadline:  # the warm thread, no request
+            time.sleep(0.01)
+        loaded = app.state.models._loaded
+        assert loaded is not None and loaded.model.history is not None  # scoring's caches are built already

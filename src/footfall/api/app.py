@@ -67,8 +67,8 @@ def create_app(
         # limiting per request costs more than the product (threadpoolctl scans loaded libraries)
         limits = threadpool_limits(1, "blas")
         serving.pool.start()
-        # the current customer models load while the server starts answering, not in the first request
-        threading.Thread(target=app.state.ml.warm, name="footfall-ml-warm", daemon=True).start()
+        # the current models load and prepare while the server starts answering, not in the first request
+        threading.Thread(target=_warm, args=(app,), name="footfall-models-warm", daemon=True).start()
         heartbeat.start()
         # what exists now (the app, the libraries) is never garbage: full collections skip it, which keeps
         # their pauses, during which no thread runs Python, short (docs/serving.md#the-health-port)
@@ -110,6 +110,12 @@ def create_app(
         app.add_middleware(AccessLog, buffer=access_log)
     _declare_errors_once(app)
     return app
+
+
+def _warm(app: FastAPI) -> None:
+    """Load the recommender and the customer models now, so no request waits for them."""
+    app.state.models.warm()
+    app.state.ml.warm()
 
 
 def _serving(url: str, settings: Settings, access: Access) -> Serving:

@@ -88,6 +88,10 @@ class Model:
         use how long a user has been away."""
         return np.tile(self.popularity, (len(rows), 1)).astype(np.float64)
 
+    def prepare(self) -> Model:
+        """Build now what scoring would otherwise build in its first call (a server does this before it answers)."""
+        return self
+
     def recommend(
         self, user_id: str, n: int = 10, *, exclude_seen: bool = True, at: datetime | None = None
     ) -> Recommendation:
@@ -130,11 +134,15 @@ class ItemItem(Model):
 
     HEAVY_ITEMS: ClassVar[int] = 500  # a row this long costs milliseconds to score: answer it from `heavy`
 
-    def score_users(self, rows: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
+    def prepare(self) -> Model:
         if self.history is None:
             self.history = self._history()
             many = np.flatnonzero(np.diff(self.history.indptr) >= self.HEAVY_ITEMS)
             self.heavy = dict(zip(many.tolist(), self._scores(many), strict=True))
+        return self
+
+    def score_users(self, rows: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
+        self.prepare()
         if len(rows) == 1 and int(rows[0]) in self.heavy:  # one user, as a server asks: keeps p99 low
             return self.heavy[int(rows[0])][np.newaxis, :].astype(np.float64)
         return self._scores(rows).astype(np.float64)

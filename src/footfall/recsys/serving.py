@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,11 @@ class CurrentModel:
         self._failed: str | None = None
         self._lock = threading.Lock()
 
+    def warm(self) -> None:
+        """Load and prepare the current version now (a server's start, in a thread), so no request waits for it."""
+        with suppress(UnavailableError):
+            self.get()
+
     def get(self) -> Loaded:
         """The model to answer with; an error only when no model was ever loaded."""
         try:
@@ -57,6 +63,7 @@ class CurrentModel:
                 return self._loaded
             try:
                 version, model, items = self.registry.load(wanted)
+                model.prepare()  # the first request after a swap answers as fast as the rest
             except (FootfallError, OSError, pl.exceptions.PolarsError) as exc:
                 self._failed = wanted
                 log.warning("keeping model %s: cannot load %s (%s)", loaded.version if loaded else None, wanted, exc)
