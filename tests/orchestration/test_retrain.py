@@ -1,6 +1,7 @@
 """The nightly retrain: a worse candidate leaves `current` alone; a better one is promoted and served at once."""
 
 import json
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,16 @@ def _recommend(base: str, user: str) -> dict[str, Any]:
     return body
 
 
+def _recommend_after_swap(base: str, user: str, old: str) -> dict[str, Any]:
+    """The answer once the server has swapped `old` out (the new version loads in a thread; `old` answers meanwhile)."""
+    deadline = time.monotonic() + 10
+    body = _recommend(base, user)
+    while body["model"] == old and time.monotonic() < deadline:
+        time.sleep(0.02)
+        body = _recommend(base, user)
+    return body
+
+
 def _in_own_group(user: int, items: list[str]) -> bool:
     group = user % GROUPS
     return all(group * ITEMS_PER_GROUP + 2 <= int(i) < (group + 1) * ITEMS_PER_GROUP + 2 for i in items)
@@ -53,7 +64,7 @@ def test_worse_is_not_promoted_better_is_and_the_api_serves_it(tmp_path: Path) -
 
             better = _retrain(defs, instance, "ease")
             assert better["promoted"] is True and better["candidate ndcg@10"] > better["previous ndcg@10"]
-            served = _recommend(base, "1")  # the same server process: no restart
+            served = _recommend_after_swap(base, "1", before["model"])  # the same server process: no restart
             assert served["model"] == better["candidate"] == registry.current() != first["current"]
             assert served["model"].endswith("-ease") and _in_own_group(1, [i["item_id"] for i in served["items"]])
 
