@@ -107,7 +107,6 @@ def spark_shop_sessions(
     from footfall.readers.json_arrays import array_layout
     from footfall.sessions.spark import shop_report, shop_session_ids
     from footfall.sessions.spark_lines import numbered_lines
-    from footfall.sessions.spark_parse import parse_shop_lines_on_spark
 
     paths = _inputs(files)
     layouts = [array_layout(Path(p)) if "://" not in p else "jsonl" for p in paths]
@@ -118,7 +117,7 @@ def spark_shop_sessions(
     with _run(engine, summary) as (spark, shards):
         lines = numbered_lines(spark, paths, names=summary.inputs)
         arrays = [layout == "lines" for layout in layouts]
-        parsed = _shard(parse_shop_lines_on_spark(lines, arrays=arrays, max_line_bytes=_max_line()), f"{shards}/parsed")
+        parsed = _parse_shop(lines, f"{shards}/parsed", arrays=arrays)
         newest = _count(summary, parsed, gap)
         refuse_empty(summary, files, allow_empty=allow_empty)
         events = parsed.where(F.col("reason").isNull())
@@ -196,6 +195,16 @@ def _parse_http(lines: DataFrame, folder: str, *, assume_tz: str | None, narrow:
     sql = _shard(sql, f"{folder}/sql")
     rest = read_the_rest(sql, assume_tz=assume_tz, max_line_bytes=_max_line())
     rest = _shard(rest.select(*keep) if keep else rest, f"{folder}/reader")
+    return with_the_rest(sql, rest)
+
+
+def _parse_shop(lines: DataFrame, folder: str, *, arrays: list[bool]) -> DataFrame:
+    """Parse in two shards under `folder`, as `_parse_http`: `sql` (the common lines) and `reader` (the rest)."""
+    from footfall.sessions.spark_parse import with_the_rest
+    from footfall.sessions.spark_shop_parse import parse_shop_lines_on_spark, read_the_shop_rest
+
+    sql = _shard(parse_shop_lines_on_spark(lines, arrays=arrays, max_line_bytes=_max_line()), f"{folder}/sql")
+    rest = _shard(read_the_shop_rest(sql, max_line_bytes=_max_line()), f"{folder}/reader")
     return with_the_rest(sql, rest)
 
 
