@@ -18,15 +18,18 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from pyspark.sql import DataFrame, SparkSession
 
+from footfall.errors import InputError
 from footfall.readers.shop_events import EVENT_SCHEMA, REJECT_SCHEMA, iter_shop_events
 from footfall.sessions.engines import EngineChoice
 from footfall.sessions.shop_pipeline import run_shop_sessions
 from footfall.sessions.spark_lines import numbered_lines
 from footfall.sessions.spark_parse import with_the_rest
 from footfall.sessions.spark_setup import spark_session
+from footfall.sessions.spark_shop_parquet import parquet_rows, parse_parquet_rows
 from footfall.sessions.spark_shop_parse import parse_shop_lines_on_spark, read_the_shop_rest
 from footfall.synth.shop_events import ShopSpec, generate_shop_events
 from footfall.warehouse import connect
+from tests.readers.test_shop_parquet import bad_rows, parquet_of
 
 SPARK = EngineChoice(engine="spark", master="local[2]", options=("spark.sql.shuffle.partitions=2",))
 _UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 16_2 like Mac OS X) Safari/604.1"
@@ -219,3 +222,34 @@ def test_the_shared_sample_stays_in_the_jvm_and_gives_the_same_tables(
     bad = tmp_path / "bad.jsonl"
     bad.write_text(sample.read_text() + "\n".join(ODD) + "\n")
     _same_tables([sample, bad], tmp_path)
+
+
+def test_parquet_on_spark_equals_the_embedded_engine(spark: SparkSession, tmp_path: Path) -> None:
+    """Parquet with typed and with text timestamps, bad rows, and JSON lines in one run: every table equals
+    the embedded engine's; only the bad rows cross into Python."""
+    events, other = tmp_path / "shop.jsonl", tmp_path / "other.jsonl"
+    generate_shop_events(ShopSpec(events=2_000, seed=8, days=3, bad_fraction=0), events)
+    generate_shop_events(ShopSpec(events=1_000, seed=9, days=3, bad_fraction=0), other)
+    typed = parquet_of(events, tmp_path / "typed.parquet", typed_time=True)
+    text = parquet_of(other, tmp_path / "text.parquet", typed_time=False)
+    bad = bad_rows(tmp_path)
+    more = tmp_path / "more.jsonl"
+    more.write_text("\n".join([*ODD, *COMMON]) + "\n")
+    files = [(0, str(typed), "t"), (1, str(bad), "b"), (2, str(text), "x")]
+    rows = parse_parquet_rows(parquet_rows(spark, files))
+    to_reader = rows.where(rows["_row"].isNotNull()).select("file_index", "line_number").toArrow().to_pylist()
+    assert to_reader == [{"file_index": 1, "line_number": n} for n in (2, 3, 4, 5, 6)]
+    _same_tables([typed, more, bad, text], tmp_path)
+
+
+def test_a_parquet_file_of_the_wrong_shape_is_the_embedded_engines_one_line(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    wrong = tmp_path / "wrong.parquet"
+    pl.DataFrame({"id": ["1"], "type": [3], "timestamp": ["2022-04-28T07:00:00"]}).write_parquet(wrong)
+    with connect(f"duckdb:///{tmp_path / 'w.duckdb'}") as wh:
+        with pytest.raises(InputError) as embedded:
+            run_shop_sessions([wrong], warehouse=wh)
+        with pytest.raises(InputError) as on_spark:
+            run_shop_sessions([wrong], warehouse=wh, engine=SPARK)
+    assert str(on_spark.value) == str(embedded.value) == f"{wrong}: column type is whole number; it must be text"

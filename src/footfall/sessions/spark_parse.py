@@ -35,6 +35,7 @@ __all__ = [
     "MIN_US",
     "REJECT_COLUMNS",
     "Reader",
+    "arrow_batches",
     "parse_http_lines",
     "read_the_rest",
     "through_reader",
@@ -97,11 +98,12 @@ def read_the_rest(rows: DataFrame, *, assume_tz: str | None, max_line_bytes: int
     return parsed.withColumn("seq", seq(F.col("file_index"), F.col("line_number")))
 
 
-def with_the_rest(rows: DataFrame, rest: DataFrame) -> DataFrame:
-    """`parsed`: the rows SQL parsed (no `bytes`) and `rest` (`read_the_rest` of `rows`), in `rest`'s columns."""
+def with_the_rest(rows: DataFrame, rest: DataFrame, *, marker: str = "bytes") -> DataFrame:
+    """`parsed`: the rows SQL parsed (no `marker`: the input left for the reader) and `rest` (the reader's
+    rows, e.g. `read_the_rest` of `rows`), in `rest`'s columns."""
     from pyspark.sql import functions as F
 
-    return rows.where(F.col("bytes").isNull()).select(rest.columns).unionByName(rest)
+    return rows.where(F.col(marker).isNull()).select(rest.columns).unionByName(rest)
 
 
 def utc_parts(t: Column) -> list[Column]:
@@ -181,10 +183,10 @@ def through_reader(
             out = pl.concat(
                 [events.with_columns(pl.col(enums).cast(pl.String)).drop("seq"), rejects], how="diagonal_relaxed"
             ).with_columns(file_index=pl.lit(index, pl.Int32))
-            yield from _arrow(out.select(names), ddl)
+            yield from arrow_batches(out.select(names), ddl)
 
 
-def _arrow(frame: Any, ddl: str) -> Iterator[pa.RecordBatch]:
+def arrow_batches(frame: Any, ddl: str) -> Iterator[pa.RecordBatch]:
     """`frame` as Arrow batches in the Spark schema's exact types (microsecond UTC instants, 16-bit ints)."""
     import polars as pl
     import pyarrow as pa

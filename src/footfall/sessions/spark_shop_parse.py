@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import Column, DataFrame
 
-__all__ = ["SHOP_PARSED", "parse_shop_lines_on_spark", "read_the_shop_rest"]
+__all__ = ["SHOP_PARSED", "STAMP", "parse_shop_lines_on_spark", "read_the_shop_rest"]
 
 SHOP_PARSED = (
     "file_index int, line_number long, source_file string, event_id string, type string, ts timestamp, "
@@ -53,7 +53,7 @@ _PAIR = rf'"{_KEY}" ?: ?(?:{_STRING}|{_WHOLE}|null)'
 _EVENT = rf"\{{ ?(?:{_PAIR}(?: ?, ?{_PAIR})*)? ?\}}"
 COMMON_EVENT = rf'^\{{ ?"id" ?: ?(?:{_STRING}|{_WHOLE}) ?, ?"type" ?: ?{_STRING} ?, ?"event" ?: ?{_EVENT} ?\}}$'
 REPEATED_KEY = rf'("{_KEY}") ?:.*\1 ?:'  # in a line of COMMON_EVENT, `"key":` only ever starts a pair
-_STAMP = "^" + COMMON_SHAPE.replace(chr(92) + "d", "[0-9]") + "?$"  # the offset may be left out: UTC
+STAMP = "^" + COMMON_SHAPE.replace(chr(92) + "d", "[0-9]") + "?$"  # the offset may be left out: UTC
 _SCHEMA = "id string, type string, event struct<" + ", ".join(f"`{f}`: string" for f in _FIELDS) + ">"
 
 
@@ -121,7 +121,7 @@ def _well_formed() -> Column:
     return (
         (F.col("event_id") != "")
         & (F.col("type") != "")
-        & F.col("_timestamp").rlike(_STAMP)
+        & F.col("_timestamp").rlike(STAMP)
         & F.col("_utc_us").between(MIN_US, MAX_US)
         & (position.isNull() | position.rlike(f"^{_WHOLE}$"))
     )
