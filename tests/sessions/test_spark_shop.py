@@ -47,7 +47,10 @@ ODD = [  # good or bad, each is read by footfall's reader
     '{"id": 6, "type": "x", "event": {"timestamp": "2022-04-28t07:00:00"}}',
     '{"id": 7, "type": "x", "event": {"timestamp": "2022-04-28T07:00:00", "page": "a\\/b"}}',  # an escape
     '{"id": 8.0, "type": "x", "event": {"timestamp": "2022-04-28T07:00:00"}}',  # a float
-    '{"id": 9, "type": "x", "event": {"timestamp": "2022-04-28T07:00:00", "ip": true}}',
+    '{"id": 9, "type": "x", "event": {"ip": true, "timestamp": "2022-04-28T07:00:00"}}',
+    '{"id": 29, "type": "x", "event": {"timestamp": "2022-04-28T07:00:00", "ip": "1"}}',  # another order
+    '{"id": 30, "type": "x", "event": {"ip": "1", "ip": "2", "timestamp": "2022-04-28T07:00:00"}}',
+    '{"id": 31, "type": "x", "event": {"ip": "1", "timestamp": "2022-04-28T07:00:00", }}',  # a trailing comma
     '{"id": 10, "id": 11, "type": "x", "event": {"timestamp": "2022-04-28T07:00:00"}}',
     '{"id": 12, "type": "x", "event": {"timestamp": "2022-04-28T07:00:00", "timestamp": "2023-01-01T00:00:00"}}',
     '{"id": 13, "type": "x", "event": {"timestamp": "2022-04-28T07:00:00"}, "v": 2}',  # an extra field

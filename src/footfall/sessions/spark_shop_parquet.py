@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 from footfall.errors import InputError
 from footfall.readers.shop_parquet import PARQUET_COLUMNS, check_columns
 from footfall.sessions.spark_lines import seq
-from footfall.sessions.spark_parse import MAX_US, MIN_US, Reader, arrow_batches, utc_parts
+from footfall.sessions.spark_parse import MAX_US, MIN_US, Reader, arrow_batches
 from footfall.sessions.spark_setup import one_line
-from footfall.sessions.spark_shop_parse import SHOP_PARSED, STAMP
+from footfall.sessions.spark_shop_parse import SHOP_PARSED, STAMP, stamp_parts
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -45,8 +45,7 @@ def parse_parquet_rows(rows: DataFrame) -> DataFrame:
     from pyspark.sql import functions as F
 
     text = F.col("_stamp_text")
-    normal = F.when(text.endswith("Z") | text.rlike("[+-][0-9:]{5}$"), text).otherwise(F.concat(text, F.lit("Z")))
-    parts = rows.select("*", *utc_parts(normal))
+    parts = rows.select("*", *stamp_parts(text))
     from_text = F.when(text.rlike(STAMP), F.timestamp_micros("_utc_us"))
     ts = F.when(F.col("_typed"), F.col("_stamp")).otherwise(from_text)
     names = [*_TEXT, "_stamp_text"]

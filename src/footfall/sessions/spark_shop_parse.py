@@ -1,7 +1,8 @@
 """Parse web-shop JSON lines on Spark into footfall's events and rejects, with the embedded reader's rules.
 
 A line of the common, well-formed shape — `{"id": …, "type": …, "event": {…}}` in that order, at
-most one space between tokens, event fields only from the contract's nine (none twice), values that
+most one space between tokens, event fields only from the contract's nine, in its order (user-agent,
+ip, customer-id, timestamp, page, referrer, query, product, position; so none twice), values that
 are strings without escapes or control characters, whole numbers of up to 18 digits without leading
 zeros, or null; a non-empty id, type and timestamp; a timestamp `…SS[.f][Z|±HH:MM]` that is a real
 instant in the years 1 to 9999; a position that is a whole number — is parsed by Spark SQL functions
@@ -9,7 +10,7 @@ instant in the years 1 to 9999; a position that is a whole number — is parsed 
 has only one reading, so the fields are exactly what `parse_shop_lines` (readers/shop_events.py)
 gives: a number becomes its digits, `""` as customer-id an anonymous event, no offset UTC.
 Every other line — bad ones, and good ones the reader reads in its own way (escapes, floats,
-booleans, duplicate keys, extra fields, other white space, offsets like `+0800`) — keeps its
+booleans, fields in another order or twice, extra fields, other white space, offsets like `+0800`) — keeps its
 `bytes` and goes, in a second pass (`read_the_shop_rest`), through `parse_shop_lines` itself, so
 rejects get the very reason, detail and raw text of the embedded engine.
 """
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import Column, DataFrame
 
-__all__ = ["SHOP_PARSED", "STAMP", "parse_shop_lines_on_spark", "read_the_shop_rest"]
+__all__ = ["SHOP_PARSED", "STAMP", "parse_shop_lines_on_spark", "read_the_shop_rest", "stamp_parts"]
 
 SHOP_PARSED = (
     "file_index int, line_number long, source_file string, event_id string, type string, ts timestamp, "
@@ -46,13 +47,13 @@ _FIELDS = {
     "product": "product",
     "position": "_position",
 }
-_STRING = r'"[^"\\\x00-\x1f]*"'  # no escape, no control character: its text is its value
+_STRING = r'"[^"\\\x00-\x1f]*+"'  # no escape, no control character: its text is its value
 _WHOLE = "(?:0|-?[1-9][0-9]{0,17})"  # a JSON integer the reader turns into these very digits
-_KEY = "(?:" + "|".join(_FIELDS) + ")"
-_PAIR = rf'"{_KEY}" ?: ?(?:{_STRING}|{_WHOLE}|null)'
-_EVENT = rf"\{{ ?(?:{_PAIR}(?: ?, ?{_PAIR})*)? ?\}}"
+_VALUE = rf"(?:{_STRING}|{_WHOLE}|null)"
+# the event's fields in the contract's order, each at most once (so none is repeated: decoders differ on
+# which copy wins); after a comma another field must follow, so no trailing comma
+_EVENT = r"\{ ?" + "".join(rf'(?:"{field}" ?: ?{_VALUE}(?: ?, ?(?=")|(?= ?\}})))?' for field in _FIELDS) + r" ?\}"
 COMMON_EVENT = rf'^\{{ ?"id" ?: ?(?:{_STRING}|{_WHOLE}) ?, ?"type" ?: ?{_STRING} ?, ?"event" ?: ?{_EVENT} ?\}}$'
-REPEATED_KEY = rf'("{_KEY}") ?:.*\1 ?:'  # in a line of COMMON_EVENT, `"key":` only ever starts a pair
 STAMP = "^" + COMMON_SHAPE.replace(chr(92) + "d", "[0-9]") + "?$"  # the offset may be left out: UTC
 _SCHEMA = "id string, type string, event struct<" + ", ".join(f"`{f}`: string" for f in _FIELDS) + ">"
 
@@ -66,13 +67,12 @@ def parse_shop_lines_on_spark(lines: DataFrame, *, arrays: list[bool], max_line_
     text = F.regexp_replace("value", "\r\\z", "")
     readable = (F.octet_length(text) <= max_line_bytes) & F.is_valid_utf8("value") & ~F.contains("value", F.lit("\x00"))
     record = F.when(array, F.regexp_replace(text, ",\\z", "")).otherwise(text)  # an array's line: `{…},`
-    common = readable & record.rlike(COMMON_EVENT) & ~record.rlike(REPEATED_KEY)
+    common = readable & record.rlike(COMMON_EVENT)
     marked = lines.select("*", array.alias("array"), common.alias("_common"), record.alias("_record"))
     decoded = marked.select("*", F.from_json(F.when(F.col("_common"), F.col("_record")), _SCHEMA).alias("_j")).select(
         "*", *_fields()
     )
-    stamp = F.when(F.col("_timestamp").endswith("Z") | F.col("_timestamp").rlike("[+-][0-9:]{5}$"), F.col("_timestamp"))
-    parts = decoded.select("*", *utc_parts(F.coalesce(stamp, F.concat(F.col("_timestamp"), F.lit("Z")))))
+    parts = decoded.select("*", *stamp_parts(F.col("_timestamp")))
     fast = F.col("_common") & F.coalesce(_well_formed(), F.lit(False))
     rows = parts.withColumn("_fast", fast).select(
         "file_index",
@@ -99,6 +99,14 @@ def read_the_shop_rest(rows: DataFrame, *, max_line_bytes: int) -> DataFrame:
     rest = rows.where(F.col("bytes").isNotNull()).select("file_index", "line_number", "source_file", "bytes", "array")
     parsed = rest.mapInArrow(_shop_reader(max_line_bytes), SHOP_PARSED)
     return parsed.withColumn("seq", seq(F.col("file_index"), F.col("line_number")))
+
+
+def stamp_parts(stamp: Column) -> list[Column]:
+    """`utc_parts` (`_utc_us`, …) of a web-shop timestamp of STAMP's shape: one without an offset is UTC."""
+    from pyspark.sql import functions as F
+
+    with_offset = stamp.endswith("Z") | F.substring(stamp, -6, 1).isin("+", "-")  # STAMP: no sign in the time
+    return utc_parts(F.when(with_offset, stamp).otherwise(F.concat(stamp, F.lit("Z"))))
 
 
 def _fields() -> list[Column]:
