@@ -147,14 +147,7 @@ def shop_records(df: pl.DataFrame, *, source_file: str) -> tuple[pl.DataFrame, p
     already), `id`, `type` and the event fields as text (`EVENT_FIELDS`); a source with typed
     instants and positions (Parquet) brings `ts`, `ts_error` and `position_int` too.
     """
-    if "ts" not in df.columns:
-        stamps = parse_timestamps(df["timestamp"].fill_null(""), assume_tz="UTC")
-        df = df.with_columns(
-            stamps["ts"],
-            stamps["error"].alias("ts_error"),
-            pl.col("position").cast(pl.Int64, strict=False).alias("position_int"),
-        )
-    df = df.with_columns(reason=_reason())
+    df = (df if "ts" in df.columns else _typed(df)).with_columns(reason=_reason())
     good, bad = df.filter(pl.col("reason").is_null()), df.filter(pl.col("reason").is_not_null())
     events = good.select(
         "seq",
@@ -180,6 +173,16 @@ def shop_records(df: pl.DataFrame, *, source_file: str) -> tuple[pl.DataFrame, p
         raw=unmarked(pl.col("raw")),
     )
     return events.cast(EVENT_SCHEMA), rejects.cast(REJECT_SCHEMA)
+
+
+def _typed(df: pl.DataFrame) -> pl.DataFrame:
+    """`df` with `ts`, `ts_error` (parse_timestamps; no offset: UTC) and `position_int` from their text."""
+    stamps = parse_timestamps(df["timestamp"].fill_null(""), assume_tz="UTC")
+    return df.with_columns(
+        stamps["ts"],
+        stamps["error"].alias("ts_error"),
+        pl.col("position").cast(pl.Int64, strict=False).alias("position_int"),
+    )
 
 
 def _reason() -> pl.Expr:
