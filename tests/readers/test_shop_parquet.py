@@ -148,3 +148,18 @@ def test_a_file_of_the_wrong_shape_is_one_line_naming_it_and_the_column(
         list(iter_shop_events([path]))
     assert str(caught.value).startswith(f"{path}: {message}")
     assert "\n" not in str(caught.value)
+
+
+def test_the_cli_refuses_a_file_of_the_wrong_shape_in_one_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from footfall.cli.main import app
+
+    path = tmp_path / "wrong.parquet"
+    pq.write_table(pa.table({"id": ["1"], "type": ["x"]}), path)
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    result = CliRunner().invoke(app, ["shop", "sessions", str(path), "--warehouse", url])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"error: {path}: column timestamp is missing (web-shop Parquet needs id, type, timestamp)"
+    ]
