@@ -187,3 +187,25 @@ def test_beam_on_two_worker_processes_equals_the_embedded_engine(tmp_path: Path)
     _cli("logs", "sessions", *common, "--out", str(tmp_path / "b.parquet"), "--engine", "beam", *workers)
     assert_frame_equal(pl.read_parquet(tmp_path / "b.parquet"), pl.read_parquet(tmp_path / "e.parquet"))
     assert_frame_equal(pl.read_parquet(tmp_path / "b.rejects.parquet"), pl.read_parquet(tmp_path / "e.rejects.parquet"))
+
+
+def test_beam_reads_web_shop_parquet_as_the_embedded_engine(tmp_path: Path) -> None:
+    """Parquet inputs (readers/shop_parquet.py): each file read by footfall's reader on a worker."""
+    from tests.readers.test_shop_parquet import bad_rows, parquet_of
+
+    events = tmp_path / "shop.jsonl"
+    generate_shop_events(ShopSpec(events=1_000, seed=8, days=3, bad_fraction=0), events)
+    files = [str(parquet_of(events, tmp_path / "shop.parquet", typed_time=True)), str(bad_rows(tmp_path))]
+    url_e, url_b = f"duckdb:///{tmp_path / 'e.duckdb'}", f"duckdb:///{tmp_path / 'b.duckdb'}"
+    _cli("shop", "sessions", *files, "--warehouse", url_e)
+    _cli("shop", "sessions", *files, "--warehouse", url_b, "--engine", "beam", "--runner", "DirectRunner")
+    tables = [
+        "SELECT * FROM shop_sessions ORDER BY session_id",
+        "SELECT * FROM shop_events ORDER BY source_file, line_number",
+        "SELECT * FROM shop_events_rejects ORDER BY source_file, line_number",
+    ]
+    with connect(url_e) as e, connect(url_b) as b:
+        for sql in tables:
+            expected = e.query(sql)
+            assert expected.height > 0
+            assert_frame_equal(b.query(sql), expected)

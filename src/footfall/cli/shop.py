@@ -41,7 +41,11 @@ app = command_group("Web shop: event JSON lines → customer sessions; visits be
 @app.command()
 def sessions(
     files: Annotated[
-        list[Path], typer.Argument(help="Event files: JSON lines or a JSON array, plain or gzip.", show_default=False)
+        list[Path],
+        typer.Argument(
+            help="Event files: JSON lines or a JSON array (plain or gzip), or Parquet with the JSON fields as columns.",
+            show_default=False,
+        ),
     ],
     gap: Annotated[
         str | None,
@@ -69,10 +73,10 @@ def sessions(
     to the previous event is strictly less than --gap (default 30m); events with no customer-id
     are anonymous: kept in shop_events and counted, never sessionized. Per session: start, end,
     duration, counts by event type, has_order, the first page and the referrer of the first page
-    view, and a device class from the user agent. Malformed lines go to shop_events_rejects with
-    line number, reason and raw text. One transaction: shop_events rows of these files are
-    replaced; shop_sessions and customers are replaced by this run's sessions. A session is
-    open=true while its last event is within one gap of the newest event seen.
+    view, and a device class from the user agent. Malformed lines (Parquet: rows, numbered from 1)
+    go to shop_events_rejects with line number, reason and raw text. One transaction: shop_events
+    rows of these files are replaced; shop_sessions and customers are replaced by this run's
+    sessions. A session is open=true while its last event is within one gap of the newest event seen.
 
     With --incremental (e.g. hourly), only files not processed before (known by their content)
     are read; sessions that span files are merged, and the tables hold all data seen so far,

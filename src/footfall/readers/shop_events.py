@@ -3,8 +3,9 @@
 `{"id", "type", "event": {"user-agent", "ip", "customer-id", "timestamp", ...type fields}}`,
 as JSON lines or as one JSON array — detected from the content: one object per line (the
 `[`, `]` lines and the commas between objects are not records) or pretty-printed (objects
-reassembled by `json_arrays.iter_array_objects`). Timestamps without an offset are UTC. Unknown
-types are kept. A null `customer-id` is kept (an anonymous event: counted, never sessionized).
+reassembled by `json_arrays.iter_array_objects`); Parquet files are read by `shop_parquet.py`.
+Timestamps without an offset are UTC. Unknown types are kept. A null `customer-id` is kept (an
+anonymous event: counted, never sessionized).
 Lines are decoded vectorized; a batch that fails is bisected so only the bad lines are examined
 one by one and rejected with a reason.
 """
@@ -30,7 +31,15 @@ from footfall.readers.lines import (
 )
 from footfall.readers.timestamps import TIMESTAMP_ERRORS, parse_timestamps
 
-__all__ = ["EVENT_SCHEMA", "KNOWN_TYPES", "REJECT_SCHEMA", "iter_shop_events", "parse_shop_lines"]
+__all__ = [
+    "EVENT_FIELDS",
+    "EVENT_SCHEMA",
+    "KNOWN_TYPES",
+    "REJECT_SCHEMA",
+    "iter_shop_events",
+    "parse_shop_lines",
+    "shop_records",
+]
 
 KNOWN_TYPES = (
     "page_view",
@@ -43,9 +52,9 @@ KNOWN_TYPES = (
     "sign_up_success",
     "placed_order",
 )
-_EVENT_FIELDS = ("user-agent", "ip", "customer-id", "timestamp", "page", "referrer", "query", "product", "position")
-_JSON_TYPE = pl.Struct({"id": pl.String, "type": pl.String, "event": pl.Struct({f: pl.String for f in _EVENT_FIELDS})})
-_TEXT_FIELDS = ("id", "type", *_EVENT_FIELDS)  # decoded `\u0000` escapes must not reach a warehouse
+EVENT_FIELDS = ("user-agent", "ip", "customer-id", "timestamp", "page", "referrer", "query", "product", "position")
+_JSON_TYPE = pl.Struct({"id": pl.String, "type": pl.String, "event": pl.Struct({f: pl.String for f in EVENT_FIELDS})})
+_TEXT_FIELDS = ("id", "type", *EVENT_FIELDS)  # decoded `\u0000` escapes must not reach a warehouse
 _PIECE = 256  # bisect a failing batch down to pieces this small, then look at each line
 
 EVENT_SCHEMA = pl.Schema(
@@ -71,11 +80,17 @@ EVENT_SCHEMA = pl.Schema(
 def iter_shop_events(
     paths: Sequence[Path], *, chunk_bytes: int = CHUNK_BYTES, first_seq: int = 0
 ) -> Iterator[ParsedBatch]:
-    """Stream event files in the given order; `seq` numbers events across all files from `first_seq`."""
+    """Stream event files in the given order; `seq` numbers events across all files from `first_seq`.
+
+    A Parquet file (by its first bytes) is read by `shop_parquet.iter_parquet_events`: a row is an event."""
+    from footfall.readers.shop_parquet import is_parquet, iter_parquet_events
+
     seq = first_seq
     for path in paths:
-        layout = array_layout(path)
-        if layout == "pretty":
+        layout = "parquet" if is_parquet(path) else array_layout(path)
+        if layout == "parquet":
+            batches = iter_parquet_events(path, first_seq=seq)
+        elif layout == "pretty":
             batches = iter_array_objects(path, parse_shop_lines, first_seq=seq)
         else:
             array = layout == "lines"
@@ -122,30 +137,17 @@ def parse_shop_lines(
     ).to_series()
     decoded, reasons = _decode(df["raw"], pre)
     df = df.with_columns(decoded.alias("j"), reasons.alias("reason")).unnest("j").unnest("event")
-    stamps = parse_timestamps(df["timestamp"].fill_null(""), assume_tz="UTC")
-    df = df.with_columns(
-        stamps["ts"],
-        stamps["error"].alias("ts_error"),
-        pl.col("position").cast(pl.Int64, strict=False).alias("position_int"),
-    )
-    missing = [pl.col(f).is_null() | (pl.col(f) == "") for f in ("id", "type", "timestamp")]
-    reason = (
-        pl.when(pl.col("reason").is_not_null())
-        .then(pl.col("reason"))
-        .when(missing[0])
-        .then(pl.lit("missing_id"))
-        .when(missing[1])
-        .then(pl.lit("missing_type"))
-        .when(missing[2])
-        .then(pl.lit("missing_timestamp"))
-        .when(pl.col("ts_error").is_not_null())
-        .then(pl.col("ts_error"))
-        .when(pl.col("position").is_not_null() & pl.col("position_int").is_null())
-        .then(pl.lit("bad_position"))
-        .when(pl.any_horizontal(pl.col(f).str.contains("\x00", literal=True) for f in _TEXT_FIELDS))
-        .then(pl.lit("nul_byte"))
-    )
-    df = df.with_columns(reason=reason)
+    return shop_records(df, source_file=source_file)
+
+
+def shop_records(df: pl.DataFrame, *, source_file: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Decoded records → (events, rejects), by the contract's rules (the one place they are written).
+
+    `df`: `line_number`, `seq`, `raw` (a reject's text), `reason` (set where the record is rejected
+    already), `id`, `type` and the event fields as text (`EVENT_FIELDS`); a source with typed
+    instants and positions (Parquet) brings `ts`, `ts_error` and `position_int` too.
+    """
+    df = (df if "ts" in df.columns else _typed(df)).with_columns(reason=_reason())
     good, bad = df.filter(pl.col("reason").is_null()), df.filter(pl.col("reason").is_not_null())
     events = good.select(
         "seq",
@@ -171,6 +173,37 @@ def parse_shop_lines(
         raw=unmarked(pl.col("raw")),
     )
     return events.cast(EVENT_SCHEMA), rejects.cast(REJECT_SCHEMA)
+
+
+def _typed(df: pl.DataFrame) -> pl.DataFrame:
+    """`df` with `ts`, `ts_error` (parse_timestamps; no offset: UTC) and `position_int` from their text."""
+    stamps = parse_timestamps(df["timestamp"].fill_null(""), assume_tz="UTC")
+    return df.with_columns(
+        stamps["ts"],
+        stamps["error"].alias("ts_error"),
+        pl.col("position").cast(pl.Int64, strict=False).alias("position_int"),
+    )
+
+
+def _reason() -> pl.Expr:
+    """Why a record is rejected (null: it is an event), the first rule it breaks."""
+    missing = [pl.col(f).is_null() | (pl.col(f) == "") for f in ("id", "type", "timestamp")]
+    return (
+        pl.when(pl.col("reason").is_not_null())
+        .then(pl.col("reason"))
+        .when(missing[0])
+        .then(pl.lit("missing_id"))
+        .when(missing[1])
+        .then(pl.lit("missing_type"))
+        .when(missing[2])
+        .then(pl.lit("missing_timestamp"))
+        .when(pl.col("ts_error").is_not_null())
+        .then(pl.col("ts_error"))
+        .when(pl.col("position").is_not_null() & pl.col("position_int").is_null())
+        .then(pl.lit("bad_position"))
+        .when(pl.any_horizontal(pl.col(f).str.contains("\x00", literal=True) for f in _TEXT_FIELDS))
+        .then(pl.lit("nul_byte"))
+    )
 
 
 def _decode(raw: pl.Series, reasons: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -232,7 +265,7 @@ def _problem(text: str) -> str | None:
         return "not_an_object"
     if "event" in value and value["event"] is not None and not isinstance(value["event"], dict):
         return "event_not_an_object"
-    scalars = [value.get("id"), value.get("type"), *((value.get("event") or {}).get(f) for f in _EVENT_FIELDS)]
+    scalars = [value.get("id"), value.get("type"), *((value.get("event") or {}).get(f) for f in EVENT_FIELDS)]
     if any(isinstance(v, dict | list) for v in scalars):
         return "nested_value"
     return None

@@ -97,9 +97,13 @@ def beam_shop_sessions(
 ) -> RunSummary:
     """Web-shop sessions on Beam: the same tables as `run_shop_sessions`."""
     options, shards = engine.beam_options(), engine.shards
+    from footfall.readers.shop_parquet import checked_file, is_parquet
     from footfall.sessions.beam import run_shop_pipeline
 
     check_inputs(files)
+    for path in files:
+        if is_parquet(path):
+            checked_file(path)  # a file of the wrong shape: one line, before the pipeline starts
     summary = RunSummary("shop sessions", inputs=[str(p) for p in files])
     with _shards(shards) as folder:
         with _runner_failures(options):

@@ -24,14 +24,20 @@ __all__ = ["FILE_BITS", "numbered_lines", "seq"]
 FILE_BITS = 40  # seq = file index << FILE_BITS | (line number - 1): the tie-break of file order
 
 
-def numbered_lines(spark: SparkSession, files: Sequence[str], *, names: Sequence[str] | None = None) -> DataFrame:
-    """Every line of `files`: file_index, source_file (`names[i]`, default the path), line_number (from 1),
-    value (text as read)."""
+def numbered_lines(
+    spark: SparkSession,
+    files: Sequence[str],
+    *,
+    names: Sequence[str] | None = None,
+    indices: Sequence[int] | None = None,
+) -> DataFrame:
+    """Every line of `files`: file_index (`indices[i]`, default i), source_file (`names[i]`, default the path),
+    line_number (from 1), value (text as read)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    shown = names or files
-    parts = [_read(spark, index, path, shown[index]) for index, path in enumerate(files)]
+    shown, numbers = names or files, indices or range(len(files))
+    parts = [_read(spark, numbers[i], path, shown[i]) for i, path in enumerate(files)]
     lines = reduce(lambda a, b: a.unionByName(b), parts)
     blocks = lines.groupBy("file_index", "_block").agg(F.count("*").alias("_lines"), F.min("_row").alias("_first"))
     earlier = Window.partitionBy("file_index").orderBy("_block").rowsBetween(Window.unboundedPreceding, -1)

@@ -9,11 +9,11 @@ reason, detail and raw text the embedded engine gives. The two steps are separat
 only those lines cross into Python: `parse_http_lines` (Spark SQL only, run and written once) keeps
 a line's `bytes` where the reader must decide it, and `read_the_rest` sends just those rows through
 one `mapInArrow` (0.1 % of the generated benchmark lines; sending every row through Python was about half
-of the Spark time). Web-shop JSON lines go to `parse_shop_lines` the same way (vectorized per batch,
-never a Python function per row).
+of the Spark time). Web-shop JSON lines take the same two passes (`spark_shop_parse.py`, with
+`through_reader` and `utc_parts` from here).
 
-Both give the frame `parsed`: the events' columns plus `reason`, `detail`, `raw` (set on rejects);
-for HTTP logs, the union of the SQL rows without `bytes` and the reader's rows.
+Both give the frame `parsed`: the events' columns plus `reason`, `detail`, `raw` (set on rejects):
+the union of the SQL rows without `bytes` and the reader's rows (`with_the_rest`).
 """
 
 from __future__ import annotations
@@ -31,26 +31,26 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HTTP_PARSED",
-    "SHOP_PARSED",
+    "MAX_US",
+    "MIN_US",
+    "REJECT_COLUMNS",
+    "Reader",
+    "arrow_batches",
     "parse_http_lines",
-    "parse_shop_lines_on_spark",
     "read_the_rest",
+    "through_reader",
+    "utc_parts",
     "with_the_rest",
 ]
 
-_REJECT_COLUMNS = "reason string, detail string, raw string"
+REJECT_COLUMNS = "reason string, detail string, raw string"
 HTTP_PARSED = (
     "file_index int, line_number long, source_file string, ts timestamp, utc_offset_minutes short, "
     "sub_micro_nanos short, method string, path string, user_id string, kind string, campaign_id string, "
-    f"reward_id string, {_REJECT_COLUMNS}"
-)
-SHOP_PARSED = (
-    "file_index int, line_number long, source_file string, event_id string, type string, ts timestamp, "
-    "customer_id string, user_agent string, ip string, page string, referrer string, query string, "
-    f"product string, position long, {_REJECT_COLUMNS}"
+    f"reward_id string, {REJECT_COLUMNS}"
 )
 _COMMON_LINE = rf"^{COMMON_SHAPE.replace(chr(92) + 'd', '[0-9]')} (?:{'|'.join(KNOWN_METHODS)}) /[^ \t]* [^ \t]+$"
-_MIN_US, _MAX_US = -62_135_596_800_000_000, 253_402_300_799_999_999  # readers/timestamps.py: years 1 to 9999
+MIN_US, MAX_US = -62_135_596_800_000_000, 253_402_300_799_999_999  # readers/timestamps.py: years 1 to 9999
 
 
 def parse_http_lines(lines: DataFrame, *, assume_tz: str | None, max_line_bytes: int) -> DataFrame:
@@ -68,8 +68,8 @@ def parse_http_lines(lines: DataFrame, *, assume_tz: str | None, max_line_bytes:
             F.when(F.col("_common"), fields[i]).alias(name)
             for i, name in enumerate(("_t", "method", "path", "user_id"))
         ],
-    ).select("*", *_utc_parts(F.col("_t")))
-    fast_ok = F.col("_utc_us").between(_MIN_US, _MAX_US) & ~F.col("path").rlike(NOT_PLAIN_ID)
+    ).select("*", *utc_parts(F.col("_t")))
+    fast_ok = F.col("_utc_us").between(MIN_US, MAX_US) & ~F.col("path").rlike(NOT_PLAIN_ID)
     marked = parsed.withColumn("_fast", F.col("_common") & F.coalesce(fast_ok, F.lit(False)))
     fast = F.col("_fast")
     rows = marked.select(
@@ -98,29 +98,15 @@ def read_the_rest(rows: DataFrame, *, assume_tz: str | None, max_line_bytes: int
     return parsed.withColumn("seq", seq(F.col("file_index"), F.col("line_number")))
 
 
-def with_the_rest(rows: DataFrame, rest: DataFrame) -> DataFrame:
-    """`parsed`: the rows SQL parsed (no `bytes`) and `rest` (`read_the_rest` of `rows`), in `rest`'s columns."""
+def with_the_rest(rows: DataFrame, rest: DataFrame, *, marker: str = "bytes") -> DataFrame:
+    """`parsed`: the rows SQL parsed (no `marker`: the input left for the reader) and `rest` (the reader's
+    rows, e.g. `read_the_rest` of `rows`), in `rest`'s columns."""
     from pyspark.sql import functions as F
 
-    return rows.where(F.col("bytes").isNull()).select(rest.columns).unionByName(rest)
+    return rows.where(F.col(marker).isNull()).select(rest.columns).unionByName(rest)
 
 
-def parse_shop_lines_on_spark(lines: DataFrame, *, arrays: list[bool], max_line_bytes: int) -> DataFrame:
-    """`numbered_lines` → `parsed` (SHOP_PARSED plus `seq`); `arrays[i]`: file i is a JSON array, an object a line."""
-    from pyspark.sql import functions as F
-
-    flagged = lines.select(
-        "file_index",
-        "line_number",
-        "source_file",
-        F.col("value").cast("binary").alias("bytes"),
-        F.col("file_index").isin([i for i, a in enumerate(arrays) if a] or [-1]).alias("array"),
-    )
-    parsed = flagged.mapInArrow(_shop_reader(max_line_bytes), SHOP_PARSED)
-    return parsed.withColumn("seq", seq(F.col("file_index"), F.col("line_number")))
-
-
-def _utc_parts(t: Column) -> list[Column]:
+def utc_parts(t: Column) -> list[Column]:
     """`_utc_us`, `_offset`, `_frac_ns` of a common-shape timestamp (readers/timestamps.py `common_shape_parts`)."""
     from pyspark.sql import functions as F
 
@@ -161,19 +147,12 @@ def _http_reader(assume_tz: str | None, max_line_bytes: int) -> Reader:
         def parse(lines: Any, source: str) -> tuple[Any, Any]:
             return parse_http_log_lines(lines, source_file=source, assume_tz=assume_tz)
 
-        yield from _through_reader(batches, parse, HTTP_PARSED, max_line_bytes)
+        yield from through_reader(batches, parse, HTTP_PARSED, max_line_bytes)
 
     return read
 
 
-def _shop_reader(max_line_bytes: int) -> Reader:
-    def read(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        yield from _through_reader(batches, None, SHOP_PARSED, max_line_bytes)
-
-    return read
-
-
-def _through_reader(
+def through_reader(
     batches: Iterator[pa.RecordBatch], parse: Callable[[Any, str], tuple[Any, Any]] | None, ddl: str, limit: int
 ) -> Iterator[pa.RecordBatch]:
     """Rows (each with its `bytes`) through footfall's reader, a file's lines at a time (its positional line
@@ -204,10 +183,10 @@ def _through_reader(
             out = pl.concat(
                 [events.with_columns(pl.col(enums).cast(pl.String)).drop("seq"), rejects], how="diagonal_relaxed"
             ).with_columns(file_index=pl.lit(index, pl.Int32))
-            yield from _arrow(out.select(names), ddl)
+            yield from arrow_batches(out.select(names), ddl)
 
 
-def _arrow(frame: Any, ddl: str) -> Iterator[pa.RecordBatch]:
+def arrow_batches(frame: Any, ddl: str) -> Iterator[pa.RecordBatch]:
     """`frame` as Arrow batches in the Spark schema's exact types (microsecond UTC instants, 16-bit ints)."""
     import polars as pl
     import pyarrow as pa

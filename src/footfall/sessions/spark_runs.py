@@ -104,21 +104,13 @@ def spark_shop_sessions(
     """Web-shop sessions on Spark: the same tables as `run_shop_sessions`."""
     from pyspark.sql import functions as F
 
-    from footfall.readers.json_arrays import array_layout
     from footfall.sessions.spark import shop_report, shop_session_ids
-    from footfall.sessions.spark_lines import numbered_lines
-    from footfall.sessions.spark_parse import parse_shop_lines_on_spark
 
     paths = _inputs(files)
-    layouts = [array_layout(Path(p)) if "://" not in p else "jsonl" for p in paths]
-    for path, layout in zip(paths, layouts, strict=True):
-        if layout == "pretty":
-            raise InputError(f"{path}: a pretty-printed JSON array; the spark engine reads one event per line")
+    layouts = _shop_layouts(paths)
     summary = RunSummary("shop sessions", inputs=[str(p) for p in files])
     with _run(engine, summary) as (spark, shards):
-        lines = numbered_lines(spark, paths, names=summary.inputs)
-        arrays = [layout == "lines" for layout in layouts]
-        parsed = _shard(parse_shop_lines_on_spark(lines, arrays=arrays, max_line_bytes=_max_line()), f"{shards}/parsed")
+        parsed = _parse_shop(spark, paths, summary.inputs, layouts, f"{shards}/parsed")
         newest = _count(summary, parsed, gap)
         refuse_empty(summary, files, allow_empty=allow_empty)
         events = parsed.where(F.col("reason").isNull())
@@ -197,6 +189,50 @@ def _parse_http(lines: DataFrame, folder: str, *, assume_tz: str | None, narrow:
     rest = read_the_rest(sql, assume_tz=assume_tz, max_line_bytes=_max_line())
     rest = _shard(rest.select(*keep) if keep else rest, f"{folder}/reader")
     return with_the_rest(sql, rest)
+
+
+def _shop_layouts(paths: Sequence[str]) -> list[str]:
+    """Each input's layout (`json_arrays.Layout`, or `parquet`: by its first bytes, or a remote path's suffix)."""
+    from footfall.readers.json_arrays import array_layout
+    from footfall.readers.shop_parquet import is_parquet
+
+    layouts = []
+    for path in paths:
+        remote = "://" in path
+        if path.endswith(".parquet") if remote else is_parquet(Path(path)):
+            layouts.append("parquet")
+            continue
+        layout = "jsonl" if remote else array_layout(Path(path))
+        if layout == "pretty":
+            raise InputError(f"{path}: a pretty-printed JSON array; the spark engine reads one event per line")
+        layouts.append(layout)
+    return layouts
+
+
+def _parse_shop(spark: SparkSession, paths: list[str], names: list[str], layouts: list[str], folder: str) -> DataFrame:
+    """Parse the JSON-lines inputs in two shards (`json/sql`: the common lines, `json/reader`: the rest, as
+    `_parse_http`) and the Parquet ones likewise (`parquet/sql`, `parquet/reader`); `parsed` is the union."""
+    from functools import reduce
+
+    from footfall.sessions.spark_lines import numbered_lines
+    from footfall.sessions.spark_parse import with_the_rest
+    from footfall.sessions.spark_shop_parquet import parquet_rows, parse_parquet_rows, read_the_parquet_rest
+    from footfall.sessions.spark_shop_parse import parse_shop_lines_on_spark, read_the_shop_rest
+
+    parts = []
+    json = [i for i, layout in enumerate(layouts) if layout != "parquet"]
+    if json:
+        lines = numbered_lines(spark, [paths[i] for i in json], names=[names[i] for i in json], indices=json)
+        arrays = [layout == "lines" for layout in layouts]
+        sql = _shard(parse_shop_lines_on_spark(lines, arrays=arrays, max_line_bytes=_max_line()), f"{folder}/json/sql")
+        rest = _shard(read_the_shop_rest(sql, max_line_bytes=_max_line()), f"{folder}/json/reader")
+        parts.append(with_the_rest(sql, rest))
+    parquet = [(i, paths[i], names[i]) for i, layout in enumerate(layouts) if layout == "parquet"]
+    if parquet:
+        sql = _shard(parse_parquet_rows(parquet_rows(spark, parquet)), f"{folder}/parquet/sql")
+        rest = _shard(read_the_parquet_rest(sql), f"{folder}/parquet/reader")
+        parts.append(with_the_rest(sql, rest, marker="_row"))
+    return reduce(lambda a, b: a.unionByName(b), parts)
 
 
 def _write_by_date(report: DataFrame, folder: Path) -> Path:
