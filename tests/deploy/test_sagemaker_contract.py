@@ -88,8 +88,12 @@ def test_ping_and_invocations_on_a_real_server(tmp_path: Path) -> None:
         assert invoke(base, {"model": "recommender", "user_id": "stranger"})[1]["cold_start"] is True
 
         second = store.register(make_model("ease").fit(_events(EVENTS)), {})
-        store.promote(second)  # promoted in the registry: the running server answers with it, no restart
-        assert invoke(base, {"model": "recommender", "user_id": "d"})[1]["model"] == second
+        store.promote(second)  # promoted in the registry: the running server swaps it in, no restart
+        deadline, answered = time.monotonic() + 10, first
+        while answered == first and time.monotonic() < deadline:  # it loads in a thread; `first` answers meanwhile
+            answered = invoke(base, {"model": "recommender", "user_id": "d"})[1]["model"]
+            time.sleep(0.02)
+        assert answered == second
 
 
 @pytest.fixture(scope="module")
