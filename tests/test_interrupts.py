@@ -5,11 +5,21 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from footfall.interrupts import committing, run_committed, start_run
+
+
+@pytest.fixture(autouse=True)
+def ctrl_c_as_in_the_cli() -> Iterator[None]:
+    """Ctrl-C raising KeyboardInterrupt, as `footfall`'s entry point sets it (cli/main.py `run`), whatever
+    pytest inherited: a test run started in the background (`cmd &`) starts with SIGINT ignored."""
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, inherited)
 
 
 def test_ctrl_c_during_a_commit_waits_for_its_end_then_stops() -> None:
