@@ -36,6 +36,13 @@ class _Net(nn.Module):
         self.norm = nn.LayerNorm(dim)
         mask = torch.triu(torch.ones(maxlen, maxlen, dtype=torch.bool), diagonal=1)
         self.register_buffer("causal", mask)
+        # Xavier-normal weights, as the reference implementations: torch's N(0, 1) embeddings, scaled by
+        # sqrt(dim) and dotted with themselves for the logits, start the softmax saturated and train far slower
+        for weights in self.parameters():
+            if weights.dim() >= 2:
+                nn.init.xavier_normal_(weights)
+        with torch.no_grad():
+            self.item.weight[0].zero_()
 
     def forward(self, seqs: torch.Tensor) -> torch.Tensor:
         """Hidden states (batch × positions × dim) of left-padded item sequences."""
