@@ -28,6 +28,7 @@ from footfall.sessions.http_sessions import http_sessions
 from footfall.synth.http_log import HttpLogSpec, generate_http_log
 from footfall.synth.shop_events import ShopSpec, generate_shop_events
 from footfall.warehouse import connect
+from tests.sessions.same_results import SHOP_TABLES, assert_same_tables
 from tests.sessions.strategies import T0, event, event_sets, links_frame, links_sets, to_frame
 
 
@@ -131,17 +132,8 @@ def test_beam_shop_sessions_equal_the_embedded_engine(tmp_path: Path) -> None:
     url_e, url_b = f"duckdb:///{tmp_path / 'e.duckdb'}", f"duckdb:///{tmp_path / 'b.duckdb'}"
     _cli("shop", "sessions", str(events), "--warehouse", url_e)
     _cli("shop", "sessions", str(events), "--warehouse", url_b, "--engine", "beam", "--runner", "DirectRunner")
-    tables = [
-        "SELECT * FROM shop_sessions ORDER BY session_id",
-        "SELECT * FROM shop_events ORDER BY source_file, line_number",
-        "SELECT * FROM shop_events_rejects ORDER BY source_file, line_number",
-        "SELECT * FROM customers ORDER BY customer_id",
-    ]
     with connect(url_e) as e, connect(url_b) as b:
-        for sql in tables:
-            expected = e.query(sql)
-            assert expected.height > 0
-            assert_frame_equal(b.query(sql), expected)
+        assert_same_tables(e, b, SHOP_TABLES)
 
 
 def test_beam_engine_mistakes_are_one_line_errors(tmp_path: Path) -> None:
@@ -199,13 +191,5 @@ def test_beam_reads_web_shop_parquet_as_the_embedded_engine(tmp_path: Path) -> N
     url_e, url_b = f"duckdb:///{tmp_path / 'e.duckdb'}", f"duckdb:///{tmp_path / 'b.duckdb'}"
     _cli("shop", "sessions", *files, "--warehouse", url_e)
     _cli("shop", "sessions", *files, "--warehouse", url_b, "--engine", "beam", "--runner", "DirectRunner")
-    tables = [
-        "SELECT * FROM shop_sessions ORDER BY session_id",
-        "SELECT * FROM shop_events ORDER BY source_file, line_number",
-        "SELECT * FROM shop_events_rejects ORDER BY source_file, line_number",
-    ]
     with connect(url_e) as e, connect(url_b) as b:
-        for sql in tables:
-            expected = e.query(sql)
-            assert expected.height > 0
-            assert_frame_equal(b.query(sql), expected)
+        assert_same_tables(e, b, SHOP_TABLES)

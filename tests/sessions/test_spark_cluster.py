@@ -24,15 +24,10 @@ from footfall.sessions.http_pipeline import run_http_sessions
 from footfall.synth.http_log import HttpLogSpec, generate_http_log
 from footfall.synth.shop_events import ShopSpec, generate_shop_events
 from footfall.warehouse import connect
+from tests.sessions.same_results import HTTP_TABLES, SHOP_TABLES, assert_same_tables
 from tests.sessions.spark_cluster import EXECUTOR_CONF, Cluster
 
 pytestmark = pytest.mark.slow
-
-HTTP_TABLES = [
-    "SELECT * FROM http_sessions ORDER BY user_id, session_start",
-    "SELECT * FROM http_log ORDER BY source_file, line_number",
-    "SELECT * FROM http_log_rejects ORDER BY source_file, line_number",
-]
 
 
 @pytest.fixture(scope="module")
@@ -81,10 +76,7 @@ def test_http_sessions_on_the_cluster_equal_the_embedded_engine(
     assert_frame_equal(_report(tmp_path / "s.parquet"), pl.read_parquet(tmp_path / "e.parquet"))
     assert_frame_equal(pl.read_parquet(tmp_path / "s.rejects.parquet"), pl.read_parquet(tmp_path / "e.rejects.parquet"))
     with connect(embedded_url) as e, connect(warehouse_url) as s:
-        for sql in HTTP_TABLES:
-            expected = e.query(sql)
-            assert expected.height > 0
-            assert_frame_equal(s.query(sql), expected, check_dtypes=False)
+        assert_same_tables(e, s, HTTP_TABLES, check_dtypes=False)
         assert '"engine": "spark"' in s.query("SELECT details FROM runs")["details"][0]
 
 
@@ -108,17 +100,8 @@ def test_shop_sessions_on_the_cluster_equal_the_embedded_engine(cluster: Cluster
         "--",
         *EXECUTOR_CONF,
     )
-    tables = [
-        "SELECT * FROM shop_sessions ORDER BY session_id",
-        "SELECT * FROM shop_events ORDER BY source_file, line_number",
-        "SELECT * FROM shop_events_rejects ORDER BY source_file, line_number",
-        "SELECT * FROM customers ORDER BY customer_id",
-    ]
     with connect(url_e) as e, connect(url_s) as s:
-        for sql in tables:
-            expected = e.query(sql)
-            assert expected.height > 0
-            assert_frame_equal(s.query(sql), expected)
+        assert_same_tables(e, s, SHOP_TABLES)
 
 
 def test_a_worker_killed_mid_job_still_gives_the_same_report(

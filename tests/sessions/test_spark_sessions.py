@@ -35,6 +35,7 @@ from footfall.sessions.spark_setup import spark_session
 from footfall.synth.http_log import HttpLogSpec, generate_http_log
 from footfall.warehouse import connect
 from tests.readers.test_http_log import _EDGES, log_lines
+from tests.sessions.same_results import assert_parsed_like_reader
 from tests.sessions.spark_cluster import SRC, free_port
 from tests.sessions.strategies import event, event_sets, links_frame, links_sets, to_frame
 
@@ -100,17 +101,7 @@ def _parsed_alike(spark: SparkSession, lines: list[str], assume_tz: str | None) 
         parsed = with_the_rest(rows, read_the_rest(rows, assume_tz=assume_tz, max_line_bytes=1 << 20))
         got = pl.from_arrow(parsed.toArrow())
     assert isinstance(got, pl.DataFrame)
-    columns = [c for c in EVENT_SCHEMA.names() if c != "seq"]
-    expected_events = pl.concat([b.events for b in batches]).select(columns)
-    events = (
-        got.filter(pl.col("reason").is_null())
-        .select(columns)
-        .cast({c: EVENT_SCHEMA[c] for c in columns})
-        .sort("line_number")
-    )
-    assert_frame_equal(events, expected_events)
-    rejects = got.filter(pl.col("reason").is_not_null()).select(REJECT_SCHEMA.names()).sort("line_number")
-    assert_frame_equal(rejects, pl.concat([b.rejects for b in batches]).cast(REJECT_SCHEMA))
+    assert_parsed_like_reader(got, batches, EVENT_SCHEMA, REJECT_SCHEMA)
 
 
 @pytest.mark.parametrize("assume_tz", [None, "Asia/Singapore"])

@@ -15,7 +15,6 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from polars.testing import assert_frame_equal
 from pyspark.sql import DataFrame, SparkSession
 
 from footfall.errors import InputError
@@ -30,6 +29,7 @@ from footfall.sessions.spark_shop_parse import parse_shop_lines_on_spark, read_t
 from footfall.synth.shop_events import ShopSpec, generate_shop_events
 from footfall.warehouse import connect
 from tests.readers.test_shop_parquet import bad_rows, parquet_of
+from tests.sessions.same_results import SHOP_TABLES, assert_parsed_like_reader, assert_same_tables
 
 SPARK = EngineChoice(engine="spark", master="local[2]", options=("spark.sql.shuffle.partitions=2",))
 _UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 16_2 like Mac OS X) Safari/604.1"
@@ -126,17 +126,7 @@ def _parsed_alike(spark: SparkSession, folder: Path, lines: list[str], *, array:
     rows = _sql_pass(spark, [path], [array])
     got = pl.from_arrow(with_the_rest(rows, read_the_shop_rest(rows, max_line_bytes=1 << 20)).toArrow())
     assert isinstance(got, pl.DataFrame)
-    columns = [c for c in EVENT_SCHEMA.names() if c != "seq"]
-    expected = pl.concat([b.events for b in batches]).select(columns)
-    events = (
-        got.filter(pl.col("reason").is_null())
-        .select(columns)
-        .cast({c: EVENT_SCHEMA[c] for c in columns})
-        .sort("line_number")
-    )
-    assert_frame_equal(events, expected)
-    rejects = got.filter(pl.col("reason").is_not_null()).select(REJECT_SCHEMA.names()).sort("line_number")
-    assert_frame_equal(rejects, pl.concat([b.rejects for b in batches]).cast(REJECT_SCHEMA))
+    assert_parsed_like_reader(got, batches, EVENT_SCHEMA, REJECT_SCHEMA)
 
 
 @pytest.mark.parametrize("array", [False, True])
@@ -186,24 +176,13 @@ def test_spark_parses_generated_lines_as_the_reader(spark: SparkSession, lines: 
         _parsed_alike(spark, Path(folder), lines)
 
 
-_TABLES = [
-    "SELECT * FROM shop_sessions ORDER BY session_id",
-    "SELECT * FROM shop_events ORDER BY source_file, line_number",
-    "SELECT * FROM shop_events_rejects ORDER BY source_file, line_number",
-    "SELECT * FROM customers ORDER BY customer_id",
-]
-
-
 def _same_tables(files: list[Path], tmp_path: Path) -> None:
     """Every web-shop table of a Spark run equals the embedded engine's."""
     url_e, url_s = f"duckdb:///{tmp_path / 'e.duckdb'}", f"duckdb:///{tmp_path / 's.duckdb'}"
     with connect(url_e) as e, connect(url_s) as s:
         run_shop_sessions(files, warehouse=e)
         run_shop_sessions(files, warehouse=s, engine=SPARK)
-        for sql in _TABLES:
-            expected = e.query(sql)
-            assert expected.height > 0, sql
-            assert_frame_equal(s.query(sql), expected)
+        assert_same_tables(e, s, SHOP_TABLES)
 
 
 def test_shop_sessions_on_spark_equal_the_embedded_engine(tmp_path: Path) -> None:
