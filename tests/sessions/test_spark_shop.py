@@ -176,21 +176,22 @@ def test_spark_parses_generated_lines_as_the_reader(spark: SparkSession, lines: 
         _parsed_alike(spark, Path(folder), lines)
 
 
-def _same_tables(files: list[Path], tmp_path: Path) -> None:
-    """Every web-shop table of a Spark run equals the embedded engine's."""
-    url_e, url_s = f"duckdb:///{tmp_path / 'e.duckdb'}", f"duckdb:///{tmp_path / 's.duckdb'}"
+def _same_tables(files: list[Path], tmp_path: Path, url_s: str | None = None) -> None:
+    """Every web-shop table of a Spark run (into `url_s`, default a DuckDB file) equals the embedded engine's."""
+    url_e, url_s = f"duckdb:///{tmp_path / 'e.duckdb'}", url_s or f"duckdb:///{tmp_path / 's.duckdb'}"
     with connect(url_e) as e, connect(url_s) as s:
         run_shop_sessions(files, warehouse=e)
         run_shop_sessions(files, warehouse=s, engine=SPARK)
-        assert_same_tables(e, s, SHOP_TABLES)
+        assert_same_tables(e, s, SHOP_TABLES, check_dtypes=url_s.startswith("duckdb"))
 
 
-def test_shop_sessions_on_spark_equal_the_embedded_engine(tmp_path: Path) -> None:
-    """Generated events with bad lines, and a second file with the odd and common lines above (ties included)."""
+def test_shop_sessions_on_spark_equal_the_embedded_engine(warehouse_url: str, tmp_path: Path) -> None:
+    """Generated events with bad lines, and a second file with the odd and common lines above (ties included),
+    loaded by Spark into DuckDB and into PostgreSQL."""
     events, more = tmp_path / "shop.jsonl", tmp_path / "more.jsonl"
     generate_shop_events(ShopSpec(events=3_000, seed=8, days=3, bad_fraction=0.01), events)
     more.write_text("\n".join([*ODD, *COMMON, *COMMON]) + "\n")
-    _same_tables([events, more], tmp_path)
+    _same_tables([events, more], tmp_path, warehouse_url)
 
 
 def test_the_shared_sample_stays_in_the_jvm_and_gives_the_same_tables(
