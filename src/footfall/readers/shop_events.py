@@ -140,12 +140,13 @@ def parse_shop_lines(
     return shop_records(df, source_file=source_file)
 
 
-def shop_records(df: pl.DataFrame, *, source_file: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+def shop_records(df: pl.DataFrame, *, source_file: str, columns: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Decoded records → (events, rejects), by the contract's rules (the one place they are written).
 
     `df`: `line_number`, `seq`, `raw` (a reject's text), `reason` (set where the record is rejected
     already), `id`, `type` and the event fields as text (`EVENT_FIELDS`); a source with typed
-    instants and positions (Parquet) brings `ts`, `ts_error` and `position_int` too.
+    instants and positions (Parquet) brings `ts`, `ts_error` and `position_int` too. `columns`: the
+    rejects' details name Parquet columns (`column timestamp`) instead of JSON fields (`field event.timestamp`).
     """
     df = (df if "ts" in df.columns else _typed(df)).with_columns(reason=_reason())
     good, bad = df.filter(pl.col("reason").is_null()), df.filter(pl.col("reason").is_not_null())
@@ -169,7 +170,7 @@ def shop_records(df: pl.DataFrame, *, source_file: str) -> tuple[pl.DataFrame, p
         source_file=pl.lit(source_file),
         line_number="line_number",
         reason="reason",
-        detail=_detail(),
+        detail=_detail(columns=columns),
         raw=unmarked(pl.col("raw")),
     )
     return events.cast(EVENT_SCHEMA), rejects.cast(REJECT_SCHEMA)
@@ -289,16 +290,21 @@ _DETAILS = {
 }
 
 
-def _detail() -> pl.Expr:
+def _detail(*, columns: bool) -> pl.Expr:
+    """A reject's detail from its reason; `columns`: name Parquet columns rather than JSON fields."""
+
+    def named(text: str) -> str:
+        return text.replace("field event.", "column ").replace("field ", "column ") if columns else text
+
     expr: Any = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
     for code, text in _DETAILS.items():
         if code in TIMESTAMP_ERRORS:
-            value = pl.lit("field event.timestamp: '") + pl.col("timestamp").fill_null("") + pl.lit("' ")
+            value = pl.lit(named("field event.timestamp: '")) + pl.col("timestamp").fill_null("") + pl.lit("' ")
             expr = expr.when(pl.col("reason") == code).then(value + pl.lit(TIMESTAMP_ERRORS[code]))
         elif code == "bad_position":
             expr = expr.when(pl.col("reason") == code).then(
-                pl.lit("field event.position: '") + pl.col("position") + pl.lit("' is not a whole number")
+                pl.lit(named("field event.position: '")) + pl.col("position") + pl.lit("' is not a whole number")
             )
         else:
-            expr = expr.when(pl.col("reason") == code).then(pl.lit(text))
+            expr = expr.when(pl.col("reason") == code).then(pl.lit(named(text)))
     return expr  # type: ignore[no-any-return]

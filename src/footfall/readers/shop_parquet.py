@@ -137,7 +137,7 @@ def parse_shop_rows(frame: pl.DataFrame, *, source_file: str) -> tuple[pl.DataFr
     )
     event = pl.struct(*[pl.col(f) for f in EVENT_FIELDS])
     rows = rows.with_columns(raw=pl.struct("id", "type", event.alias("event")).struct.json_encode())
-    return shop_records(rows, source_file=source_file)
+    return shop_records(rows, source_file=source_file, columns=True)
 
 
 def _instants(dtype: pl.DataType) -> dict[str, pl.Expr]:
