@@ -108,7 +108,7 @@ COMMAND, STREAM = "logs sessions", "http-sessions"
 def _distributed_http_sessions(engine: EngineChoice) -> Callable[..., RunSummary]:
     """The entry point of a distributed engine (imported only when chosen: Spark and Beam are heavy)."""
     if engine.engine == "spark":
-        from footfall.sessions.spark_runs import spark_http_sessions
+        from footfall.sessions.spark_http_run import spark_http_sessions
 
         return spark_http_sessions
     from footfall.sessions.distributed import beam_http_sessions

@@ -1,4 +1,4 @@
-"""The web-shop pipeline: event JSON lines → shop sessions → warehouse (events, sessions, customers)."""
+"""The web-shop pipeline: events (JSON lines, Parquet) → shop sessions → warehouse (events, sessions, customers)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def run_shop_sessions(
     gap = gap or SHOP_GAP
     engine.check(incremental=state_dir is not None)
     if engine.engine == "spark":
-        from footfall.sessions.spark_runs import spark_shop_sessions
+        from footfall.sessions.spark_shop_run import spark_shop_sessions
 
         return spark_shop_sessions(files, gap=gap, warehouse=warehouse, engine=engine, allow_empty=allow_empty)
     if engine.engine == "beam":
