@@ -35,7 +35,7 @@ from footfall.cli._common import (
 if TYPE_CHECKING:
     from footfall.runs import RunSummary
 
-app = command_group("Web shop: event JSON lines → customer sessions; visits before order; referrers.")
+app = command_group("Web shop: events (JSON lines or Parquet) → customer sessions; visits before order; referrers.")
 
 
 @app.command()

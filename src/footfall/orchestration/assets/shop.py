@@ -19,7 +19,10 @@ __all__ = ["ASSETS", "GROUP"]
 GROUP = "shop"
 
 shop_event_files = external_input(
-    "shop_event_files", GROUP, "file", "Web-shop event JSON lines dropped into FOOTFALL_DATA_DIR/inbox/shop."
+    "shop_event_files",
+    GROUP,
+    "file",
+    "Web-shop events (JSON lines, Parquet) dropped into FOOTFALL_DATA_DIR/inbox/shop.",
 )
 
 
