@@ -15,17 +15,25 @@ def check_split(transactions: pl.DataFrame, calibration_end: date, holdout_end: 
     """A one-line error when the split does not fit the data (dates are UTC days)."""
     first, last = transactions.select(first=pl.col("ts").min().dt.date(), last=pl.col("ts").max().dt.date()).row(0)
     if holdout_end <= calibration_end:
-        raise InputError(f"calibration_end {calibration_end} is not before holdout_end {holdout_end}: swap or fix them")
+        raise InputError(
+            f"{{param}} {calibration_end} is not before the holdout end {holdout_end}: swap or fix them",
+            param="calibration_end",
+        )
     if not first <= calibration_end < last:
-        raise InputError(f"calibration_end {calibration_end} is outside the data ({first} to {last}): pick a day in it")
+        raise InputError(
+            f"{{param}} {calibration_end} is outside the data ({first} to {last}): pick a day in it",
+            param="calibration_end",
+        )
     if holdout_end > last:
         raise InputError(
-            f"holdout_end {holdout_end} is after the last transaction ({last}): the holdout would be partial"
+            f"{{param}} {holdout_end} is after the last transaction ({last}): the holdout would be partial",
+            param="holdout_end",
         )
     if calibration_end - (holdout_end - calibration_end) < first + timedelta(weeks=4):
         raise InputError(
-            f"calibration_end {calibration_end}: the calibration window must hold the horizon "
-            f"({(holdout_end - calibration_end).days} days) plus 4 weeks from {first}; pick a later calibration_end"
+            f"{{param}} {calibration_end}: the calibration window must hold the horizon "
+            f"({(holdout_end - calibration_end).days} days) plus 4 weeks from {first}; pick a later day",
+            param="calibration_end",
         )
 
 
