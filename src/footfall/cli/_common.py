@@ -299,12 +299,6 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """No longer needed (FootfallGroup reports every FootfallError); kept until cli/recsys.py drops it."""
-    yield
-
-
 def open_warehouse(url: str | None, *, read_only: bool = False) -> Warehouse:
     """Connect to the warehouse named by the option, else by the settings; a read-only command
     (`read_only`) refuses a DuckDB file that does not exist instead of creating an empty one."""
@@ -349,11 +343,6 @@ Format = Literal["table", "csv", "json"]
 FormatOption = Annotated[Format, typer.Option("--format", help="Output: table, csv or json (an array of objects).")]
 
 
-def check_format(fmt: str) -> str:
-    """No longer needed (--format is typed); kept until cli/recsys.py drops it."""
-    return fmt
-
-
 def print_frame(frame: pl.DataFrame, fmt: Format, *, title: str = "") -> None:
     """Print a report as a Rich table, CSV or JSON on stdout."""
     if fmt == "csv":
@@ -361,14 +350,33 @@ def print_frame(frame: pl.DataFrame, fmt: Format, *, title: str = "") -> None:
     elif fmt == "json":
         sys.stdout.write(frame.write_json() + "\n")
     else:
-        from rich.table import Table
+        _print_table(frame.columns, [[_cell(v) for v in row] for row in frame.iter_rows()], title)
 
-        table = Table(*frame.columns, title=title or None, title_justify="left")
-        for row in frame.iter_rows():
-            table.add_row(*(_cell(v) for v in row))
+
+def _print_table(headers: list[str], rows: list[list[str]], title: str, *, header: bool = True) -> None:
+    """A Rich table that cuts no figure or word (`table_layout`); too narrow a terminal for that: each
+    row as a block of `column: value` lines."""
+    from rich.table import Table
+
+    from footfall.cli.table_layout import column_widths
+
+    widths = column_widths(headers, rows, console.width)
+    if widths is None:
+        if title:
+            console.print(title)
+        for row in rows:
+            console.print(
+                "\n".join(f"{name}: {value}".lstrip(": ") for name, value in zip(headers, row, strict=True)) + "\n"
+            )
+    else:
+        table = Table(title=title or None, title_justify="left", show_header=header)
+        for name, width in zip(headers, widths, strict=True):
+            table.add_column(name, width=width, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
         console.print(table)
-        if not frame.height:
-            console.print("(no rows)")
+    if not rows:
+        console.print("(no rows)")
 
 
 def _cell(value: object) -> str:
@@ -386,23 +394,14 @@ def _cell(value: object) -> str:
 
 def print_summary(summary: RunSummary) -> None:
     """Print a run's summary: counts, reject reasons, where results went."""
-    from rich.table import Table
-
     details = summary.details
-    table = Table(title=f"{summary.command} — run {summary.run_id[:12]}", show_header=False, title_justify="left")
-    table.add_row("read", f"{summary.read:,}")
-    table.add_row("accepted", f"{summary.accepted:,}")
-    table.add_row("rejected", f"{summary.rejected:,}")
-    for reason, count in details.reject_reasons.items():
-        table.add_row(f"  {reason}", f"{count:,}")
-    table.add_row("written", f"{summary.written:,}")
-    table.add_row("seconds", f"{summary.seconds:.2f}")
+    rows = [["read", f"{summary.read:,}"], ["accepted", f"{summary.accepted:,}"], ["rejected", f"{summary.rejected:,}"]]
+    rows += [[f"  {reason}", f"{count:,}"] for reason, count in details.reject_reasons.items()]
+    rows += [["written", f"{summary.written:,}"], ["seconds", f"{summary.seconds:.2f}"]]
     shown = {"output": details.output, "rejects output": details.rejects_output, "warehouse": details.warehouse}
     if details.incremental is not None:
         shown |= {"incremental state": details.incremental.state, "watermark": details.incremental.watermark}
         if details.incremental.skipped_already_processed:
             shown["skipped (already processed)"] = f"{len(details.incremental.skipped_already_processed):,} file(s)"
-    for label, value in shown.items():
-        if value is not None:
-            table.add_row(label, value)
-    console.print(table)
+    rows += [[label, value] for label, value in shown.items() if value is not None]
+    _print_table(["", ""], rows, f"{summary.command} — run {summary.run_id[:12]}", header=False)

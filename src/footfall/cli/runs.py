@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import polars as pl
 import typer
-from rich.table import Table
 
-from footfall.cli._common import WarehouseOption, console, open_warehouse
+from footfall.cli._common import WarehouseOption, open_warehouse, print_frame
 
 
 def runs(
@@ -19,16 +19,11 @@ def runs(
 
     with open_warehouse(warehouse, read_only=True) as wh:
         frame = recent_runs(wh, limit=limit)
-    table = Table("started (UTC)", "command", "status", "read", "accepted", "rejected", "written", "seconds")
-    for row in frame.iter_rows(named=True):
-        table.add_row(
-            f"{row['started_at']:%Y-%m-%d %H:%M:%S}",
-            row["command"],
-            row["status"],
-            f"{row['rows_read']:,}",
-            f"{row['rows_accepted']:,}",
-            f"{row['rows_rejected']:,}",
-            f"{row['rows_written']:,}",
-            f"{row['duration_seconds']:.2f}",
-        )
-    console.print(table)
+    shown = frame.select(
+        pl.col("started_at").dt.strftime("%Y-%m-%d %H:%M:%S").alias("started (UTC)"),
+        "command",
+        "status",
+        *(pl.col(f"rows_{kind}").alias(kind) for kind in ("read", "accepted", "rejected", "written")),
+        pl.col("duration_seconds").round(2).alias("seconds"),
+    )
+    print_frame(shown, "table")
