@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python -m benchmarks.recsys [--ml100k ../shared/data/ml-100k] [--sasrec]
 Quality: every model with parameters chosen by a grid search on a validation split of the
-training part; leave-last-out (ties: file order; HR@10, NDCG@10 with 95 % intervals) and a
+training part; leave-last-out (ties: file order; HR@10, NDCG@10 with 95 % bootstrap intervals) and a
 global temporal 80/20 split (warm users; Recall@20, NDCG@20); full ranking over unseen items;
 `als` is the `implicit` library's ALS. Then the next-session protocol (each user's last session
 held out; Recall@20, NDCG@10, bootstrap intervals), both protocols by the gap before the held-out
@@ -27,10 +27,10 @@ import polars as pl
 from threadpoolctl import threadpool_limits
 
 from benchmarks._common import table
-from benchmarks.recsys_sequence import sequential_report
+from benchmarks.recsys_sequence import interval, sequential_report
 from footfall.api.process import serve_in_background
 from footfall.recsys.data import read_movielens
-from footfall.recsys.evaluate import evaluate_leave_last_out, evaluate_temporal
+from footfall.recsys.evaluate import evaluate_temporal, leave_last_out_by_user
 from footfall.recsys.models import DEFAULT_MODEL, MODELS, make_model, top_n
 from footfall.recsys.registry import Registry
 from footfall.recsys.tuning import tuned_model
@@ -73,10 +73,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.ml100k.is_dir():
         events = read_movielens(args.ml100k).events
-        report, last_by_gap = quality(events)
+        report, last = quality(events)
         print(report, flush=True)
         print()
-        print(sequential_report(events, last_by_gap, sasrec=args.sasrec), flush=True)
+        print(sequential_report(events, last, sasrec=args.sasrec), flush=True)
     else:
         print(f"{args.ml100k}: absent; quality table skipped")
     events = ml1m_size()
@@ -98,31 +98,37 @@ def main() -> None:
     print(serving_latency(events))
 
 
-def quality(events: pl.DataFrame) -> tuple[str, dict[str, dict[str, dict[str, float | int]]]]:
-    """Every model, tuned on a validation split, on both protocols; the default against the targets; the gap groups."""
-    rows, hr10, ndcg10, ndcg20, gaps = [], {}, {}, {}, {}
+def quality(events: pl.DataFrame) -> tuple[str, dict[str, tuple[dict[str, object], pl.DataFrame]]]:
+    """Every model, tuned on a validation split, on both protocols; the default against the targets; per-user
+    leave-last-out figures (for the gap groups and the paired differences)."""
+    rows, hr10, ndcg10, ndcg20, last = [], {}, {}, {}, {}
     for name in MODELS:
         model, tuning = tuned_model(name, events, protocol="leave-last-out")
-        last = evaluate_leave_last_out(model, events)
+        users, coverage = leave_last_out_by_user(model, events)
         later = evaluate_temporal(tuned_model(name, events, protocol="temporal")[0], events)
-        ndcg10[name], ndcg20[name], gaps[name] = last["ndcg@10"], later["ndcg@20"], last["by_gap"]
-        hr10[name] = last["hr@10"]
+        hr, ndcg = users["hr@10"].to_numpy(), users["ndcg@10"].to_numpy()
+        hr10[name], ndcg10[name], ndcg20[name], last[name] = (
+            hr.mean(),
+            ndcg.mean(),
+            later["ndcg@20"],
+            (model.params, users),
+        )
         rows.append(
             [
                 name + (" (implicit)" if name == "als" else "") + (" = default" if name == DEFAULT_MODEL else ""),
-                f"{last['hr@10']:.4f} ± {last['hr@10_ci95']:.3f}",
-                f"{last['ndcg@10']:.4f} ± {last['ndcg@10_ci95']:.3f}",
-                round(last["coverage@10"], 3),
+                f"{hr.mean():.4f} [{interval(hr)}]",
+                f"{ndcg.mean():.4f} [{interval(ndcg)}]",
+                round(coverage or 0.0, 3),
                 f"{later['recall@20']:.4f} ± {later['recall@20_ci95']:.3f}",
                 f"{later['ndcg@20']:.4f} ± {later['ndcg@20_ci95']:.3f}",
-                last["train_seconds"],
+                round(model.train_seconds, 3),
                 json.dumps(tuning.params),
             ]
         )
     header = ["model", "HR@10", "NDCG@10", "cover@10", "temporal R@20", "temporal NDCG@20", "train s", "tuned (LLO)"]
     title = (
-        f"ML-100K: leave-last-out ({last['users']} users; ties by file order) and temporal 80/20 "
-        f"({later['users']} warm users); full ranking; parameters from a validation split of the training part"
+        f"ML-100K: leave-last-out ({len(hr)} users; ties by file order; 95 % bootstrap intervals) and temporal "
+        f"80/20 ({later['users']} warm users); full ranking; parameters from a validation split of the training part"
     )
     best = max((n for n in ndcg20 if n != DEFAULT_MODEL), key=ndcg20.__getitem__)
     verdict = (
@@ -131,7 +137,7 @@ def quality(events: pl.DataFrame) -> tuple[str, dict[str, dict[str, dict[str, fl
         f"{ndcg10[DEFAULT_MODEL] / ndcg10['als']:.2f}x ALS; temporal NDCG@20 "
         f"{ndcg20[DEFAULT_MODEL]:.4f} vs the best other model {ndcg20[best]:.4f} ({best})"
     )
-    return table(title, header, rows) + "\n" + verdict, gaps
+    return table(title, header, rows) + "\n" + verdict, last
 
 
 def serving_latency(events: pl.DataFrame, requests: int = 1000) -> str:
