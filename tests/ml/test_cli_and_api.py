@@ -78,14 +78,17 @@ def test_bad_dates_and_sources_are_one_line_errors(tx_file: Path) -> None:
     outside = invoke(
         "predict", "--transactions", str(tx_file), "--calibration-end", "2030-01-01", "--holdout-end", "2030-06-01"
     )
-    assert outside.exit_code == 2 and "calibration_end 2030-01-01 is outside the data" in outside.output
+    # each error names the option the user typed (the library's name elsewhere: docs/ml.md)
+    assert outside.exit_code == 2 and "--calibration-end 2030-01-01 is outside the data" in outside.output
     assert "Traceback" not in outside.output
     after = invoke("predict", "--transactions", str(tx_file), "--calibration-end", END, "--holdout-end", CAL)
-    assert after.exit_code == 2 and "is not before holdout_end" in after.output
+    assert after.exit_code == 2 and f"--calibration-end {END} is not before the holdout end" in after.output
     both = invoke("segment", "--cdnow", "--transactions", str(tx_file), "--until", CAL)
     assert both.exit_code == 2 and "exactly one source" in both.output
     garbage = invoke("segment", "--transactions", str(tx_file), "--until", "soon")
-    assert garbage.exit_code == 2 and "bad until 'soon'" in garbage.output
+    assert garbage.exit_code == 2 and "bad --until 'soon'" in garbage.output
+    backwards = invoke("segment", "--transactions", str(tx_file), "--until", END, "--holdout-until", CAL)
+    assert backwards.exit_code == 2 and f"--holdout-until {CAL} is not after --until {END}" in backwards.output
 
 
 def test_tabular_json(tmp_path: Path) -> None:

@@ -151,5 +151,8 @@ def test_cli_data_summaries(tmp_path: Path, warehouse_url: str) -> None:
     assert shown.exit_code == 0, shown.output
     (row,) = json.loads(shown.output)
     assert (row["users"], row["items"], row["interactions"]) == (2, 2, 3)
+    # `--movielens DIR`, as `recsys evaluate` and `recsys train` spell it, names the same folder
+    same = CliRunner().invoke(app, ["recsys", "data", "movielens", "--movielens", str(folder), "--format", "json"])
+    assert same.exit_code == 0 and json.loads(same.output) == [row], same.output
     empty = CliRunner().invoke(app, ["recsys", "data", "warehouse", "--warehouse", warehouse_url])
     assert empty.exit_code == 2 and "no rewards interactions" in empty.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -176,3 +177,25 @@ def test_temporal_split_tests_warm_users_on_later_new_items() -> None:
     result = evaluate_temporal(Popularity(), events)
     assert result["protocol"] == "temporal" and result["users"] >= 1
     assert 0.0 <= result["recall@20"] <= 1.0
+
+
+@pytest.mark.parametrize("protocol", ["leave-last-out", "next-session"])
+def test_cli_evaluate_table_shows_the_json_figures_whole(tmp_path: Path, protocol: str) -> None:
+    # an 80-column terminal once showed "0.12" for 0.1245 and folded the parameters a few letters a line
+    rng = np.random.default_rng(1)
+    rows = [(int(u), int(i), 4, 880000000 + 600 * k) for k, (u, i) in enumerate(rng.integers(1, 30, size=(600, 2)))]
+    folder = _ml100k(tmp_path / "ml", rows)
+    base = ["recsys", "evaluate", "--movielens", str(folder), "--protocol", protocol, "--model", "all"]
+    figures = json.loads(CliRunner().invoke(app, [*base, "--format", "json"]).output)
+    shown = CliRunner().invoke(app, base, terminal_width=80)
+    assert shown.exit_code == 0, shown.output
+    first_table = shown.output.split("by the gap")[0].splitlines()
+    listed = {part.split(":")[0]: part for part in shown.output.split("parameters:")[1].split("\n  ")}
+    metric = "ndcg@10"
+    for figure in figures:
+        line = next(line for line in first_table if f" {figure['model']} " in line)
+        assert f"{figure[metric]:.4f}" in line, (figure["model"], line)
+        for key, value in figure["params"].items():  # each parameter whole, as typed on the command line
+            typed = re.search(rf"\b{key}=([^,\s]+)", listed[figure["model"]])
+            assert typed is not None and float(typed.group(1)) == pytest.approx(value), key
+    assert max(len(line) for line in shown.output.splitlines()) <= 80

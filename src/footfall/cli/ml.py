@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from footfall.cli._common import command_group, console, err_console, print_frame
+from footfall.cli.registry_commands import ml_promote, ml_versions
 
 if TYPE_CHECKING:
     from footfall.ml.pipeline import TransactionSource
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 app = command_group("Customer segmentation and prediction, and a tabular classifier.")
 data_app = command_group("Write a data set's transactions to a file.")
 app.add_typer(data_app, name="data")
+app.command("versions")(ml_versions)
+app.command("promote")(ml_promote)
 
 
 class Format(enum.StrEnum):
@@ -151,10 +154,10 @@ def segment(
 
     if k != "auto" and not k.isdigit():
         raise InputError(f"bad k {k!r}: give a number of segments from 2 to 8, or auto")
-    day, holdout = _date(until, "until"), _date(holdout_until, "holdout_until")
+    day, holdout = _date(until, "--until"), _date(holdout_until, "--holdout-until")
     assert day is not None
     if holdout is not None and holdout <= day:
-        raise InputError(f"holdout_until {holdout} is not after until {day}")
+        raise InputError(f"--holdout-until {holdout} is not after --until {day}")
     data, _ = load_source(_source(cdnow, transactions, warehouse, customers))
     err_console.print(rejects_line(data), highlight=False)
     params = SegmentParams(until=day, k=None if k == "auto" else int(k), holdout_until=holdout)
@@ -221,7 +224,7 @@ def predict(
     from footfall.ml.pipeline import load_source, register_prediction
     from footfall.ml.prediction import PredictParams, check_split, run_prediction
 
-    cal, end = _date(calibration_end, "calibration_end"), _date(holdout_end, "holdout_end")
+    cal, end = _date(calibration_end, "--calibration-end"), _date(holdout_end, "--holdout-end")
     assert cal is not None and end is not None
     data, engagement = load_source(_source(cdnow, transactions, warehouse, customers))
     check_split(data.frame, cal, end)

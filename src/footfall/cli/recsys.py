@@ -13,13 +13,12 @@ from footfall.cli._common import (
     Format,
     FormatOption,
     WarehouseOption,
-    check_format,
     command_group,
     console,
     open_warehouse,
     print_frame,
-    user_errors,
 )
+from footfall.cli.registry_commands import RegistryOption, promote, registry_path, versions
 
 if TYPE_CHECKING:
     from footfall.recsys.data import Interactions
@@ -27,6 +26,8 @@ if TYPE_CHECKING:
 app = command_group("Recommender: interactions, models, their evaluation and the registry.")
 data_app = command_group("Look at the interactions a model would learn from.")
 app.add_typer(data_app, name="data")
+app.command()(versions)
+app.command()(promote)
 
 MovieLensOption = Annotated[
     Path | None,
@@ -78,7 +79,9 @@ def describe(data: Interactions, fmt: Format) -> None:
 
 @data_app.command("movielens")
 def data_movielens(
-    path: Annotated[Path, typer.Option("--path", help="Folder with the MovieLens files (or to download into).")],
+    path: Annotated[
+        Path, typer.Option("--path", "--movielens", help="Folder with the MovieLens files (or to download into).")
+    ],
     download: Annotated[
         bool, typer.Option("--download", help="Fetch the official zip from files.grouplens.org and verify its MD5.")
     ] = False,
@@ -89,10 +92,8 @@ def data_movielens(
     from footfall.recsys.data import read_movielens
     from footfall.recsys.download import download_movielens
 
-    with user_errors():
-        check_format(fmt)
-        folder = download_movielens(dataset, path) if download else path
-        data = read_movielens(folder)
+    folder = download_movielens(dataset, path) if download else path
+    data = read_movielens(folder)
     describe(data, fmt)
     if download:
         console.print(f"files in {folder} (MD5 verified)")
@@ -103,9 +104,7 @@ def data_warehouse(
     source: SourceOption = "rewards", warehouse: WarehouseOption = None, fmt: FormatOption = "table"
 ) -> None:
     """Summarise the warehouse's interactions: rewards (issued, vouchers) or shop (products)."""
-    with user_errors():
-        check_format(fmt)
-        data = load_interactions(None, source, warehouse)
+    data = load_interactions(None, source, warehouse)
     describe(data, fmt)
 
 
@@ -146,16 +145,14 @@ def evaluate(
         "temporal": evaluate_temporal,
         "next-session": evaluate_next_session,
     }
-    with user_errors():
-        check_format(fmt)
-        if protocol not in PROTOCOLS:
-            raise InputError(f"bad --protocol {protocol!r}: use {', '.join(PROTOCOLS)}")
-        names = list(MODELS) if model == "all" else [model]
-        data = load_interactions(movielens, source, warehouse)
-        results = []
-        for name in names:
-            candidate = tuned_model(name, data.events, protocol=protocol)[0] if tune else make_model(name)
-            results.append(runs[protocol](candidate, data.events))
+    if protocol not in PROTOCOLS:
+        raise InputError(f"bad --protocol {protocol!r}: use {', '.join(PROTOCOLS)}")
+    names = list(MODELS) if model == "all" else [model]
+    data = load_interactions(movielens, source, warehouse)
+    results = []
+    for name in names:
+        candidate = tuned_model(name, data.events, protocol=protocol)[0] if tune else make_model(name)
+        results.append(runs[protocol](candidate, data.events))
     if fmt == "json":
         typer.echo(json.dumps(results))
         return
@@ -163,47 +160,70 @@ def evaluate(
 
 
 def print_evaluation(results: list[dict[str, Any]], protocol: str, fmt: Format, *, title: str) -> None:
-    """The figures per model, then (where the protocol has them) per gap before the held-out interaction."""
+    """The figures per model, then (where the protocol has them) per gap before the held-out interaction.
+
+    A table shows each figure to 4 decimals with its interval in the same cell, and the parameters
+    below it as `key=value`, so it reads whole in 80 columns; CSV keeps one column per figure."""
     import polars as pl
 
-    shown = {
-        "leave-last-out": ["model", "hr@10", "hr@10_ci95", "ndcg@10", "ndcg@10_ci95", "coverage@10", "train_seconds"],
-        "temporal": ["model", "recall@20", "recall@20_ci95", "ndcg@20", "ndcg@20_ci95", "train_seconds"],
-        "next-session": ["model", "recall@20", "recall@20_interval", "ndcg@10", "ndcg@10_interval", "train_seconds"],
-    }[protocol]
-    rows = [{k: _cell(r[k]) for k in shown} | {"params": json.dumps(r["params"])} for r in results]
-    print_frame(pl.DataFrame(rows), fmt, title=f"{title}, {results[0]['users']:,} users")
+    metrics = {"leave-last-out": ["hr@10", "ndcg@10"], "temporal": ["recall@20", "ndcg@20"]}
+    metrics["next-session"] = ["recall@20", "ndcg@10"]
+    title = f"{title}, {results[0]['users']:,} users"
+    if fmt == "csv":
+        rows = [_flat(r, metrics[protocol]) for r in results]
+        print_frame(pl.DataFrame(rows), fmt, title=title)
+        return
+    rows = []
+    for r in results:
+        row = {"model": r["model"]} | {metric: _with_interval(r, metric) for metric in metrics[protocol]}
+        if "coverage@10" in r and protocol == "leave-last-out":
+            row["cover@10"] = f"{r['coverage@10']:.2f}"
+        rows.append(row | {"train s": f"{r['train_seconds']:.2f}"})
+    print_frame(pl.DataFrame(rows), fmt, title=title)
     gaps = [
-        {"model": r["model"], "gap": g} | {k: _cell(v) for k, v in f.items()}
+        {"model": r["model"], "gap": g} | {k: v if k == "users" else f"{v:.4f}" for k, v in f.items()}
         for r in results
         for g, f in r.get("by_gap", {}).items()
     ]
     if gaps:
         print_frame(pl.DataFrame(gaps), fmt, title="by the gap before the held-out interaction")
     kind = "bootstrap over users" if protocol == "next-session" else "normal approximation over users"
-    console.print(f"intervals: {kind} (95 %)")
+    console.print(f"intervals: {kind} (95 %); parameters:")
+    for r in results:
+        console.print(f"  {r['model']}: " + (", ".join(f"{k}={_number(v)}" for k, v in r["params"].items()) or "none"))
 
 
-def _cell(value: Any) -> Any:
-    """A figure as shown in a table: rounded, an interval as `lo-hi`."""
-    if isinstance(value, float):
-        return round(value, 4)
-    if isinstance(value, (list, tuple)):
-        return "-".join(f"{v:.4f}" for v in value)
-    return value
+def _with_interval(figures: dict[str, Any], metric: str) -> str:
+    """`0.1313 ± 0.017` (normal approximation) or `0.1874 [0.1630, 0.2127]` (bootstrap); `-` when absent."""
+    value = figures.get(metric)
+    if value is None:
+        return "-"
+    if figures.get(f"{metric}_interval"):
+        low, high = figures[f"{metric}_interval"]
+        return f"{value:.4f} [{low:.4f}, {high:.4f}]"
+    half = figures.get(f"{metric}_ci95")
+    return f"{value:.4f}" + ("" if half is None else f" ± {half:.3f}")
 
 
-RegistryOption = Annotated[
-    Path | None,
-    typer.Option("--registry", help="Model registry folder (default: FOOTFALL_DATA_DIR/models).", show_default=False),
-]
+def _flat(figures: dict[str, Any], metrics: list[str]) -> dict[str, Any]:
+    """One CSV row: each figure and its interval in columns of their own, the parameters as JSON."""
+    row: dict[str, Any] = {"model": figures["model"]}
+    for metric in metrics:
+        row[metric] = figures.get(metric)
+        if f"{metric}_interval" in figures:
+            row[f"{metric}_low"], row[f"{metric}_high"] = figures[f"{metric}_interval"] or (None, None)
+        else:
+            row[f"{metric}_ci95"] = figures.get(f"{metric}_ci95")
+    return (
+        row
+        | {"coverage@10": figures.get("coverage@10"), "train_seconds": figures["train_seconds"]}
+        | {"params": json.dumps(figures["params"])}
+    )
 
 
-def registry_path(path: Path | None) -> Path:
-    """The registry folder named by the option, else under the data dir."""
-    from footfall.config import get_settings
-
-    return path or get_settings().data_dir / "models"
+def _number(value: Any) -> str:
+    """A parameter as typed on the command line: 1000 for 1000.0, 0.01, 86400."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 @app.command()
@@ -233,15 +253,14 @@ def train(
     from footfall.recsys.retrain import evaluate_current_on, train_candidate
     from footfall.recsys.tuning import tuned_model
 
-    with user_errors():
-        data = load_interactions(movielens, source, warehouse)
-        params = tuned_model(model, data.events)[0].params if tune else None
-        store = Registry(registry_path(registry))
-        version, figures = train_candidate(data, model=model, registry=store, params=params)
-        decision = None
-        if promote or force:
-            evaluate_current_on(store, data, about=figures["data"])  # the current recipe on the same data
-            decision = store.promote_if_better(version, tolerance=get_settings().promote_tolerance, force=force)
+    data = load_interactions(movielens, source, warehouse)
+    params = tuned_model(model, data.events)[0].params if tune else None
+    store = Registry(registry_path(registry))
+    version, figures = train_candidate(data, model=model, registry=store, params=params)
+    decision = None
+    if promote or force:
+        evaluate_current_on(store, data, about=figures["data"])  # the current recipe on the same data
+        decision = store.promote_if_better(version, tolerance=get_settings().promote_tolerance, force=force)
     console.print(
         f"version {version}: HR@10 {figures['hr@10']:.4f}, NDCG@10 {figures['ndcg@10']:.4f}"
         + (" — now current" if decision and decision.promoted else "")
@@ -262,10 +281,8 @@ def recommend(
 
     from footfall.recsys.registry import Registry
 
-    with user_errors():
-        check_format(fmt)
-        name, model, titles = Registry(registry_path(registry)).load(version)
-        rec = model.recommend(user_id, n)
+    name, model, titles = Registry(registry_path(registry)).load(version)
+    rec = model.recommend(user_id, n)
     frame = pl.DataFrame(
         {"rank": range(1, len(rec.items) + 1), "item_id": rec.items, "score": rec.scores},
         schema={"rank": pl.Int64, "item_id": pl.String, "score": pl.Float64},

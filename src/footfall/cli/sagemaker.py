@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from footfall.cli._common import command_group, console
-from footfall.cli.recsys import RegistryOption, registry_path
+from footfall.cli.registry_commands import RegistryOption, registry_path
 
 app = command_group("SageMaker: publish the current model and roll an endpoint onto it.")
 

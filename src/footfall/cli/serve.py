@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from footfall.cli._common import WarehouseOption, err_console
-from footfall.cli.recsys import RegistryOption
+from footfall.cli.registry_commands import RegistryOption
 from footfall.errors import InputError
 
 

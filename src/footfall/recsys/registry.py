@@ -71,7 +71,7 @@ class ModelRegistry(Generic[A]):
         self.root = root
         self.loader = loader
         self.artifact = artifact
-        self.train_hint = train_hint or "docs/recsys.md"  # where training and promoting it is described
+        self.train_hint = train_hint or "footfall recsys train --promote; docs/recsys.md"  # how to get a current one
 
     def store(self, model: A, evaluation: dict[str, Any], *, tables: dict[str, pl.DataFrame] | None = None) -> str:
         """Store a trained model with its evaluation and tables (`<name>.parquet`); returns the new version's name."""
@@ -203,7 +203,9 @@ class ModelRegistry(Generic[A]):
         """The current version's name, or a one-line error when nothing was promoted."""
         pointer = self.root / "current"
         if not pointer.is_file():
-            raise InputError(f"{self.root}: no current model; train and promote one first ({self.train_hint})")
+            stored = len(self.versions())
+            held = f" (it holds {stored} version{'s' if stored != 1 else ''}, none promoted)" if stored else ""
+            raise InputError(f"{self.root}: no current model{held}; train and promote one first ({self.train_hint})")
         return pointer.read_text().strip()
 
     def versions(self) -> list[str]:
