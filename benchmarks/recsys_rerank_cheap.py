@@ -27,8 +27,9 @@ import polars as pl
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from benchmarks.recsys_rerank import RANKER, prefix_folds
 from footfall.recsys.data import read_movielens
-from footfall.recsys.evaluate import bootstrap, leave_last_out
+from footfall.recsys.evaluate import bootstrap
 from footfall.recsys.sequence import SequenceEase
 
 # chosen by footfall.recsys.tuning.tune(DEFAULT_MODEL, events) on ML-100K's validation split
@@ -302,15 +303,6 @@ class Fold:
     seconds: dict[str, float]
 
 
-def prefix_folds(events: pl.DataFrame, last: int) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
-    folds, rest = [], events
-    for _ in range(last):
-        fit, target = leave_last_out(rest)
-        folds.append((fit, target))
-        rest = fit
-    return folds
-
-
 def build_fold(fit: pl.DataFrame, target: pl.DataFrame, plain: bool | str, k: int = MAX_CANDIDATES) -> Fold:
     c = fit_components(fit, plain)
     start = time.perf_counter()
@@ -329,23 +321,6 @@ def build_fold(fit: pl.DataFrame, target: pl.DataFrame, plain: bool | str, k: in
     t["features"] = time.perf_counter() - start
     labels = (f["_cand"] == wanted[:, None]).astype(np.int8)
     return Fold(f, labels, t)
-
-
-RANKER = {
-    "objective": "lambdarank",
-    "lambdarank_truncation_level": 20,
-    "learning_rate": 0.05,
-    "num_leaves": 15,
-    "min_data_in_leaf": 300,
-    "feature_fraction": 0.6,
-    "bagging_fraction": 0.8,
-    "bagging_freq": 1,
-    "lambda_l2": 10.0,
-    "num_threads": 2,
-    "seed": 0,
-    "deterministic": True,
-    "verbosity": -1,
-}
 
 
 def train_ranker(
