@@ -27,6 +27,7 @@ import importlib.util
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ import polars as pl
 import scipy.sparse as sp
 
 from benchmarks._common import table
+from footfall.recsys._base import ease_weights
 from footfall.recsys.data import read_movielens
 from footfall.recsys.evaluate import GAP_GROUPS, bootstrap, leave_last_out
 from footfall.recsys.models import DEFAULT_MODEL, make_model
@@ -205,6 +207,7 @@ class _History:
             matrix = sp.diags(1.0 / np.maximum(np.asarray(matrix.sum(axis=1)).ravel(), 1)) @ matrix
         return matrix
 
+    @cached_property
     def page(self) -> tuple[sp.csr_matrix, np.ndarray]:
         """The items each query user rated in the second of their last interaction (mean weights), and how many."""
         rows, cols, sizes = [], [], np.zeros(len(self.last))
@@ -227,7 +230,7 @@ class _History:
             "u_len": np.log1p(self.last - self.first + 1),
             "u_gap_now": np.log1p(np.maximum(at - self.time[self.last], 0)),
             "u_gap_prev": np.log1p(np.maximum(self.time[self.last] - previous, 0)),
-            "u_page": np.log1p(self.page()[1]),
+            "u_page": np.log1p(self.page[1]),
             "u_mean_rating": np.array([ratings[a : b + 1].mean() for a, b in zip(self.first, self.last, strict=True)]),
             "u_last_rating": ratings[self.last],
         }
@@ -238,9 +241,7 @@ def _item_item(codes: _Codes, history: _History, n: int, default: np.ndarray) ->
     seen = sp.csr_matrix((np.ones(len(codes.user)), (codes.user, codes.item)), shape=(codes.user.max() + 1, n))
     seen.data[:] = 1.0
     gram = (seen.T @ seen).toarray()
-    inverse = np.linalg.inv(gram + 500.0 * np.eye(n))
-    ease = -inverse / np.diag(inverse)
-    np.fill_diagonal(ease, 0.0)
+    ease = ease_weights(gram.copy(), 500.0)
     plain = np.asarray(seen[codes.user[history.last]] @ ease)  # the query users' rows
     plain_rank = np.argsort(np.argsort(-np.where(np.isfinite(default), plain, -np.inf), axis=1, kind="stable"), axis=1)
     norms = np.sqrt(np.diag(gram))
@@ -248,7 +249,8 @@ def _item_item(codes: _Codes, history: _History, n: int, default: np.ndarray) ->
     np.fill_diagonal(cosine, 0.0)
     same = codes.user[1:] == codes.user[:-1]
     follows = sp.coo_matrix((np.ones(int(same.sum())), (codes.item[:-1][same], codes.item[1:][same])), shape=(n, n))
-    forward = _row_normalised(follows.toarray())
+    follows_dense = follows.toarray()
+    forward, same_second = _row_normalised(follows_dense), _together(codes, n, 0.0)
     last, recent = history.context(1), history.context(5, 0.5)
     return {
         "ease_plain": plain,
@@ -257,10 +259,10 @@ def _item_item(codes: _Codes, history: _History, n: int, default: np.ndarray) ->
         "knn3": np.asarray(history.context(3) @ cosine),
         "knn10": np.asarray(history.context(10) @ cosine),
         "fwd1": np.asarray(last @ forward),
-        "bwd1": np.asarray(last @ _row_normalised(follows.toarray().T)),
+        "bwd1": np.asarray(last @ _row_normalised(follows_dense.T)),
         "fwd_ctx": np.asarray(recent @ forward),
-        "same_sec_last": np.asarray(last @ _together(codes, n, 0.0)),
-        "same_sec_page": np.asarray(history.page()[0] @ _together(codes, n, 0.0)),
+        "same_sec_last": np.asarray(last @ same_second),
+        "same_sec_page": np.asarray(history.page[0] @ same_second),
         "sess10m": np.asarray(recent @ _together(codes, n, 600.0)),
     }
 

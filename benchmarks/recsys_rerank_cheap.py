@@ -28,6 +28,7 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from benchmarks.recsys_rerank import RANKER, prefix_folds
+from footfall.recsys._base import ease_weights
 from footfall.recsys.data import read_movielens
 from footfall.recsys.evaluate import bootstrap
 from footfall.recsys.sequence import SequenceEase
@@ -58,11 +59,7 @@ class Stage1(SequenceEase):
     def _fit(self, matrix: sp.csr_matrix) -> None:
         gram = (matrix.T @ matrix).toarray()
         self.gram = gram.astype(np.float32)
-        gram[np.diag_indices_from(gram)] += float(self.params["l2"])
-        inverse = np.linalg.inv(gram)
-        weights = -inverse / np.diag(inverse)
-        weights[np.diag_indices_from(weights)] = 0.0
-        self.weights = weights.astype(np.float32)
+        self.weights = ease_weights(gram, float(self.params["l2"])).astype(np.float32)
 
 
 def _row_normalised(counts: np.ndarray, shrink: float = 5.0) -> np.ndarray:
@@ -89,7 +86,8 @@ class Components:
     seconds: dict[str, float]
 
 
-def fit_components(fit: pl.DataFrame, plain: bool | str) -> Components:
+def fit_components(fit: pl.DataFrame, plain: str) -> Components:
+    """Stage 1 and the item x item matrices on `fit`; `plain` = "plain" adds a second EASE^R (l2 500)."""
     t: dict[str, float] = {}
     start = time.perf_counter()
     model = Stage1(params=dict(STAGE1)).fit(fit)
@@ -127,14 +125,9 @@ def fit_components(fit: pl.DataFrame, plain: bool | str) -> Components:
         "s10m": _together(u, it, tm, n, 600.0),
     }
     t["matrices"] = time.perf_counter() - start
-    if plain in (True, "plain"):
+    if plain == "plain":
         start = time.perf_counter()
-        g = gram.astype(np.float64)
-        g[np.diag_indices_from(g)] += 500.0
-        inverse = np.linalg.inv(g)
-        ease = -inverse / np.diag(inverse)
-        np.fill_diagonal(ease, 0.0)
-        mats["plain"] = ease.astype(np.float32)
+        mats["plain"] = ease_weights(gram.astype(np.float64), 500.0).astype(np.float32)
         t["plain_inverse"] = time.perf_counter() - start
     start = time.perf_counter()
     order = np.lexsort((tm, it))
@@ -212,7 +205,7 @@ def candidates_of(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 def features(
-    c: Components, rows: np.ndarray, at: np.ndarray, scores: np.ndarray, k: int, plain: bool | str
+    c: Components, rows: np.ndarray, at: np.ndarray, scores: np.ndarray, k: int, plain: str
 ) -> dict[str, np.ndarray]:
     """queries x k candidates, and a dict of (queries x k) feature arrays."""
     model = c.model
@@ -243,15 +236,14 @@ def features(
     p_items, p_w, size = _page(c, rows)
     f["same_sec_page"] = _apply(c.mats["sec"], (p_items, p_w), cand)
     f["sess10m"] = _apply(c.mats["s10m"], recent, cand)
-    ease = {True: "both", False: "none"}.get(plain, plain)  # type: ignore[call-overload]
-    if ease in ("both", "plain"):
+    if plain == "plain":
         # the plain EASE^R over the user's whole binary history, candidates' columns only
         plain_scores = np.empty((q, k), dtype=np.float32)
         for j in range(q):
             h = c.item[c.first[rows[j]] : c.last[rows[j]] + 1]
             plain_scores[j] = c.mats["plain"][np.unique(h)][:, cand[j]].sum(axis=0)
         f["ease_plain"] = plain_scores
-    if ease in ("both", "bin"):
+    if plain == "bin":
         # the same with stage 1's own weights (l2 1000): no second inverse
         bin_scores = np.empty((q, k), dtype=np.float32)
         for j in range(q):
@@ -303,7 +295,7 @@ class Fold:
     seconds: dict[str, float]
 
 
-def build_fold(fit: pl.DataFrame, target: pl.DataFrame, plain: bool | str, k: int = MAX_CANDIDATES) -> Fold:
+def build_fold(fit: pl.DataFrame, target: pl.DataFrame, plain: str, k: int = MAX_CANDIDATES) -> Fold:
     c = fit_components(fit, plain)
     start = time.perf_counter()
     target = target.sort("user_id")

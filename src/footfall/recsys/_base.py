@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from footfall.errors import InputError
 
-__all__ = ["Ease", "ItemItem", "Model", "RecencyEase", "Recommendation", "top_n"]
+__all__ = ["Ease", "ItemItem", "Model", "RecencyEase", "Recommendation", "ease_weights", "top_n"]
 
 
 @dataclass(frozen=True)
@@ -175,12 +175,7 @@ class Ease(ItemItem):
     defaults: ClassVar[dict[str, float]] = {"l2": 500.0}
 
     def _fit(self, matrix: sp.csr_matrix) -> None:
-        gram = (matrix.T @ matrix).toarray()
-        gram[np.diag_indices_from(gram)] += float(self.params["l2"])
-        inverse = np.linalg.inv(gram)
-        weights = -inverse / np.diag(inverse)
-        weights[np.diag_indices_from(weights)] = 0.0
-        self.weights = weights.astype(np.float32)
+        self.weights = ease_weights((matrix.T @ matrix).toarray(), float(self.params["l2"])).astype(np.float32)
 
 
 @dataclass
@@ -201,6 +196,15 @@ class RecencyEase(Ease):
             -self.age.astype(np.float32) / np.float32(self.params["tau"])
         )
         return history
+
+
+def ease_weights(gram: np.ndarray, l2: float) -> np.ndarray:
+    """EASE^R's item-item weights from the Gram matrix XᵀX, which this consumes (its diagonal is raised by `l2`)."""
+    gram[np.diag_indices_from(gram)] += l2
+    inverse = np.linalg.inv(gram)
+    weights: np.ndarray = -inverse / np.diag(inverse)
+    weights[np.diag_indices_from(weights)] = 0.0
+    return weights
 
 
 def _pairs(events: pl.DataFrame) -> pl.DataFrame:
