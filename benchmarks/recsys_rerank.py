@@ -36,9 +36,10 @@ import polars as pl
 import scipy.sparse as sp
 
 from benchmarks._common import table
+from benchmarks.recsys_sequence import interval
 from footfall.recsys._base import ease_weights
 from footfall.recsys.data import read_movielens
-from footfall.recsys.evaluate import GAP_GROUPS, bootstrap, leave_last_out
+from footfall.recsys.evaluate import by_gap, leave_last_out
 from footfall.recsys.models import DEFAULT_MODEL, make_model
 from footfall.recsys.tuning import tune
 
@@ -404,46 +405,34 @@ def main() -> None:
     assert sorted(FEATURES) == sorted(test.features)
     variants = {"re-ranked": FEATURES, "re-ranked, without u.item": [f for f in FEATURES if f not in METADATA]}
     ndcg, hr = per_user(test, None)
-    rows = [["default (stage 1)", f"{hr.mean():.4f}", f"{ndcg.mean():.4f}", _interval(ndcg), "", ""]]
-    groups = {"default (stage 1)": ndcg}
+    scored = {"default (stage 1)": (ndcg, hr, None)}
     for label, names in variants.items():
         start = time.perf_counter()
         ranker = train_ranker(training, names)
-        seconds = time.perf_counter() - start
-        gain, got = per_user(test, ranker.predict(matrix(test, names)))
-        groups[label] = gain
-        paired = f"{(gain - ndcg).mean():+.4f} {_interval(gain - ndcg)}"
-        rows.append([label, f"{got.mean():.4f}", f"{gain.mean():.4f}", _interval(gain), paired, f"{seconds:.1f}"])
+        scored[label] = (*per_user(test, ranker.predict(matrix(test, names))), time.perf_counter() - start)
     names = variants["re-ranked, without u.item"]
     start = time.perf_counter()
     weights, scale = train_linear(training, names)
-    seconds = time.perf_counter() - start
-    gain, got = per_user(test, linear_rows(test, names, scale) @ weights)
-    groups["linear, without u.item"] = gain
-    paired = f"{(gain - ndcg).mean():+.4f} {_interval(gain - ndcg)}"
-    rows.append(
-        ["linear, without u.item", f"{got.mean():.4f}", f"{gain.mean():.4f}", _interval(gain), paired, f"{seconds:.1f}"]
+    scored["linear, without u.item"] = (
+        *per_user(test, linear_rows(test, names, scale) @ weights),
+        time.perf_counter() - start,
     )
+    rows = [
+        [label, f"{got.mean():.4f}", f"{gain.mean():.4f}", f"[{interval(gain)}]"]
+        + (
+            ["", ""]
+            if seconds is None
+            else [f"{(gain - ndcg).mean():+.4f} [{interval(gain - ndcg)}]", f"{seconds:.1f}"]
+        )
+        for label, (gain, got, seconds) in scored.items()
+    ]
     header = ["model", "HR@10", "NDCG@10", "95% interval", "NDCG@10 - default", "ranker s"]
     print(table(f"ML-100K leave-last-out, {len(test.labels)} users", header, rows))
     print(f"features: {len(FEATURES)}; {len(FOLDS)} prefix folds built in {built:.1f} s; candidates {CANDIDATES}")
     print(f"held-out item among the candidates: {test.labels.any(axis=1).mean():.4f}")
-    print(table("NDCG@10 by the gap before the held-out item", ["gap", "users", *groups], _by_gap(test.gap, groups)))
-
-
-def _interval(values: np.ndarray) -> str:
-    low, high = bootstrap(values) or (float("nan"), float("nan"))
-    return f"[{low:+.4f}, {high:+.4f}]" if low < 0 else f"[{low:.4f}, {high:.4f}]"
-
-
-def _by_gap(gap: np.ndarray, groups: dict[str, np.ndarray]) -> list[list[object]]:
-    rows: list[list[object]] = []
-    lower = 0.0
-    for upper, label in GAP_GROUPS:
-        users = (gap >= lower) & (gap < upper)
-        lower = upper
-        rows.append([label, int(users.sum()), *(f"{v[users].mean():.4f}" for v in groups.values())])
-    return rows
+    users = pl.DataFrame({"gap_seconds": test.gap} | {label: gain for label, (gain, _, _) in scored.items()})
+    gaps = [[g, f["users"], *(f"{f[m]:.4f}" for m in scored)] for g, f in by_gap(users, list(scored)).items()]
+    print(table("NDCG@10 by the gap before the held-out item", ["gap", "users", *scored], gaps))
 
 
 if __name__ == "__main__":

@@ -28,9 +28,9 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from benchmarks.recsys_rerank import RANKER, prefix_folds
+from benchmarks.recsys_sequence import interval
 from footfall.recsys._base import ease_weights
 from footfall.recsys.data import read_movielens
-from footfall.recsys.evaluate import bootstrap
 from footfall.recsys.sequence import SequenceEase
 
 # chosen by footfall.recsys.tuning.tune(DEFAULT_MODEL, events) on ML-100K's validation split
@@ -361,11 +361,6 @@ def names(v: dict[str, Any]) -> list[str]:
     return BASE + {"bin": BIN, "plain": PLAIN}[v["ease"]]
 
 
-def interval(x: np.ndarray) -> str:
-    lo, hi = bootstrap(x) or (float("nan"), float("nan"))
-    return f"[{lo:+.4f}, {hi:+.4f}]"
-
-
 def test(folder: Path) -> None:
     """Each frozen variant trained on folds 2..K+1 and scored once on the test split, against the default."""
     events = read_movielens(folder).events
@@ -382,9 +377,9 @@ def test(folder: Path) -> None:
         nd0, hr0 = per_user(testf.labels, None)
         nd, hr = per_user(testf.labels, ranker.predict(matrix(testf.f, names(v), v["k"])))
         print(
-            f"{label}: test NDCG@10 {nd.mean():.4f} {interval(nd)} HR@10 {hr.mean():.4f} {interval(hr)} | default "
-            f"{nd0.mean():.4f} / {hr0.mean():.4f} | paired NDCG {(nd - nd0).mean():+.4f} {interval(nd - nd0)} HR "
-            f"{(hr - hr0).mean():+.4f} {interval(hr - hr0)} | users {len(nd)}, target in top-{v['k']} "
+            f"{label}: test NDCG@10 {nd.mean():.4f} [{interval(nd)}] HR@10 {hr.mean():.4f} [{interval(hr)}] | default "
+            f"{nd0.mean():.4f} / {hr0.mean():.4f} | paired NDCG {(nd - nd0).mean():+.4f} [{interval(nd - nd0)}] HR "
+            f"{(hr - hr0).mean():+.4f} [{interval(hr - hr0)}] | users {len(nd)}, target in top-{v['k']} "
             f"{testf.labels.any(1).mean():.4f} | ML-100K: folds built {built:.1f}s, ranker {trained:.1f}s",
             flush=True,
         )
