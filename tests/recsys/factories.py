@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from hypothesis import strategies as st
 
 from footfall.recsys.data import Interactions, read_movielens
 
@@ -46,6 +47,31 @@ def timed_events(rows: list[tuple[str, str, int]]) -> pl.DataFrame:
             "item_id": [i for _, i, _ in rows],
             "weight": [1.0] * len(rows),
             "ts": [T0 + timedelta(seconds=s) for _, _, s in rows],
+            "seq": list(range(len(rows))),
+        }
+    )
+
+
+@st.composite
+def interactions(
+    draw: st.DrawFn, users: int = 12, items: int = 10, min_size: int = 2, max_size: int = 60, weighted: bool = False
+) -> pl.DataFrame:
+    """Up to `users` × `items`, instants drawn from a second to days apart (ties included); weights 1 to 5 when
+    `weighted`, else 1."""
+    rows = draw(
+        st.lists(
+            st.tuples(st.integers(0, users - 1), st.integers(0, items - 1), st.sampled_from([0, 1, 30, 4000, 90_000])),
+            min_size=min_size,
+            max_size=max_size,
+        )
+    )
+    seconds = np.cumsum([gap for _, _, gap in rows])
+    return pl.DataFrame(
+        {
+            "user_id": [f"u{u}" for u, _, _ in rows],
+            "item_id": [f"i{i}" for _, i, _ in rows],
+            "weight": [float(1 + (u * i) % 5) if weighted else 1.0 for u, i, _ in rows],
+            "ts": [T0 + timedelta(seconds=int(s)) for s in seconds],
             "seq": list(range(len(rows))),
         }
     )

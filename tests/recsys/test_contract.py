@@ -3,41 +3,20 @@ seen items never recommended, the same data gives the same model."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from footfall.errors import InputError
 from footfall.recsys.models import MODELS, Model, load_model, make_model
+from tests.recsys.factories import interactions
 
 T0 = datetime(2000, 1, 1, tzinfo=UTC)
 SMALL = {"als": {"factors": 4, "iterations": 3}, "sequence-ease": {"l2": 5.0, "window": 3, "pop": 0.5, "days": 1.0}}
-
-
-@st.composite
-def interactions(draw: st.DrawFn) -> pl.DataFrame:
-    """Up to 12 users × 10 items, instants drawn from a few seconds to days apart (ties included)."""
-    rows = draw(
-        st.lists(
-            st.tuples(st.integers(0, 11), st.integers(0, 9), st.sampled_from([0, 1, 30, 4000, 90_000])),
-            min_size=2,
-            max_size=60,
-        )
-    )
-    seconds = np.cumsum([gap for _, _, gap in rows])
-    return pl.DataFrame(
-        {
-            "user_id": [f"u{u}" for u, _, _ in rows],
-            "item_id": [f"i{i}" for _, i, _ in rows],
-            "weight": 1.0,
-            "ts": [T0 + timedelta(seconds=int(s)) for s in seconds],
-            "seq": list(range(len(rows))),
-        }
-    )
+SMALL["sequence-rank"] = SMALL["sequence-ease"] | {"candidates": 4, "min_leaf": 1, "rounds": 5}  # trees that split
 
 
 def _fit(name: str, events: pl.DataFrame) -> Model:

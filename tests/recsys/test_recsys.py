@@ -109,7 +109,7 @@ def test_save_and_load_give_the_same_recommendations(tmp_path: Path) -> None:
     (tmp_path / "junk.npz").write_bytes(b"not a model")
     with pytest.raises(InputError, match="not a footfall model"):
         load_model(tmp_path / "junk.npz")
-    assert make_model("default").name == "sequence-ease"
+    assert make_model("default").name == "sequence-rank"
 
 
 @given(st.lists(st.integers(0, 5), min_size=1, max_size=30), st.integers(1, 40))
@@ -139,7 +139,8 @@ def test_cli_evaluate_json(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["recsys", "evaluate", "--movielens", str(folder), "--format", "json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert [o["model"] for o in out] == ["popularity", "item-knn", "ease", "recency-ease", "sequence-ease", "als"]
+    assert [o["model"] for o in out] == list(MODELS)
+    assert list(MODELS) == ["popularity", "item-knn", "ease", "recency-ease", "sequence-ease", "sequence-rank", "als"]
     required = {
         "model",
         "protocol",

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from footfall.cli.main import app
 from footfall.errors import InputError
-from footfall.recsys.models import make_model
+from footfall.recsys.models import DEFAULT_MODEL, make_model
 from footfall.recsys.registry import Registry
 from tests.recsys.test_recsys import _events, _ml100k
 
@@ -47,7 +47,7 @@ def test_train_then_recommend_from_the_cli(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["recommend", "1", "-n", "5", "--format", "json", *registry])
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
-    assert body["cold_start"] is False and body["model"].endswith("-ease")
+    assert body["cold_start"] is False and body["model"].endswith(f"-{DEFAULT_MODEL}")
     assert [item["item_id"] for item in body["items"]] == ["2", "3"]  # item 1 was seen
     assert body["items"][0]["title"] == "Amélie (2001)"
     stranger = json.loads(CliRunner().invoke(app, ["recommend", "zz", "--format", "json", *registry]).output)

@@ -232,7 +232,10 @@ def train(
     source: SourceOption = "rewards",
     warehouse: WarehouseOption = None,
     model: Annotated[
-        str, typer.Option("--model", help="popularity, item-knn, ease, recency-ease, sequence-ease, als or default.")
+        str,
+        typer.Option(
+            "--model", help="popularity, item-knn, ease, recency-ease, sequence-ease, sequence-rank, als or default."
+        ),
     ] = "default",
     tune: TuneOption = False,
     registry: RegistryOption = None,

@@ -16,6 +16,7 @@ import scipy.sparse as sp
 
 from footfall.errors import InputError
 from footfall.recsys._base import Ease, ItemItem, Model, RecencyEase, Recommendation, top_n
+from footfall.recsys.rerank import SequenceRank
 from footfall.recsys.sequence import SequenceEase
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "RecencyEase",
     "Recommendation",
     "SequenceEase",
+    "SequenceRank",
     "load_model",
     "make_model",
     "top_n",
@@ -108,9 +110,10 @@ MODELS: dict[str, type[Model]] = {
     "ease": Ease,
     "recency-ease": RecencyEase,
     "sequence-ease": SequenceEase,
+    "sequence-rank": SequenceRank,
     "als": Als,
 }
-DEFAULT_MODEL = "sequence-ease"  # chosen by benchmarks/recsys.py on ML-100K: next-session first, then leave-last-out
+DEFAULT_MODEL = "sequence-rank"  # chosen by benchmarks/recsys.py on ML-100K: next-session first, then leave-last-out
 
 
 def make_model(name: str, params: dict[str, Any] | None = None) -> Model:

@@ -1,0 +1,85 @@
+"""`sequence-rank`: a learned ranker re-orders stage 1's candidates, learns what stage 1 cannot see, and
+only ever moves stage 1's own candidates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from footfall.errors import InputError
+from footfall.recsys.models import SequenceEase, SequenceRank, make_model
+from footfall.recsys.rerank import STAGE1
+from tests.recsys.factories import interactions
+
+T0 = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _good_comes_last(users: int = 400, seed: int = 0) -> pl.DataFrame:
+    """40 items, 20 "good" (weight 5) and 20 "bad" (weight 1); every user sees 4 of each, one a day, in a random
+    order except that the last one is always good. Stage 1 ignores weights and, with as many good as bad
+    interactions in random order, cannot tell the two apart; the items' mean weight can."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for user in range(users):
+        good = rng.choice(20, 4, replace=False)
+        bad = rng.choice(20, 4, replace=False) + 20
+        earlier = rng.permutation(np.r_[good[1:], bad])
+        for day, item in enumerate([*earlier.tolist(), int(good[0])]):
+            rows.append((f"u{user}", f"i{item:02d}", 5.0 if item < 20 else 1.0, T0 + timedelta(days=day)))
+    return pl.DataFrame(
+        {
+            "user_id": [r[0] for r in rows],
+            "item_id": [r[1] for r in rows],
+            "weight": [r[2] for r in rows],
+            "ts": [r[3] for r in rows],
+            "seq": list(range(len(rows))),
+        }
+    )
+
+
+def _share_good(model: SequenceEase | SequenceRank, users: list[str]) -> float:
+    tops = [model.recommend(user, 3).items for user in users]
+    return float(np.mean([int(item[1:]) < 20 for items in tops for item in items]))
+
+
+def test_the_ranker_learns_what_stage_one_cannot_see() -> None:
+    events = _good_comes_last()
+    params = {"candidates": 32, "folds": 1, "min_leaf": 20, "rounds": 30}
+    ranked = make_model("sequence-rank", params).fit(events)
+    assert isinstance(ranked, SequenceRank) and ranked.ranker is not None
+    stage1 = make_model("sequence-ease", {k: ranked.params[k] for k in STAGE1}).fit(events)
+    assert isinstance(stage1, SequenceEase)
+    users = [f"u{u}" for u in range(100)]
+    assert _share_good(stage1, users) < 0.7  # stage 1: about as many bad as good
+    assert _share_good(ranked, users) > 0.95  # the ranker learnt that what comes next is good
+
+
+@settings(max_examples=15, deadline=None)
+@given(events=interactions(users=30, items=12, min_size=40, max_size=150, weighted=True), candidates=st.integers(1, 6))
+def test_only_stage_ones_candidates_move_and_the_rest_keep_its_order(events: pl.DataFrame, candidates: int) -> None:
+    model = make_model("sequence-rank", {"candidates": candidates, "min_leaf": 1, "rounds": 5}).fit(events)
+    assert isinstance(model, SequenceRank)
+    for user in model.users[:10]:
+        ranked = model.recommend(user, 12).items
+        first = model.stage1.recommend(user, 12).items  # stage 1 as served: the same weights and histories
+        assert sorted(ranked[:candidates]) == sorted(first[:candidates])
+        assert ranked[candidates:] == first[candidates:]
+
+
+def test_it_refuses_what_it_cannot_learn_from() -> None:
+    events = _good_comes_last(users=5)
+    with pytest.raises(InputError, match="needs each interaction's ts and weight"):
+        make_model("sequence-rank").fit(events.drop("weight"))
+    with pytest.raises(InputError, match="floor > 0"):
+        make_model("sequence-rank", {"floor": 0.0})
+    few = pl.DataFrame(
+        {"user_id": ["u0", "u0", "u1"], "item_id": ["a", "b", "c"], "weight": 1.0, "seq": [0, 1, 2]}
+    ).with_columns(ts=pl.lit(T0))
+    alone = make_model("sequence-rank").fit(few)  # u0's last item, b, is new to the fold: nothing to learn from
+    assert isinstance(alone, SequenceRank) and alone.ranker is None
+    assert alone.recommend("u1", 3).items == ["a", "b"]  # stage 1's order
