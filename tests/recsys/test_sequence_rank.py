@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from footfall.errors import InputError
 from footfall.recsys.models import SequenceEase, SequenceRank, make_model
-from footfall.recsys.rerank import STAGE1
+from footfall.recsys.rerank import STAGE1, Trees
 from tests.recsys.factories import interactions
 
 T0 = datetime(2000, 1, 1, tzinfo=UTC)
@@ -83,3 +83,32 @@ def test_it_refuses_what_it_cannot_learn_from() -> None:
     alone = make_model("sequence-rank").fit(few)  # u0's last item, b, is new to the fold: nothing to learn from
     assert isinstance(alone, SequenceRank) and alone.ranker is None
     assert alone.recommend("u1", 3).items == ["a", "b"]  # stage 1's order
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    leaves=st.integers(2, 15),
+    missing=st.sampled_from([0.0, 0.1, 0.5]),
+    zeros=st.booleans(),
+)
+def test_the_numpy_trees_predict_as_lightgbm_does(seed: int, leaves: int, missing: float, zeros: bool) -> None:
+    """Serving reads the ranker's text without LightGBM: the same raw scores, NaN and zero branches included."""
+    import lightgbm as lgb
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(600, 4)).astype(np.float32)  # as the features are
+    x[rng.random(x.shape) < missing] = np.nan
+    if zeros:
+        x[rng.random(x.shape) < 0.2] = 0.0
+    y = (np.nan_to_num(x[:, 0]) + rng.normal(size=600) > 0.5).astype(float)
+    settings = {"objective": "lambdarank", "num_leaves": leaves, "min_data_in_leaf": 5, "verbosity": -1}
+    settings |= {"zero_as_missing": zeros, "seed": seed}
+    booster = lgb.train(settings, lgb.Dataset(x, y, group=[30] * 20), num_boost_round=8)
+    fresh = rng.normal(size=(200, 4)).astype(np.float32)
+    fresh[rng.random(fresh.shape) < 0.1] = 0.0
+    holes = fresh.copy()
+    holes[rng.random(fresh.shape) < 0.2] = np.nan
+    trees = Trees.parse(booster.model_to_string())
+    for rows in (x, fresh, holes):  # with and without missing values (two ways through `predict`)
+        np.testing.assert_allclose(trees.predict(rows), booster.predict(rows), atol=1e-12)

@@ -14,7 +14,9 @@ events without each user's last k interactions, the k-th from last being the tar
 sets how many targets it learns from (K = ceil(queries / users), at most `folds`; a seeded sample
 of users when one fold holds more), so small data get several folds and large data one. The
 served stage 1 keeps fold 1's EASE^R weights (fitted without each user's last interaction: one
-matrix inverse per fit) and takes every other part from all the events. Choices and figures:
+matrix inverse per fit) and takes every other part from all the events. LightGBM trains the
+ranker; `Trees` evaluates it from its text with numpy, so loading and serving never import
+LightGBM. Choices and figures:
 docs/recsys.md#sequence-rank.
 """
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -34,7 +37,7 @@ from footfall.recsys._base import Model, ease_weights
 from footfall.recsys._base import gram as gram_matrix
 from footfall.recsys.sequence import SequenceEase
 
-__all__ = ["FEATURES", "SequenceRank"]
+__all__ = ["FEATURES", "SequenceRank", "Trees"]
 
 FEATURES = [
     "def_score", "def_gap_top", "def_rank", "ease_rec", "trans", "pop_gate",
@@ -300,6 +303,109 @@ def _features(
     return cand, columns
 
 
+@dataclass(frozen=True)
+class Trees:
+    """A LightGBM model read from its text (`Booster.model_to_string`) and evaluated with numpy: serving and
+    loading need no LightGBM (whose import takes seconds); only training does. Numerical splits only.
+
+    Every tree's internal nodes and leaves are numbered in one sequence; a leaf points to itself, so
+    `depth` steps take every row of every tree to its leaf without tracking which have arrived."""
+
+    text: str
+    feature: np.ndarray  # per split (internal node): the feature, threshold, NaN/zero rule and default side
+    threshold: np.ndarray
+    missing: np.ndarray  # 0 none (NaN counts as 0), 1 zero, 2 NaN: LightGBM's NumericalDecision
+    default_left: np.ndarray
+    split: np.ndarray  # per node: its split's column, or the last column (always left) for a leaf
+    left: np.ndarray  # per node: the next node when its split goes left / right (a leaf: itself)
+    right: np.ndarray
+    value: np.ndarray  # per node: the leaf's value (0 for a split)
+    root: np.ndarray  # per tree
+    depth: int
+
+    @classmethod
+    def parse(cls, text: str) -> Trees:
+        """The trees of a LightGBM model text; a one-line error for what this reader does not evaluate."""
+        trees = [dict(line.split("=", 1) for line in block.splitlines()[1:] if "=" in line)
+                 for block in text.split("\nTree=")[1:]]  # fmt: skip
+        if any(int(tree.get("num_cat", "0")) for tree in trees):
+            raise InputError("sequence-rank: a categorical split in the ranker, which footfall does not evaluate")
+        splits: dict[str, list[float]] = {"feature": [], "threshold": [], "decision": []}
+        split, left, right, value, root = [], [], [], [], []
+        depth, base = 0, 0
+        for tree in trees:
+            leaves = int(tree["num_leaves"])
+            inner = leaves - 1
+            numbers = {key: [float(v) for v in tree.get(key, "").split()] for key in (
+                "split_feature", "threshold", "decision_type", "left_child", "right_child", "leaf_value")}  # fmt: skip
+
+            def node(child: float, inner: int = inner, base: int = base) -> int:
+                return base + int(child) if child >= 0 else base + inner + ~int(child)
+
+            first_split = len(splits["feature"])
+            for key, name in (("split_feature", "feature"), ("threshold", "threshold"), ("decision_type", "decision")):
+                splits[name] += numbers[key]
+            split += [first_split + n for n in range(inner)] + [-1] * leaves
+            left += [node(c) for c in numbers["left_child"]] + [base + inner + k for k in range(leaves)]
+            right += [node(c) for c in numbers["right_child"]] + [base + inner + k for k in range(leaves)]
+            value += [0.0] * inner + numbers["leaf_value"]
+            root.append(base)
+            depth = max(depth, _depth(numbers["left_child"], numbers["right_child"]))
+            base += inner + leaves
+        decision = np.array(splits["decision"], dtype=np.int64)
+        every = np.array(split, dtype=np.int64)
+        every[every < 0] = len(decision)  # the always-left column
+        return cls(
+            text, np.array(splits["feature"], dtype=np.int64), np.array(splits["threshold"]), (decision >> 2) & 3,
+            (decision & 2) > 0, every, np.array(left, dtype=np.int64), np.array(right, dtype=np.int64),
+            np.array(value), np.array(root, dtype=np.int64), depth,
+        )  # fmt: skip
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """The sum of every tree's leaf for each row of `x` (LightGBM's raw score)."""
+        x = np.asarray(x, dtype=np.float32)
+        if np.isnan(x).any():  # LightGBM's missing-value rules, in float64 as it compares
+            values = x.astype(np.float64)[:, self.feature]
+            nan = np.isnan(values)
+            values[nan & (self.missing != 2)] = 0.0
+            default = ((self.missing == 1) & (np.abs(values) <= 1e-35)) | ((self.missing == 2) & nan)
+            goes_left = np.where(default, self.default_left, values <= self.threshold)
+        else:  # v <= t for a float32 v is v <= the largest float32 not above t: the same test at half the bytes
+            goes_left = x[:, self.feature] <= self.threshold32
+            if (self.missing == 1).any():  # |v| <= 1e-35 is v == 0 for these features
+                zero = (self.missing == 1) & (x[:, self.feature] == 0.0)
+                goes_left = np.where(zero, self.default_left, goes_left)
+        rows, width = len(x), len(self.feature) + 1
+        flat = np.concatenate([goes_left, np.ones((rows, 1), dtype=bool)], axis=1).reshape(-1).view(np.int8)
+        offset = (np.arange(rows, dtype=np.int64) * width)[:, np.newaxis]
+        node = np.broadcast_to(self.root, (rows, len(self.root)))
+        for _ in range(self.depth):  # children[2n] is n's right child, children[2n + 1] its left
+            node = self.children[2 * node + flat[offset + self.split[node]]]
+        return np.asarray(self.value[node].sum(axis=1))
+
+    @cached_property
+    def threshold32(self) -> np.ndarray:
+        """Each threshold as the largest float32 not above it."""
+        rounded = self.threshold.astype(np.float32)
+        return np.where(rounded > self.threshold, np.nextafter(rounded, np.float32(-np.inf)), rounded)
+
+    @cached_property
+    def children(self) -> np.ndarray:
+        """Per node, [right, left] interleaved (the walk's one gather)."""
+        return np.column_stack([self.right, self.left]).reshape(-1)
+
+
+def _depth(left: list[float], right: list[float]) -> int:
+    """The longest path from a tree's root to a leaf, in splits (0 for a single leaf)."""
+    if not left:
+        return 0
+    level, nodes = 0, [0]
+    while nodes:
+        level += 1
+        nodes = [int(c) for n in nodes for c in (left[n], right[n]) if c >= 0]
+    return level
+
+
 @dataclass
 class SequenceRank(Model):
     """`sequence-ease`'s `candidates` best items per user re-ordered by a LightGBM lambdarank model."""
@@ -320,7 +426,7 @@ class SequenceRank(Model):
     }
     stage1: SequenceEase = field(default_factory=SequenceEase)
     history: _History | None = None
-    ranker: Any = None  # a lightgbm.Booster; None when the training data held nothing to learn from
+    ranker: Trees | None = None  # None when the training data held nothing to learn from
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -384,7 +490,7 @@ class SequenceRank(Model):
         x = x.reshape(len(rows), k, -1)[hit].reshape(-1, x.shape[1])
         return x, labels[hit].reshape(-1).astype(np.float32), np.full(int(hit.sum()), k)
 
-    def _train(self, blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> Any:
+    def _train(self, blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> Trees | None:
         """The LightGBM lambdarank model over every fold's rows (None when no target was among the candidates)."""
         if sum(len(sizes) for _, _, sizes in blocks) < 2:
             return None
@@ -399,7 +505,8 @@ class SequenceRank(Model):
         )
         settings = RANKER | {"num_leaves": int(p["leaves"]), "learning_rate": float(p["learning_rate"])}
         settings |= {"min_data_in_leaf": int(p["min_leaf"])}
-        return lgb.train(settings | {"seed": int(p["seed"])}, data, num_boost_round=int(p["rounds"]))
+        booster = lgb.train(settings | {"seed": int(p["seed"])}, data, num_boost_round=int(p["rounds"]))
+        return Trees.parse(booster.model_to_string())
 
     def prepare(self) -> Model:
         self.stage1.prepare()
@@ -415,7 +522,7 @@ class SequenceRank(Model):
         masked[self.seen[rows].nonzero()] = -np.inf
         k = min(int(self.params["candidates"]), len(self.items))
         cand, x = _features(self.stage1, self.history, rows, when, masked, k)
-        predicted = self.ranker.predict(x, num_threads=1 if len(rows) < 64 else 0).reshape(len(rows), k)
+        predicted = self.ranker.predict(x).reshape(len(rows), k)
         predicted = predicted - 1e-9 * np.arange(k)  # equal predictions keep stage 1's order
         usable = np.isfinite(np.take_along_axis(masked, cand, axis=1))  # fewer unseen items than candidates
         lowest = np.where(usable, predicted, np.inf).min(axis=1)
@@ -434,7 +541,7 @@ class SequenceRank(Model):
         h = self.history
         user = np.repeat(np.arange(len(self.users)), np.where(h.last >= 0, h.last - h.first + 1, 0))
         arrays = {"h_user": user, "h_item": h.item, "h_time": h.time, "h_weight": h.weight}
-        ranker = "" if self.ranker is None else self.ranker.model_to_string()
+        ranker = "" if self.ranker is None else self.ranker.text
         return self.stage1._arrays() | arrays | {"ranker": np.array(ranker)}
 
     def _restore(self, arrays: Any) -> None:
@@ -446,10 +553,7 @@ class SequenceRank(Model):
         gram = gram_matrix(self.seen)
         self.history = _history(arrays["h_user"], arrays["h_item"], arrays["h_time"], arrays["h_weight"], gram)
         text = str(arrays["ranker"])
-        if text:
-            import lightgbm as lgb
-
-            self.ranker = lgb.Booster(model_str=text)
+        self.ranker = Trees.parse(text) if text else None
 
 
 def _masked(stage1: SequenceEase, rows: np.ndarray, at: np.ndarray) -> np.ndarray:
