@@ -35,6 +35,7 @@ GRIDS: dict[str, dict[str, list[Any]]] = {
         "window": [5, 10],
         "pop": [0.0, 0.1, 0.3, 1.0],
     },
+    "sequence-rank": {"floor": [0.01, 0.1], "beta": [0.5, 1.0]},  # its stage 1's two most telling; a trial is a fit
     "als": {"factors": [32, 64, 128], "regularization": [0.01, 0.1], "alpha": [0.5, 1.0, 5.0, 20.0]},
 }
 
