@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar
@@ -91,9 +92,11 @@ class _Stage1(SequenceEase):
         before = sp.csr_matrix((seen.data, where[seen.indices], seen.indptr), shape=matrix.shape)
         new = matrix - before  # XᵀX = X₁ᵀX₁ + DᵀX + XᵀD - DᵀD, D the pairs not in the earlier fit
         new.eliminate_zeros()
-        for product, sign in ((new.T @ matrix, 1.0), ((new.T @ matrix).T, 1.0), (new.T @ new, -1.0)):
-            coo = sp.coo_matrix(product)
-            np.add.at(self.gram, (coo.row, coo.col), np.float32(sign) * coo.data.astype(np.float32))
+        cross = sp.coo_matrix(new.T @ matrix)  # a sparse product's entries are distinct: += adds each once
+        self.gram[cross.row, cross.col] += cross.data.astype(np.float32)
+        self.gram[cross.col, cross.row] += cross.data.astype(np.float32)
+        twice = sp.coo_matrix(new.T @ new)
+        self.gram[twice.row, twice.col] -= twice.data.astype(np.float32)
 
 
 @dataclass
@@ -447,25 +450,33 @@ class SequenceRank(Model):
         folds = min(int(p["folds"]), math.ceil(float(p["queries"]) / max(users, 1)))
         per_fold = math.ceil(float(p["queries"]) / max(folds, 1))
         rng = np.random.default_rng(int(p["seed"]))
-        blocks, given, rest = [], None, events
-        for _ in range(folds):
-            rest, target = leave_last_out(rest)
-            if not target.height:
-                break
-            stage1 = _Stage1(params=self._stage1_params()).fit(rest)
-            assert isinstance(stage1, _Stage1)
-            given = given or (stage1.items, stage1.weights, stage1.gram, stage1.seen)
-            blocks.append(self._block(stage1, rest, target, per_fold, rng))
-        self.ranker = self._train(blocks)
-        final = _Stage1(params=self._stage1_params(), given=given).fit(events)
-        assert isinstance(final, _Stage1)
-        self.stage1, self.users, self.items, self.seen = final, final.users, final.items, final.seen
-        self.age, self.popularity = final.age, final.popularity
-        self.history = _history(*_ordered(events, self.users, self.items), final.gram)
-        final.gram = np.zeros((0, 0), dtype=np.float32)
-        self.stage1.prepare()
+        blocks, rest, final = [], events, None
+        with ThreadPoolExecutor(1) as pool:  # the served stage 1 is fitted beside the folds (a second core)
+            for _ in range(folds):
+                rest, target = leave_last_out(rest)
+                if not target.height:
+                    break
+                stage1 = _Stage1(params=self._stage1_params()).fit(rest)
+                assert isinstance(stage1, _Stage1)
+                if final is None:  # fold 1: its EASE^R weights and Gram matrix serve the final stage 1
+                    final = pool.submit(self._final, events, (stage1.items, stage1.weights, stage1.gram, stage1.seen))
+                blocks.append(self._block(stage1, rest, target, per_fold, rng))
+            self.ranker = self._train(blocks)
+            self.stage1, self.history = (final or pool.submit(self._final, events, None)).result()
+        self.users, self.items, self.seen = self.stage1.users, self.stage1.items, self.stage1.seen
+        self.age, self.popularity = self.stage1.age, self.stage1.popularity
         self.train_seconds = time.perf_counter() - began
         return self
+
+    def _final(
+        self, events: pl.DataFrame, given: tuple[np.ndarray, np.ndarray, np.ndarray, sp.csr_matrix] | None
+    ) -> tuple[SequenceEase, _History]:
+        """The served stage 1 on all `events` (with fold 1's weights when `given`) and the histories' features."""
+        final = _Stage1(params=self._stage1_params(), given=given).fit(events)
+        assert isinstance(final, _Stage1)
+        history = _history(*_ordered(events, final.users, final.items), final.gram)
+        final.gram = np.zeros((0, 0), dtype=np.float32)
+        return final, history
 
     def _stage1_params(self) -> dict[str, Any]:
         return {k: self.params[k] for k in STAGE1}
@@ -475,6 +486,7 @@ class SequenceRank(Model):
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """One fold's training rows: (features, labels, query sizes) of the targets found among the candidates."""
         history = _history(*_ordered(fit, stage1.users, stage1.items), stage1.gram)
+        stage1.history = stage1._history()  # scored in batches only: skip `prepare`'s one-user precomputation
         target = target.sort("user_id")
         if target.height > most:
             target = target[np.sort(rng.choice(target.height, most, replace=False))]
@@ -526,15 +538,13 @@ class SequenceRank(Model):
         predicted = predicted - 1e-9 * np.arange(k)  # equal predictions keep stage 1's order
         usable = np.isfinite(np.take_along_axis(masked, cand, axis=1))  # fewer unseen items than candidates
         lowest = np.where(usable, predicted, np.inf).min(axis=1)
-        others = base.copy()
-        np.put_along_axis(others, cand, -np.inf, axis=1)
-        ceiling = others.max(axis=1)
+        stage1 = np.take_along_axis(base, cand, axis=1)
+        np.put_along_axis(base, cand, -np.inf, axis=1)
+        ceiling = base.max(axis=1)  # the best item that is not a candidate (seen ones included)
         # the candidates move above every other item; the others keep stage 1's scores exactly (and so its order)
         lift = np.where(np.isfinite(ceiling) & np.isfinite(lowest), ceiling + 1.0 - lowest, 0.0)
-        out = base.copy()
-        above = np.where(usable, predicted + lift[:, None], np.take_along_axis(base, cand, axis=1))
-        np.put_along_axis(out, cand, above, axis=1)
-        return out
+        np.put_along_axis(base, cand, np.where(usable, predicted + lift[:, None], stage1), axis=1)
+        return base
 
     def _arrays(self) -> dict[str, np.ndarray]:
         assert self.history is not None
