@@ -36,7 +36,7 @@ import scipy.sparse as sp
 from footfall.errors import InputError
 from footfall.recsys._base import Model, ease_weights
 from footfall.recsys._base import gram as gram_matrix
-from footfall.recsys.sequence import SequenceEase
+from footfall.recsys.sequence import SequenceEase, ordered_events
 
 __all__ = ["FEATURES", "SequenceRank", "Trees"]
 
@@ -178,10 +178,7 @@ def _ordered(
     events: pl.DataFrame, users: np.ndarray, items: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(user row, item column, seconds since the epoch, weight) per interaction, by user, instant, `seq`."""
-    rows = pl.DataFrame({"user_id": users.tolist()}, schema={"user_id": pl.String}).with_row_index("_u")
-    cols = pl.DataFrame({"item_id": items.tolist()}, schema={"item_id": pl.String}).with_row_index("_i")
-    coded = events.with_row_index("_line").join(rows, on="user_id").join(cols, on="item_id")
-    coded = coded.sort(["_u", "ts", *(["seq"] if "seq" in coded.columns else []), "_line"])
+    coded = ordered_events(events, users, items)
     return (
         coded["_u"].to_numpy().astype(np.int64),
         coded["_i"].to_numpy().astype(np.int64),

@@ -36,7 +36,7 @@ import scipy.sparse as sp
 
 from footfall.recsys._base import RecencyEase
 
-__all__ = ["SequenceEase", "ordered_codes"]
+__all__ = ["SequenceEase", "ordered_codes", "ordered_events"]
 
 
 @dataclass
@@ -122,11 +122,16 @@ class SequenceEase(RecencyEase):
 
 def ordered_codes(events: pl.DataFrame, users: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each interaction's (user row, item column), ordered by user, then instant, then `seq`."""
+    coded = ordered_events(events, users, items)
+    return coded["_u"].to_numpy().astype(np.int64), coded["_i"].to_numpy().astype(np.int64)
+
+
+def ordered_events(events: pl.DataFrame, users: np.ndarray, items: np.ndarray) -> pl.DataFrame:
+    """`events` with each one's user row `_u` and item column `_i`, ordered by user, then instant, then `seq`."""
     order = ["_u", *(c for c in ("ts", "seq") if c in events.columns), "_line"]
     rows = pl.DataFrame({"user_id": users.tolist()}, schema={"user_id": pl.String}).with_row_index("_u")
     cols = pl.DataFrame({"item_id": items.tolist()}, schema={"item_id": pl.String}).with_row_index("_i")
-    coded = events.with_row_index("_line").join(rows, on="user_id").join(cols, on="item_id").sort(order)
-    return coded["_u"].to_numpy().astype(np.int64), coded["_i"].to_numpy().astype(np.int64)
+    return events.with_row_index("_line").join(rows, on="user_id").join(cols, on="item_id").sort(order)
 
 
 def _context(
