@@ -32,8 +32,12 @@ def test_every_model_keeps_the_contract(
     model = _fit(name, events)
     rows = np.arange(len(model.users))
     batch = model.score_users(rows)
-    for row in rows:  # batch == single
-        np.testing.assert_allclose(model.score_users(np.array([row]))[0], batch[row], rtol=1e-5, atol=1e-6)
+    for row in rows:  # batch == single: the same numbers (a ranker's rank features turn float noise into flips)
+        alone = model.score_users(np.array([row]))[0]
+        if name == "als":  # factor products go through BLAS, whose kernels differ by batch size
+            np.testing.assert_allclose(alone, batch[row], rtol=1e-5, atol=1e-6)
+        else:
+            np.testing.assert_array_equal(alone, batch[row])
     seen = events.group_by("user_id").agg("item_id")
     for user, items in seen.iter_rows():  # never recommends what the user has seen
         assert not set(model.recommend(user, 10).items) & set(items)

@@ -93,13 +93,8 @@ class SequenceEase(RecencyEase):
         return scores
 
     def _scores(self, rows: np.ndarray) -> np.ndarray:
-        if len(rows) == 1:  # one user, as a server asks: a few rows of T, without sparse-matrix overhead
-            start, end = self.context.indptr[rows[0]], self.context.indptr[rows[0] + 1]
-            context = self.context.data[start:end] @ self.transitions[self.context.indices[start:end]]
-            transitions: np.ndarray = context[np.newaxis, :]
-        else:
-            transitions = np.asarray(self.context[rows] @ self.transitions)
-        scores: np.ndarray = super()._scores(rows) + transitions
+        # one product for one user and for many: a user's scores are the same numbers in a batch and alone
+        scores: np.ndarray = super()._scores(rows) + np.asarray(self.context[rows] @ self.transitions)
         return scores
 
     def _arrays(self) -> dict[str, np.ndarray]:
