@@ -124,5 +124,6 @@ def test_the_numpy_trees_predict_as_lightgbm_does(seed: int, leaves: int, missin
     holes = fresh.copy()
     holes[rng.random(fresh.shape) < 0.2] = np.nan
     trees = Trees.parse(booster.model_to_string())
-    for rows in (x, fresh, holes):  # with and without missing values (two ways through `predict`)
-        np.testing.assert_allclose(trees.predict(rows), booster.predict(rows), atol=1e-12)
+    assert len(fresh) < Trees.WALK_ROWS <= len(x)  # a few rows walk the trees, a batch selects leaves
+    for rows in (x, fresh, holes, np.vstack([holes, fresh])):  # both ways, with and without missing values
+        np.testing.assert_array_equal(trees.predict(rows), booster.predict(rows))

@@ -47,6 +47,7 @@ FEATURES = [
     "u_len", "u_gap_now", "u_gap_prev", "u_page", "u_mean_rating", "u_last_rating", "u_top_score",
     "ease_bin", "ease_bin_rank",
 ]  # fmt: skip
+ZERO = np.float32(1e-35)  # LightGBM's kZeroThreshold (1e-35f): |v| at most this is zero for its splits
 PAGE_CAP = 30  # at most this many items of the user's last page (same second) count
 STAGE1 = ("l2", "tau", "floor", "beta", "window", "decay", "backward", "shrink", "pop", "days", "away")
 RANKER = {  # docs/recsys.md#a-learned-re-ranker: chosen on prefix folds of ML-100K, never its test split
@@ -274,10 +275,9 @@ def _features(
     page_items, page_w, size = _page(h, rows)
     f["same_sec_page"] = _apply(h.mats["sec"], (page_items, page_w), cand)
     f["sess10m"] = _apply(h.mats["s10m"], recent, cand)
-    asked = cand * 1e10 + at[:, None]
-    before = np.searchsorted(h.pop_keys, asked)
+    before = _before(h.pop_keys, cand, at, 0.0)
     for days in (1, 7, 30):
-        f[f"pop_{days}d"] = np.log1p(before - np.searchsorted(h.pop_keys, asked - days * 86_400.0))
+        f[f"pop_{days}d"] = np.log1p(before - _before(h.pop_keys, cand, at, days * 86_400.0))
     f["pop_all"] = np.log1p(h.count[cand])
     f["pop_end30"] = stage1.recent[cand] / max(float(p["pop"]), 1e-12)
     f["item_age"] = np.log1p(np.maximum(at[:, None] - h.first_seen[cand], 0) / 86_400.0)
@@ -303,25 +303,42 @@ def _features(
     return cand, columns
 
 
+def _before(keys: np.ndarray, cand: np.ndarray, at: np.ndarray, back: float) -> np.ndarray:
+    """Interactions with each candidate more than `back` seconds before its user's request `at` (by binary search in
+    `keys`, item * 1e10 + instant, sorted). Requests at a few instants (an all-user run asks at one) look every item
+    up once per instant instead of once per candidate: the same numbers."""
+    instants, inverse = np.unique(at, return_inverse=True)
+    items = int(cand.max(initial=-1)) + 1
+    if len(instants) * items >= cand.size:
+        found: np.ndarray = np.searchsorted(keys, cand * 1e10 + at[:, np.newaxis] - back)
+        return found
+    table = np.searchsorted(keys, np.arange(items)[np.newaxis, :] * 1e10 + instants[:, np.newaxis] - back)
+    return np.asarray(table[inverse.reshape(-1, 1), cand])
+
+
 @dataclass(frozen=True)
 class Trees:
     """A LightGBM model read from its text (`Booster.model_to_string`) and evaluated with numpy: serving and
     loading need no LightGBM (whose import takes seconds); only training does. Numerical splits only.
 
-    Every tree's internal nodes and leaves are numbered in one sequence; a leaf points to itself, so
-    `depth` steps take every row of every tree to its leaf without tracking which have arrived."""
+    Every tree's internal nodes and leaves are numbered in one sequence; a leaf points to itself. Each
+    split's decision is taken for every row at once; a few rows (one user's request) then walk every
+    tree together, `depth` steps, and a batch takes each tree's leaf by nested selects, tree by tree
+    (LightGBM's order of addition: the same sums to the last bit)."""
 
     text: str
     feature: np.ndarray  # per split (internal node): the feature, threshold, NaN/zero rule and default side
     threshold: np.ndarray
     missing: np.ndarray  # 0 none (NaN counts as 0), 1 zero, 2 NaN: LightGBM's NumericalDecision
     default_left: np.ndarray
-    split: np.ndarray  # per node: its split's column, or the last column (always left) for a leaf
+    split: np.ndarray  # per node: its split's row in the decisions, or the last row (always left) for a leaf
     left: np.ndarray  # per node: the next node when its split goes left / right (a leaf: itself)
     right: np.ndarray
     value: np.ndarray  # per node: the leaf's value (0 for a split)
     root: np.ndarray  # per tree
     depth: int
+
+    WALK_ROWS: ClassVar[int] = 256  # fewer rows than this walk (per-call overhead); more select (memory traffic)
 
     @classmethod
     def parse(cls, text: str) -> Trees:
@@ -354,7 +371,7 @@ class Trees:
             base += inner + leaves
         decision = np.array(splits["decision"], dtype=np.int64)
         every = np.array(split, dtype=np.int64)
-        every[every < 0] = len(decision)  # the always-left column
+        every[every < 0] = len(decision)  # the always-left row
         return cls(
             text, np.array(splits["feature"], dtype=np.int64), np.array(splits["threshold"]), (decision >> 2) & 3,
             (decision & 2) > 0, every, np.array(left, dtype=np.int64), np.array(right, dtype=np.int64),
@@ -363,31 +380,71 @@ class Trees:
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The sum of every tree's leaf for each row of `x` (LightGBM's raw score)."""
-        x = np.asarray(x, dtype=np.float32)
-        if np.isnan(x).any():  # LightGBM's missing-value rules, in float64 as it compares
-            values = x.astype(np.float64)[:, self.feature]
-            nan = np.isnan(values)
-            values[nan & (self.missing != 2)] = 0.0
-            default = ((self.missing == 1) & (np.abs(values) <= 1e-35)) | ((self.missing == 2) & nan)
-            goes_left = np.where(default, self.default_left, values <= self.threshold)
+        goes_left = self._goes_left(np.asarray(x, dtype=np.float32))
+        if len(x) < self.WALK_ROWS:
+            return self._walk(goes_left)
+        total = np.zeros(len(x))
+        for root in self.root.tolist():
+            total += self._leaf(goes_left, root)
+        return total
+
+    def _goes_left(self, x: np.ndarray) -> np.ndarray:
+        """Splits × rows: whether each row goes left at each split."""
+        columns = np.ascontiguousarray(x.T)
+        if len(x) < self.WALK_ROWS:  # a few rows: every split's values in one gather
+            return self._decide(columns[self.feature], self.split_numbers)
+        goes_left = np.empty((len(self.feature), len(x)), dtype=bool)
+        for feature, splits in self.by_feature:  # a batch: feature by feature, without a splits-by-rows copy of x
+            goes_left[splits] = self._decide(columns[feature][np.newaxis, :], splits)
+        return goes_left
+
+    def _decide(self, values: np.ndarray, splits: np.ndarray) -> np.ndarray:
+        """Whether `values` (a row per split, or one row for all of them) go left at `splits` (LightGBM's
+        NumericalDecision: NaN is 0 unless the split sends NaN aside; zero is missing for zero splits)."""
+        missing = self.missing[splits, np.newaxis]
+        if np.isnan(values).any():  # compared in float64, as LightGBM does
+            wide = values.astype(np.float64)
+            nan = np.isnan(wide)
+            wide = np.where(nan & (missing != 2), 0.0, wide)
+            default = ((missing == 1) & (np.abs(wide) <= ZERO)) | ((missing == 2) & nan)
+            below = wide <= self.threshold[splits, np.newaxis]
         else:  # v <= t for a float32 v is v <= the largest float32 not above t: the same test at half the bytes
-            goes_left = x[:, self.feature] <= self.threshold32
-            if (self.missing == 1).any():  # |v| <= 1e-35 is v == 0 for these features
-                zero = (self.missing == 1) & (x[:, self.feature] == 0.0)
-                goes_left = np.where(zero, self.default_left, goes_left)
-        rows, width = len(x), len(self.feature) + 1
-        flat = np.concatenate([goes_left, np.ones((rows, 1), dtype=bool)], axis=1).reshape(-1).view(np.int8)
-        offset = (np.arange(rows, dtype=np.int64) * width)[:, np.newaxis]
+            below = values <= self.threshold32[splits, np.newaxis]
+            default = (missing == 1) & (np.abs(values) <= ZERO)
+        return np.where(default, self.default_left[splits, np.newaxis], below)
+
+    def _walk(self, goes_left: np.ndarray) -> np.ndarray:
+        """Every row down every tree at once, `depth` steps (a leaf points to itself)."""
+        rows = goes_left.shape[1]
+        flat = np.concatenate([goes_left, np.ones((1, rows), dtype=bool)]).reshape(-1).view(np.int8)
+        column = np.arange(rows, dtype=np.int64)[:, np.newaxis]
         node = np.broadcast_to(self.root, (rows, len(self.root)))
         for _ in range(self.depth):  # children[2n] is n's right child, children[2n + 1] its left
-            node = self.children[2 * node + flat[offset + self.split[node]]]
-        return np.asarray(self.value[node].sum(axis=1))
+            node = self.children[2 * node + flat[self.split[node] * rows + column]]
+        return np.cumsum(self.value[node], axis=1)[:, -1] if len(self.root) else np.zeros(rows)  # in tree order
+
+    def _leaf(self, goes_left: np.ndarray, node: int) -> np.ndarray | float:
+        """The value of the leaf each row reaches from `node` (a number when `node` is a leaf)."""
+        if self.left[node] == node:
+            return float(self.value[node])
+        below = (self._leaf(goes_left, int(self.left[node])), self._leaf(goes_left, int(self.right[node])))
+        return np.where(goes_left[self.split[node]], *below)
 
     @cached_property
     def threshold32(self) -> np.ndarray:
         """Each threshold as the largest float32 not above it."""
         rounded = self.threshold.astype(np.float32)
         return np.where(rounded > self.threshold, np.nextafter(rounded, np.float32(-np.inf)), rounded)
+
+    @cached_property
+    def split_numbers(self) -> np.ndarray:
+        """0 .. splits - 1."""
+        return np.arange(len(self.feature))
+
+    @cached_property
+    def by_feature(self) -> list[tuple[int, np.ndarray]]:
+        """Each feature that splits, with its splits."""
+        return [(int(f), np.flatnonzero(self.feature == f)) for f in np.unique(self.feature)]
 
     @cached_property
     def children(self) -> np.ndarray:
