@@ -392,13 +392,13 @@ class Trees:
         """Splits × rows: whether each row goes left at each split."""
         columns = np.ascontiguousarray(x.T)
         if len(x) < self.WALK_ROWS:  # a few rows: every split's values in one gather
-            return self._decide(columns[self.feature], self.split_numbers)
+            return self._decide(columns[self.feature], slice(None))
         goes_left = np.empty((len(self.feature), len(x)), dtype=bool)
         for feature, splits in self.by_feature:  # a batch: feature by feature, without a splits-by-rows copy of x
             goes_left[splits] = self._decide(columns[feature][np.newaxis, :], splits)
         return goes_left
 
-    def _decide(self, values: np.ndarray, splits: np.ndarray) -> np.ndarray:
+    def _decide(self, values: np.ndarray, splits: np.ndarray | slice) -> np.ndarray:
         """Whether `values` (a row per split, or one row for all of them) go left at `splits` (LightGBM's
         NumericalDecision: NaN is 0 unless the split sends NaN aside; zero is missing for zero splits)."""
         missing = self.missing[splits, np.newaxis]
@@ -435,11 +435,6 @@ class Trees:
         """Each threshold as the largest float32 not above it."""
         rounded = self.threshold.astype(np.float32)
         return np.where(rounded > self.threshold, np.nextafter(rounded, np.float32(-np.inf)), rounded)
-
-    @cached_property
-    def split_numbers(self) -> np.ndarray:
-        """0 .. splits - 1."""
-        return np.arange(len(self.feature))
 
     @cached_property
     def by_feature(self) -> list[tuple[int, np.ndarray]]:
