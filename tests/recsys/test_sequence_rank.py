@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from footfall.errors import InputError
 from footfall.recsys.models import SequenceEase, SequenceRank, make_model
-from footfall.recsys.rerank import STAGE1, Trees
+from footfall.recsys.rerank import STAGE1
+from footfall.recsys.trees import Trees
 from tests.recsys.factories import interactions
 
 T0 = datetime(2000, 1, 1, tzinfo=UTC)
