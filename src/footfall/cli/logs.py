@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from footfall.cli._common import (
+from footfall.cli._common import WarehouseOption, byte_progress, command_group, open_warehouse, print_summary
+from footfall.cli.sessions_options import (
     AllowEmptyOption,
     EngineOption,
     IncrementalOption,
@@ -18,12 +19,7 @@ from footfall.cli._common import (
     RunnerOption,
     ShardsOption,
     StateOption,
-    WarehouseOption,
     WatchOption,
-    byte_progress,
-    command_group,
-    open_warehouse,
-    print_summary,
     run_or_watch,
     sessions_args,
 )

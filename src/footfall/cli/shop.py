@@ -10,24 +10,26 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from footfall.cli._common import (
-    AllowEmptyOption,
-    EngineOption,
     FormatOption,
-    IncrementalOption,
-    LatenessOption,
-    MasterOption,
-    RunnerOption,
-    ShardsOption,
-    StateOption,
     TzOption,
     WarehouseOption,
-    WatchOption,
     command_group,
     console,
     open_warehouse,
     print_frame,
     print_summary,
     report_filters,
+)
+from footfall.cli.sessions_options import (
+    AllowEmptyOption,
+    EngineOption,
+    IncrementalOption,
+    LatenessOption,
+    MasterOption,
+    RunnerOption,
+    ShardsOption,
+    StateOption,
+    WatchOption,
     run_or_watch,
     sessions_args,
 )
