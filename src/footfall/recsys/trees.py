@@ -82,23 +82,16 @@ class Trees:
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The sum of every tree's leaf for each row of `x` (LightGBM's raw score)."""
-        goes_left = self._goes_left(np.asarray(x, dtype=np.float32))
-        if len(x) < self.WALK_ROWS:
-            return self._walk(goes_left)
-        total = np.zeros(len(x))
-        for root in self.root.tolist():
-            total += self._leaf(goes_left, root)
-        return total
-
-    def _goes_left(self, x: np.ndarray) -> np.ndarray:
-        """Splits × rows: whether each row goes left at each split."""
-        columns = np.ascontiguousarray(x.T)
-        if len(x) < self.WALK_ROWS:  # a few rows: every split's values in one gather
-            return self._decide(columns[self.feature], slice(None))
+        columns = np.ascontiguousarray(np.asarray(x, dtype=np.float32).T)
+        if len(x) < self.WALK_ROWS:  # a few rows (a request): every split's values in one gather, then walk
+            return self._walk(self._decide(columns[self.feature], slice(None)))
         goes_left = np.empty((len(self.feature), len(x)), dtype=bool)
         for feature, splits in self.by_feature:  # a batch: feature by feature, without a splits-by-rows copy of x
             goes_left[splits] = self._decide(columns[feature][np.newaxis, :], splits)
-        return goes_left
+        total = np.zeros(len(x))
+        for root in self.root.tolist():  # tree by tree, as LightGBM adds
+            total += self._leaf(goes_left, root)
+        return total
 
     def _decide(self, values: np.ndarray, splits: np.ndarray | slice) -> np.ndarray:
         """Whether `values` (a row per split, or one row for all of them) go left at `splits` (LightGBM's
